@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from hotspot._areas import as_area_geometry
 from hotspot._messages import announce, first_rows
 from hotspot._projection import choose_crs, is_metric_projected, utm_crs
 from hotspot._schema import detect_schema
@@ -177,7 +178,7 @@ def read_incidents(
         xs, ys, out_crs, crs_reason = _coordinates_from_lonlat(frame, roles, crs, name, reasons)
 
     if study_area is not None:
-        area = _study_area_geometry(study_area, out_crs)
+        area = as_area_geometry(study_area, out_crs)
         ok = reasons.kept
         inside = np.zeros(len(frame), dtype=bool)
         inside[ok] = shapely.intersects_xy(area, xs[ok], ys[ok])
@@ -455,26 +456,6 @@ def _coordinates_from_geometry(
     return _reproject_to_metres(xs, ys, in_crs, reasons.kept)
 
 
-def _study_area_geometry(study_area: Any, out_crs: CRS) -> shapely.Geometry:
-    if isinstance(study_area, gpd.GeoDataFrame | gpd.GeoSeries):
-        if study_area.crs is None:
-            raise HotspotInputError(
-                "study_area has no CRS; set it with study_area.set_crs(...) first."
-            )
-        geom = shapely.union_all(study_area.to_crs(out_crs).geometry.array)
-    elif isinstance(study_area, shapely.Geometry):
-        geom = study_area
-    else:
-        raise TypeError(
-            "study_area must be a shapely polygon (in the incidents' CRS), a GeoSeries or a "
-            f"GeoDataFrame, not {type(study_area).__name__}"
-        )
-    if geom.is_empty or geom.area == 0:
-        raise HotspotInputError("study_area has no area; pass a polygon.")
-    shapely.prepare(geom)
-    return geom
-
-
 def _time_bounds(time_range: Sequence[Any], name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     try:
         start, end = (pd.Timestamp(v) for v in time_range)
@@ -502,6 +483,7 @@ def _content_notes(
             f"{len(locations):,} distinct locations for {len(xs):,} incidents; "
             f"up to {int(locations.max()):,} incidents on one location"
         )
+        notes.extend(_spatial_outlier_note(xs, ys))
     hashed = pd.util.hash_pandas_object(frame.drop(columns="geometry", errors="ignore"), index=False)
     duplicates = int(hashed.duplicated().sum())
     if duplicates:
@@ -510,6 +492,21 @@ def _content_notes(
             "per offence or per victim)"
         )
     return notes
+
+
+def _spatial_outlier_note(xs: np.ndarray, ys: np.ndarray) -> list[str]:
+    if len(xs) < 100:
+        return []
+    distance = np.hypot(xs - np.median(xs), ys - np.median(ys))
+    limit = 1.5 * float(np.percentile(distance, 99))
+    far = int((distance > limit).sum())
+    if not far:
+        return []
+    return [
+        f"{far:,} incidents lie far from the rest (over {limit / 1000:,.1f} km from the median "
+        f"point, up to {distance.max() / 1000:,.1f} km); they stretch default grids and hulls. "
+        "Pass study_area= to exclude them"
+    ]
 
 
 def _long_tail_note(times: pd.Series) -> list[str]:

