@@ -1,5 +1,6 @@
 """hotspot: crime-pattern hotspot analysis. Incidents in, GeoDataFrames and maps out."""
 
+from hotspot import datasets, maps
 from hotspot.cube import SpaceTimeCube, read_cube, space_time_cube
 from hotspot.errors import HotspotInputError, HotspotWarning
 from hotspot.grid import assign_cells, count_incidents, hex_grid, square_grid
@@ -15,8 +16,10 @@ __all__ = [
     "SpaceTimeCube",
     "assign_cells",
     "count_incidents",
+    "datasets",
     "excluded_incidents",
     "hex_grid",
+    "maps",
     "load_report",
     "read_cube",
     "read_incidents",

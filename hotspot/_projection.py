@@ -48,8 +48,8 @@ def choose_crs(lon: np.ndarray, lat: np.ndarray) -> tuple[CRS, str]:
 
 
 def is_metric_projected(crs: CRS) -> bool:
-    """True when ``crs`` is projected and its axes are in metres."""
-    if not crs.is_projected:
+    """True when ``crs`` is projected (or a local engineering grid) with axes in metres."""
+    if not (crs.is_projected or crs.is_engineering):
         return False
     units = {axis.unit_name for axis in crs.axis_info}
     return units <= {"metre", "meter", "m"}

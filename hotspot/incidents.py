@@ -241,7 +241,7 @@ def read_incidents(
         rows_kept=len(incidents),
         excluded=counts,
         excluded_rows=excluded_rows,
-        crs=out_crs.to_string(),
+        crs=_crs_label(out_crs),
         crs_reason=crs_reason,
         time_min=None if kept_times is None or not len(kept_times) else kept_times.min(),
         time_max=None if kept_times is None or not len(kept_times) else kept_times.max(),
@@ -271,6 +271,11 @@ def read_incidents(
         summary += f", excluded {report.rows_excluded:,} ({_describe(counts)})"
     announce(f"{summary}; projected to {report.crs}. See hotspot.load_report().", quiet=quiet)
     return incidents
+
+
+def _crs_label(crs: CRS) -> str:
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.name
 
 
 def _describe(counts: dict[str, int]) -> str:

@@ -1,0 +1,99 @@
+"""Command line: ``hotspot info FILE`` and ``hotspot demo``."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hotspot.errors import HotspotInputError
+
+
+def _info(args: argparse.Namespace) -> int:
+    from hotspot.incidents import read_incidents
+    from hotspot.load_report import get_load_report
+
+    options = {k: getattr(args, k) for k in ("x", "y", "lon", "lat", "time", "hour", "category", "crs")}
+    inc = read_incidents(args.file, quiet=True, **{k: v for k, v in options.items() if v})
+    report = get_load_report(inc)
+    print(report)
+    if report.rows_excluded:
+        print("\nfirst excluded rows:")
+        print(report.excluded_rows.head(args.show).to_string())
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from hotspot import datasets
+    from hotspot.grid import count_incidents, hex_grid, square_grid
+    from hotspot.load_report import get_load_report
+    from hotspot.maps import counts_map
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    runs = [
+        ("west_yorkshire", "West Yorkshire street-level crime, July 2016–2018", datasets.load_west_yorkshire, hex_grid, 1000),
+        ("toronto", "Toronto major crime indicators, 2014–2021", datasets.load_toronto, square_grid, 250),
+    ]
+    sections = []
+    for name, title, load, grid, size in runs:
+        print(f"[{name}] loading", flush=True)
+        inc = load(quiet=True)
+        report = get_load_report(inc)
+        (out / f"{name}_load_report.txt").write_text(str(report) + "\n")
+        (out / f"{name}_load_report.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        cells = count_incidents(inc, grid(inc, size, quiet=True), quiet=True)
+        cells.to_crs(4326).to_file(out / f"{name}_counts.geojson", driver="GeoJSON")
+        counts_map(cells, title=f"{title}: incidents per {size:g} m cell").save(out / f"{name}_counts.html")
+        shape = cells.attrs["hotspot"]["grid"]["shape"]
+        print(f"[{name}] {report.rows_kept:,} incidents on {len(cells):,} {shape} cells → {out}/{name}_counts.html")
+        sections.append(
+            f"<h2>{html.escape(title)}</h2>{report._repr_html_()}"
+            f"<p>{len(cells):,} {shape} cells of {size:g} m; busiest cell: "
+            f"{int(cells['count'].max()):,} incidents. "
+            f"<a href='{name}_counts.html'>count map</a> · "
+            f"<a href='{name}_counts.geojson'>counts (GeoJSON)</a> · "
+            f"<a href='{name}_load_report.txt'>load report</a></p>"
+        )
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>hotspot demo</title>"
+        "<style>body{font:14px sans-serif;max-width:960px;margin:2em auto}"
+        "th{padding-right:1em;vertical-align:top}</style></head><body>"
+        "<h1>hotspot demo</h1>" + "".join(sections) + "</body></html>"
+    )
+    (out / "report.html").write_text(page)
+    print(f"report: {out / 'report.html'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``hotspot`` argument parser."""
+    parser = argparse.ArgumentParser(prog="hotspot", description="Crime hotspot analysis.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    info = commands.add_parser("info", help="load report of an incident file")
+    info.add_argument("file")
+    for option in ("x", "y", "lon", "lat", "time", "hour", "category", "crs"):
+        info.add_argument(f"--{option}", default=None, help=f"the {option}= of read_incidents")
+    info.add_argument("--show", type=int, default=10, help="excluded rows to print")
+    info.set_defaults(run=_info)
+    demo = commands.add_parser("demo", help="run the demo on the embedded data into --out")
+    demo.add_argument("--out", default="out")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hotspot`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except HotspotInputError as err:
+        print(f"hotspot: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""Folium maps of results. Maps draw; they never compute statistics.
+
+Every user-supplied string that reaches the HTML (titles, column values in tooltips) is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hotspot._validate import check_cells
+
+# Sequential palette for counts (ColorBrewer YlOrRd, 6 classes).
+COUNT_COLOURS = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+
+
+def _legend_html(title: str, labels: list[str], colours: list[str]) -> str:
+    rows = "".join(
+        f"<div><span style='display:inline-block;width:14px;height:14px;background:{c};"
+        f"margin-right:6px;border:1px solid #999'></span>{html.escape(label)}</div>"
+        for label, c in zip(labels, colours, strict=True)
+    )
+    return (
+        "<div class='hotspot-legend' style='position:fixed;bottom:24px;left:12px;z-index:9999;"
+        "background:white;padding:8px 10px;border:1px solid #999;border-radius:4px;"
+        f"font:12px sans-serif'><b>{html.escape(title)}</b>{rows}</div>"
+    )
+
+
+def count_classes(values: np.ndarray, n: int = len(COUNT_COLOURS)) -> tuple[np.ndarray, list[str]]:
+    """Quantile classes of the positive counts: class per value (-1 for zero) and labels."""
+    positive = values[values > 0]
+    if not len(positive):
+        return np.full(len(values), -1), []
+    edges = np.unique(np.quantile(positive, np.linspace(0, 1, n + 1)).round())
+    if len(edges) < 2:
+        edges = np.array([positive.min(), positive.max()], dtype=float)
+    classes = np.clip(np.searchsorted(edges, values, side="left") - 1, 0, len(edges) - 2)
+    classes = np.where(values > 0, classes, -1)
+    labels = []
+    for k in range(len(edges) - 1):
+        lo = int(edges[k]) if k == 0 else int(edges[k]) + 1
+        hi = int(edges[k + 1])
+        labels.append(f"{lo:,}" if lo >= hi else f"{lo:,}–{hi:,}")
+    return classes, labels
+
+
+def counts_map(
+    cells: gpd.GeoDataFrame,
+    column: str = "count",
+    *,
+    m: Any = None,
+    title: str | None = None,
+    show_empty: bool = False,
+) -> Any:
+    """A choropleth of incident counts per cell.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Cells with a count column (from :func:`hotspot.count_incidents`).
+    column : str, default="count"
+        Column to map.
+    m : folium.Map, optional
+        Map to add the layer to (default: a new map fitted to the cells).
+    title : str, optional
+        Legend title (escaped).
+    show_empty : bool, default=False
+        Draw cells with no incidents too (as outlines).
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 2000, quiet=True), quiet=True)
+    >>> m = hs.maps.counts_map(cells, title="Crimes, July 2016–2018")
+    >>> "Crimes, July 2016–2018" in m.get_root().render()
+    True
+    """
+    import folium
+
+    check_cells(cells)
+    if column not in cells.columns:
+        raise KeyError(f"cells have no {column!r} column; count them with hotspot.count_incidents()")
+    values = pd.to_numeric(cells[column]).to_numpy(dtype=float)
+    classes, labels = count_classes(values)
+    keep = np.ones(len(cells), dtype=bool) if show_empty else values > 0
+    shown = cells[keep]
+    fills = [COUNT_COLOURS[c] if c >= 0 else "#ffffff" for c in classes[keep]]
+    frame = gpd.GeoDataFrame(
+        {
+            "cell": [html.escape(str(v)) for v in shown.index],
+            column: shown[column].to_numpy(),
+            "_fill": fills,
+        },
+        geometry=shown.geometry.to_crs(4326).array,
+        crs=4326,
+    )
+    if m is None:
+        minx, miny, maxx, maxy = frame.total_bounds if len(frame) else cells.to_crs(4326).total_bounds
+        m = folium.Map(tiles="OpenStreetMap", prefer_canvas=True)
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    layer_name = html.escape(title or column)
+    folium.GeoJson(
+        frame.to_json(),
+        name=layer_name,
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["_fill"],
+            "fillOpacity": 0.75 if feature["properties"]["_fill"] != "#ffffff" else 0.0,
+            "color": "#666666",
+            "weight": 0.3,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["cell", column], aliases=["cell", html.escape(column)]),
+    ).add_to(m)
+    legend = _legend_html(title or column, labels, list(COUNT_COLOURS[: len(labels)]))
+    m.get_root().html.add_child(folium.Element(legend))
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
