@@ -6,10 +6,13 @@ Every row comes back either with a time or with the reason it has none; nothing 
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from hotspot.errors import HotspotInputError
 
 MONTH_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}\s*$")
 RESOLUTIONS = ("month", "day", "hour", "minute", "second")
@@ -32,30 +35,82 @@ def _as_text(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
+def _is_month_only(text: pd.Series) -> bool:
+    present = text.dropna()
+    return bool(len(present)) and bool(present.str.match(MONTH_ONLY).all())
+
+
+# Numeric dates with separators: 03/07/2018, 3.7.18, 03-07-2018 (day and month order unknown).
+NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b"
+
+
+def _day_first(present: pd.Series) -> bool | None:
+    """Day-first or month-first, read off the numeric dates themselves.
+
+    ``None`` when there are none. Raises when some rows are day-first and others month-first,
+    or when no value tells (every field is at most 12): guessing would move crimes by months.
+    """
+    fields = present.str.extract(NUMERIC_DATE).dropna()
+    if fields.empty:
+        return None
+    first = fields[0].astype(int)
+    second = fields[1].astype(int)
+    day_first = bool((first > 12).any())
+    month_first = bool((second > 12).any())
+    if day_first and month_first:
+        both = (present[first.index[first > 12][0]], present[second.index[second > 12][0]])
+        raise HotspotInputError(
+            f"the time column mixes day-first and month-first dates (e.g. {both[0]!r} and "
+            f"{both[1]!r}); pass time_format= (e.g. '%d/%m/%Y') to say which rows are right."
+        )
+    if not day_first and not month_first:
+        raise HotspotInputError(
+            f"dates such as {present[fields.index[0]]!r} could be day-first or month-first and no "
+            "value settles it; pass time_format='%d/%m/%Y' (day first) or '%m/%d/%Y' (month "
+            "first), with the time part if there is one (e.g. '%d/%m/%Y %H:%M')."
+        )
+    return day_first
+
+
+def _to_datetime(text: pd.Series, **options: object) -> pd.Series:
+    with warnings.catch_warnings():
+        # "Could not infer format" when the first value is junk: the rows are still parsed and
+        # the failures counted, so the warning says nothing the load report does not.
+        warnings.simplefilter("ignore", UserWarning)
+        return pd.to_datetime(text, errors="coerce", **options)
+
+
 def _parse_text(text: pd.Series, time_format: str | None, notes: list[str]) -> pd.Series:
     present = text.dropna()
     if present.empty:
         return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    if time_format is None and present.str.match(MONTH_ONLY).all():
+    utc = _has_offset(present)
+    if time_format is None and _is_month_only(present):
         time_format = "%Y-%m"
     if time_format is not None:
-        return pd.to_datetime(text, format=time_format, errors="coerce", utc=_has_offset(present))
+        return _to_datetime(text, format=time_format, utc=utc)
+    # Day/month order from the data: the whole column when its first rows are numeric dates,
+    # else only the rows the first row's format cannot read (below).
+    day_first = _day_first(present) if _day_first(present.iloc[:1000]) is not None else None
     # Infer the format from the first value and hold every row to it; rows in another format are
     # parsed one by one afterwards and counted, so a mixed column is parsed and reported.
-    utc = _has_offset(present)
-    parsed = pd.to_datetime(text, errors="coerce", utc=utc)
+    parsed = _to_datetime(text, utc=utc, dayfirst=bool(day_first))
     failed = parsed.isna() & text.notna()
     if failed.any():
-        rescued = pd.to_datetime(text[failed], format="mixed", errors="coerce", utc=utc)
+        if day_first is None:
+            day_first = _day_first(text[failed])
+        rescued = _to_datetime(text[failed], format="mixed", utc=utc, dayfirst=bool(day_first))
         n_rescued = int(rescued.notna().sum())
         if n_rescued:
             example = text[failed][rescued.notna()].iloc[0]
             notes.append(
                 f"mixed date formats: {n_rescued} rows are not in the format of the first row "
-                f"({present.iloc[0]!r}) and were parsed one by one (e.g. {example!r}); pass "
-                "time_format= to hold every row to one format"
+                f"({present.iloc[0]!r}) and were parsed one by one (e.g. {example!r}"
+                f"{', day first' if day_first else ''}); pass time_format= to hold every row to "
+                "one format"
             )
-            parsed = parsed.astype(rescued.dtype) if parsed.dtype != rescued.dtype else parsed
+            if parsed.dtype != rescued.dtype:
+                parsed = parsed.astype(rescued.dtype)
             parsed.loc[rescued.index] = rescued
     return parsed
 
@@ -70,16 +125,31 @@ def _to_local_naive(times: pd.Series, timezone: str | None, notes: list[str]) ->
     if tz is None:
         return times
     target = timezone or "UTC"
-    notes.append(f"times carried a UTC offset; converted to {target} local time")
+    where = "UTC" if target == "UTC" else f"{target} local time"
+    notes.append(f"times carried a UTC offset; converted to {where}")
     return times.dt.tz_convert(target).dt.tz_localize(None)
 
 
-def infer_resolution(times: pd.Series) -> str | None:
+def _to_nanoseconds(times: pd.Series, reasons: pd.Series) -> pd.Series:
+    """Times as datetime64[ns]; the few beyond its range (years 1678–2261) get a reason."""
+    if times.dtype == "datetime64[ns]":
+        return times
+    late = (times > pd.Timestamp.max).to_numpy(dtype=bool)
+    early = (times < pd.Timestamp.min).to_numpy(dtype=bool)
+    reasons[late & reasons.isna().to_numpy()] = "time in the future"
+    reasons[early & reasons.isna().to_numpy()] = "time before 1678"
+    return times.mask(late | early).astype("datetime64[ns]")
+
+
+def infer_resolution(times: pd.Series, *, month_only: bool = False) -> str | None:
     """The coarsest unit that every time is a whole multiple of.
+
+    "month" needs month-only text (``month_only=True``) or at least 30 times, all on the first
+    of a month at midnight: a handful of incidents on the 1st is not a monthly export.
 
     Examples
     --------
-    >>> infer_resolution(pd.Series(pd.to_datetime(["2018-07-01", "2018-08-01"])))
+    >>> infer_resolution(pd.Series(pd.to_datetime(["2018-07-01", "2018-08-01"])), month_only=True)
     'month'
     >>> infer_resolution(pd.Series(pd.to_datetime(["2018-07-01 10:00", "2018-07-05"])))
     'hour'
@@ -93,7 +163,7 @@ def infer_resolution(times: pd.Series) -> str | None:
         return "minute"
     if (t.dt.hour != 0).any():
         return "hour"
-    if (t.dt.day != 1).any():
+    if (t.dt.day != 1).any() or not (month_only or len(t) >= 30):
         return "day"
     return "month"
 
@@ -132,18 +202,20 @@ def parse_times(
     """
     notes: list[str] = []
     reasons = pd.Series(None, index=values.index, dtype=object)
+    month_only = False
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         times = values
         missing = times.isna()
     else:
         text = _as_text(values)
         missing = text.isna()
+        month_only = _is_month_only(text) and time_format is None
         times = _parse_text(text, time_format, notes)
         reasons[times.isna() & ~missing] = "unparseable time"
     reasons[missing] = "missing time"
     times = _to_local_naive(times, timezone, notes)
-    times = times.astype("datetime64[ns]")
-    resolution = infer_resolution(times)
+    times = _to_nanoseconds(times, reasons)
+    resolution = infer_resolution(times, month_only=month_only)
     if hours is not None:
         off_midnight = times.notna() & (times != times.dt.normalize())
         if off_midnight.any():

@@ -40,6 +40,7 @@ PERIOD_ALIASES = {
     "h": "h",
 }
 FINER_THAN_MONTH = {"D", "W", "h"}
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 ALLOWED = "D, W (or W-MON … W-SUN for the week's last day), MS/M, QS/Q, YS/Y, h, with an optional multiple such as 2W"
 
 
@@ -57,7 +58,7 @@ def _parse_freq(freq: str) -> tuple[str, int, str]:
         raise HotspotInputError(f"freq={freq!r} is not supported; use one of {ALLOWED}.")
     period = PERIOD_ALIASES[base]
     if anchor:
-        if base != "W":
+        if base != "W" or anchor.upper()[1:] not in WEEKDAYS:
             raise HotspotInputError(f"freq={freq!r}: only weeks take an anchor (W-MON … W-SUN).")
         period = "W" + anchor.upper()
     return period, multiple, "W" if period.startswith("W") else period

@@ -124,6 +124,11 @@ def _prepare(
     return float(cell_size), area, crs, info
 
 
+def _overlaps_area(area: shapely.Geometry, cells: np.ndarray) -> np.ndarray:
+    """Cells sharing some area with the study area (touching its boundary only is not enough)."""
+    return np.asarray(shapely.intersects(area, cells) & ~shapely.touches(area, cells))
+
+
 def _check_size(n: int, cell_size: float) -> None:
     if n > MAX_CELLS:
         raise HotspotInputError(
@@ -186,7 +191,7 @@ def square_grid(
     boxes = shapely.box(
         cols * cell_size, rows * cell_size, (cols + 1) * cell_size, (rows + 1) * cell_size
     )
-    keep = shapely.intersects(area, boxes)
+    keep = _overlaps_area(area, boxes)
     cells = gpd.GeoDataFrame(
         {"row": rows[keep].astype(np.int64), "col": cols[keep].astype(np.int64)},
         geometry=boxes[keep],
@@ -249,7 +254,7 @@ def hex_grid(
     )
     ring = np.concatenate([ring, ring[:, :1]], axis=1)
     hexagons = shapely.polygons(ring)
-    keep = shapely.intersects(area, hexagons)
+    keep = _overlaps_area(area, hexagons)
     cells = gpd.GeoDataFrame(
         {"hex_q": q[keep].astype(np.int64), "hex_r": r[keep].astype(np.int64)},
         geometry=hexagons[keep],

@@ -1,0 +1,195 @@
+"""Grids and counts: conservation, edges and vertices counted once, agreement with a spatial join."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import hotspot as hs
+from hotspot.grid import _nice_floor
+
+CRS = "EPSG:27700"
+
+
+def points(x, y):
+    return gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=CRS)
+
+
+def covering_cell_ok(inc, cells, ids):
+    """Every assigned incident lies in (or on the boundary of) its cell."""
+    inside = ids.notna().to_numpy()
+    geoms = cells.geometry.loc[ids[inside].astype(int)].array
+    return bool(
+        np.all(shapely.dwithin(geoms, inc.geometry.array[inside], 1e-6))
+    )
+
+
+coords = st.floats(min_value=0, max_value=2000, allow_nan=False, allow_infinity=False)
+on_lines = st.integers(min_value=0, max_value=20).map(lambda k: k * 100.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    xs=st.lists(st.one_of(coords, on_lines), min_size=1, max_size=60),
+    ys=st.lists(st.one_of(coords, on_lines), min_size=1, max_size=60),
+    shape=st.sampled_from(["square", "hex"]),
+)
+def test_counts_conserve_incidents_and_edges_count_once(xs, ys, shape):
+    n = min(len(xs), len(ys))
+    inc = points(np.array(xs[:n]), np.array(ys[:n]))
+    area = gpd.GeoSeries([shapely.box(0, 0, 2000, 2000)], crs=CRS)
+    grid = hs.square_grid if shape == "square" else hs.hex_grid
+    cells = grid(area, 100)
+    counted = hs.count_incidents(inc, cells, quiet=True)
+    meta = counted.attrs["hotspot"]["counts"]
+    assert meta["incidents"] == meta["counted"] + meta["outside"] == n
+    assert counted["count"].sum() == meta["counted"]
+    # the cells overlapping the box cover it: every point in it is counted
+    assert meta["outside"] == 0
+    ids = hs.assign_cells(inc, cells)
+    assert covering_cell_ok(inc, cells, ids)
+    # same answer from the spatial index path (the cells as plain polygons)
+    plain = gpd.GeoDataFrame(geometry=cells.geometry.array, crs=CRS)
+    by_index = hs.count_incidents(inc, plain, quiet=True)
+    assert int(by_index["count"].sum()) == meta["counted"]
+
+
+def test_grid_vertex_and_outer_edge_points_counted_once():
+    cells = hs.square_grid(gpd.GeoSeries([shapely.box(0, 0, 300, 200)], crs=CRS), 100)
+    assert len(cells) == 6
+    xs = [0, 100, 300, 300, 150, 300, 0, 200]
+    ys = [0, 100, 200, 0, 200, 100, 200, 100]
+    counted = hs.count_incidents(points(xs, ys), cells, quiet=True)
+    assert counted["count"].sum() == len(xs)
+    ids = hs.assign_cells(points(xs, ys), cells)
+    # (100, 100) is a vertex of four cells: it goes to the cell above and to the right
+    assert tuple(cells.loc[ids.iloc[1], ["row", "col"]]) == (1, 1)
+    # (300, 200), the far corner of the grid, belongs to the last cell
+    assert tuple(cells.loc[ids.iloc[2], ["row", "col"]]) == (1, 2)
+
+
+def test_points_outside_reported(capsys):
+    cells = hs.square_grid(gpd.GeoSeries([shapely.box(0, 0, 200, 200)], crs=CRS), 100)
+    counted = hs.count_incidents(points([50, 250, -10], [50, 50, 50]), cells)
+    assert counted.attrs["hotspot"]["counts"] == {
+        "incidents": 3,
+        "counted": 1,
+        "outside": 2,
+        "method": "arithmetic (square grid)",
+    }
+    assert "2 of 3 incidents lie outside every cell" in capsys.readouterr().err
+    assert hs.assign_cells(points([250], [50]), cells).isna().all()
+
+
+def test_counts_match_geopandas_sjoin_on_real_data(west_yorkshire):
+    for grid in (hs.square_grid, hs.hex_grid):
+        cells = grid(west_yorkshire, 500, quiet=True)
+        counted = hs.count_incidents(west_yorkshire, cells, quiet=True)
+        joined = gpd.sjoin(west_yorkshire[["geometry"]], cells[["geometry"]], predicate="within")
+        assert joined.index.is_unique  # no point of these data lies on a shared edge
+        reference = joined.groupby("cell_id").size().reindex(cells.index, fill_value=0)
+        assert (counted["count"] == reference).all()
+        assert counted["count"].sum() == len(west_yorkshire)
+
+
+def test_hex_geometry():
+    cells = hs.hex_grid(gpd.GeoSeries([shapely.box(0, 0, 1000, 1000)], crs=CRS), 100)
+    areas = cells.geometry.area.to_numpy()
+    np.testing.assert_allclose(areas, np.sqrt(3) / 2 * 100**2)
+    # neighbouring centres are cell_size apart; hexagons tile without overlap
+    assert shapely.union_all(cells.geometry.array).area == pytest.approx(areas.sum())
+    centroids = cells.geometry.centroid
+    first = centroids.iloc[0]
+    nearest = np.sort(centroids.distance(first).to_numpy())[1]
+    assert nearest == pytest.approx(100)
+
+
+def test_grid_keeps_cells_touching_study_area_only():
+    area = shapely.Polygon([(0, 0), (1000, 0), (0, 1000)])
+    cells = hs.square_grid(gpd.GeoSeries([area], crs=CRS), 100)
+    assert shapely.intersects(cells.geometry.array, area).all()
+    assert len(cells) < 100  # the empty half of the bounding box is gone
+    assert shapely.union_all(cells.geometry.array).covers(area)
+
+
+def test_default_study_area_is_buffered_hull(west_yorkshire):
+    cells = hs.square_grid(west_yorkshire, 1000, quiet=True)
+    area = cells.attrs["hotspot"]["study_area"]
+    assert area.covers(shapely.convex_hull(shapely.union_all(west_yorkshire.geometry.array)))
+    assert cells.attrs["hotspot"]["grid"]["study_area"] == "convex hull of the incidents buffered by 1000 m"
+    bbox = hs.square_grid(west_yorkshire, 1000, study_area="bbox", buffer=0, quiet=True)
+    assert len(bbox) > len(cells)
+
+
+def test_automatic_cell_size_announced_and_recorded(west_yorkshire, capsys):
+    cells = hs.square_grid(west_yorkshire)
+    err = capsys.readouterr().err
+    assert "cell_size not given: using 2000 m" in err
+    assert cells.attrs["hotspot"]["grid"]["chosen"] == {"cell_size": 2000.0}
+    hs.square_grid(west_yorkshire, quiet=True)
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "nice"),
+    [(2033.3, 2000.0), (260.0, 250.0), (99.0, 50.0), (0.031, 0.025), (1e-4, 1e-4), (7.0, 5.0)],
+)
+def test_nice_cell_size_never_zero(value, nice):
+    assert _nice_floor(value) == pytest.approx(nice)
+    assert _nice_floor(value) > 0
+
+
+def test_tiny_extent_gets_a_positive_cell_size():
+    cells = hs.square_grid(points([0.0, 0.3], [0.0, 0.2]), quiet=True)
+    assert cells.attrs["hotspot"]["grid"]["cell_size"] > 0
+    with pytest.raises(hs.HotspotInputError, match="all incidents are on one location"):
+        hs.square_grid(points([5.0, 5.0], [5.0, 5.0]), quiet=True)
+
+
+def test_user_polygons_counted_by_spatial_index():
+    # two "beats" sharing an edge at x = 100: a point on it is counted once
+    beats = gpd.GeoDataFrame(
+        {"beat": ["A", "B"]},
+        geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)],
+        crs=CRS,
+        index=pd.Index(["A", "B"], name="beat_id"),
+    )
+    counted = hs.count_incidents(points([50, 100, 150, 500], [50, 50, 50, 50]), beats, quiet=True)
+    assert counted["count"].to_dict() == {"A": 2, "B": 1}
+    assert counted.attrs["hotspot"]["counts"]["outside"] == 1
+    assert counted.attrs["hotspot"]["counts"]["method"].startswith("spatial index")
+
+
+def test_input_cells_not_modified(west_yorkshire):
+    cells = hs.square_grid(west_yorkshire, 2000, quiet=True)
+    before = cells.copy()
+    hs.count_incidents(west_yorkshire, cells, quiet=True)
+    assert "count" not in cells.columns
+    assert cells.equals(before)
+
+
+def test_crs_mismatch_names_both(west_yorkshire, toronto):
+    cells = hs.square_grid(toronto, 2000, quiet=True)
+    with pytest.raises(hs.HotspotInputError, match=r"EPSG:27700.*EPSG:32617.*to_crs"):
+        hs.count_incidents(west_yorkshire, cells)
+
+
+def test_bad_cell_size():
+    area = gpd.GeoSeries([shapely.box(0, 0, 10, 10)], crs=CRS)
+    with pytest.raises(hs.HotspotInputError, match="positive number of metres"):
+        hs.square_grid(area, 0)
+    with pytest.raises(TypeError, match="cell_size must be a number"):
+        hs.square_grid(area, "100")
+    with pytest.raises(hs.HotspotInputError, match="larger cell_size"):
+        hs.square_grid(gpd.GeoSeries([shapely.box(0, 0, 1e6, 1e6)], crs=CRS), 1)
+
+
+def test_geographic_cells_refused():
+    cells = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)], crs=4326)
+    with pytest.raises(hs.HotspotInputError, match="not a projected CRS in metres"):
+        hs.count_incidents(points([0.5], [0.5]).set_crs(4326, allow_override=True), cells)
