@@ -43,6 +43,18 @@ def as_area_geometry(study_area: Any, crs: CRS | None) -> shapely.Geometry:
     return geom
 
 
+def _convex_hull(x: np.ndarray, y: np.ndarray) -> shapely.Geometry:
+    """Convex hull of many points without building a geometry per point (Qhull via scipy)."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    xy = np.column_stack([x, y])
+    try:
+        vertices = xy[ConvexHull(xy).vertices]
+    except (QhullError, ValueError):  # fewer than three points, or all on a line
+        return shapely.convex_hull(shapely.multipoints(xy))
+    return shapely.Polygon(vertices)
+
+
 def hull_of_points(x: np.ndarray, y: np.ndarray, kind: str, buffer: float) -> shapely.Geometry:
     """The buffered convex hull, concave hull or bounding box of points."""
     if kind not in HULLS:
@@ -50,14 +62,13 @@ def hull_of_points(x: np.ndarray, y: np.ndarray, kind: str, buffer: float) -> sh
             f"study_area={kind!r} is not a known hull; use one of {', '.join(HULLS)} or pass a "
             "polygon."
         )
-    xy = np.unique(np.column_stack([x, y]), axis=0)
-    points = shapely.multipoints(xy)
     if kind == "bbox":
-        hull = shapely.box(*points.bounds)
+        hull = shapely.box(x.min(), y.min(), x.max(), y.max())
     elif kind == "concave":
+        points = shapely.multipoints(np.unique(np.column_stack([x, y]), axis=0))
         hull = shapely.concave_hull(points, ratio=0.3)
     else:
-        hull = shapely.convex_hull(points)
+        hull = _convex_hull(x, y)
     area = hull.buffer(buffer) if buffer > 0 else hull
     shapely.prepare(area)
     return area

@@ -24,7 +24,7 @@ def check_incidents(incidents: object, what: str = "incidents") -> gpd.GeoDataFr
         raise HotspotInputError(f"{what} is empty: there is nothing to analyse.")
     _check_metric_crs(incidents, what, "incidents.to_crs(...)")
     geoms = incidents.geometry.array
-    bad = np.asarray(shapely.get_type_id(geoms) != 0) | np.asarray(shapely.is_empty(geoms))
+    bad = np.asarray(shapely.get_type_id(geoms) != 0)
     if bad.any():
         raise HotspotInputError(
             f"{what} must be points; rows {first_rows(incidents.index[bad])} are not. Load "
@@ -88,9 +88,18 @@ def check_positive(value: object, name: str) -> float:
 
 
 def incident_xy(incidents: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates of point incidents as two float arrays."""
-    geoms = incidents.geometry.array
-    return np.asarray(shapely.get_x(geoms)), np.asarray(shapely.get_y(geoms))
+    """Coordinates of point incidents (checked by :func:`check_incidents`) as two arrays.
+
+    Empty points are refused here: they have no coordinates to bin.
+    """
+    xy = shapely.get_coordinates(incidents.geometry.array)
+    if len(xy) != len(incidents):
+        empty = np.asarray(shapely.is_empty(incidents.geometry.array))
+        raise HotspotInputError(
+            f"incidents rows {first_rows(incidents.index[empty])} are empty points; load "
+            "incidents with hotspot.read_incidents(), which excludes them."
+        )
+    return xy[:, 0], xy[:, 1]
 
 
 def report_of(frame: pd.DataFrame) -> dict:

@@ -116,7 +116,7 @@ def load_burkitt(*, quiet: bool = True) -> gpd.GeoDataFrame:
     Examples
     --------
     >>> b = load_burkitt()
-    >>> len(b), b.geometry.x.min(), b["time"].min().year
+    >>> len(b), float(b.geometry.x.min()), b["time"].min().year
     (188, 255000.0, 1961)
     """
     from libpysal import examples

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from hotspot._areas import as_area_geometry, hull_of_points
-from hotspot._binning import SQRT3, hex_axial, hex_centres, hex_positions, square_positions
+from hotspot._binning import SQRT3, hex_centres, hex_positions, square_positions
 from hotspot._messages import announce
 from hotspot._validate import (
     check_cells,
@@ -93,8 +93,10 @@ def _prepare(
     else:
         area = as_area_geometry(study_area, crs)
         area_note = "given"
-    extent = area if area is not None else shapely.multipoints(np.column_stack([x, y]))
-    minx, miny, maxx, maxy = extent.bounds
+    if area is not None:
+        minx, miny, maxx, maxy = area.bounds
+    else:
+        minx, miny, maxx, maxy = x.min(), y.min(), x.max(), y.max()
     if cell_size is None:
         shorter = min(maxx - minx, maxy - miny)
         if not shorter > 0:
@@ -178,7 +180,7 @@ def square_grid(
     >>> import hotspot as hs
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
     >>> cells = hs.square_grid(inc, 1000, quiet=True)
-    >>> cells.attrs["hotspot"]["grid"]["cell_size"], cells.geometry.area.iloc[0]
+    >>> cells.attrs["hotspot"]["grid"]["cell_size"], float(cells.geometry.area.iloc[0])
     (1000.0, 1000000.0)
     """
     cell_size, area, crs, info = _prepare(source, cell_size, study_area, buffer, quiet)

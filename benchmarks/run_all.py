@@ -1,0 +1,154 @@
+"""Run every hotspot benchmark, each in its own process, and summarise the ratios.
+
+Runs ``bench_read_incidents.py`` and ``bench_count_incidents.py`` one after the other with this
+interpreter, prints their output as it comes, then a summary of the same-run ratios against the
+targets. Absolute seconds drift between runs on a shared machine; compare ratios only.
+
+Usage::
+
+    python benchmarks/run_all.py [--strict] [--quick]
+
+``--quick`` uses 1 repeat of each measurement (a smoke test; the ratios are then noisier).
+``--strict`` exits non-zero when a target or a check fails; otherwise the exit code is 0 unless a
+benchmark crashes. ``make bench`` runs this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BENCHMARKS = ("bench_read_incidents.py", "bench_count_incidents.py")
+
+
+def environment() -> str:
+    versions = []
+    for package in ("hotspot", "numpy", "pandas", "geopandas", "shapely", "pyproj", "pyarrow"):
+        try:
+            versions.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            versions.append(f"{package} -")
+    git = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    changed = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "hotspot"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
+    state = f"{git or 'unknown'}, {len(changed)} uncommitted file(s) under hotspot/"
+    return (
+        f"{datetime.date.today()}  Python {platform.python_version()}  {os.cpu_count()} CPUs\n"
+        f"{', '.join(versions)}\n"
+        f"git {state}"
+    )
+
+
+def run(script: str, json_path: Path, extra: list[str]) -> tuple[int, float]:
+    cmd = [sys.executable, str(HERE / script), "--json", str(json_path), *extra]
+    print(f"\n=== {script} {' '.join(extra)}".rstrip(), flush=True)
+    start = time.perf_counter()
+    code = subprocess.run(cmd, check=False).returncode
+    return code, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    parser.add_argument("--quick", action="store_true", help="1 repeat of each measurement")
+    args = parser.parse_args(argv)
+    print(environment())
+
+    extra = {script: [] for script in BENCHMARKS}
+    if args.quick:
+        extra["bench_read_incidents.py"] = ["--repeats", "1"]
+        extra["bench_count_incidents.py"] = ["--repeats", "1", "--grid-repeats", "1"]
+    results, crashed, elapsed = {}, [], {}
+    with tempfile.TemporaryDirectory(prefix="hotspot-bench-") as tmp:
+        for script in BENCHMARKS:
+            path = Path(tmp) / f"{script}.json"
+            code, elapsed[script] = run(script, path, extra[script])
+            if code != 0 or not path.exists():
+                crashed.append(script)
+                continue
+            results[script] = json.loads(path.read_text())
+
+    print("\n=== summary (ratios from the same run; absolute seconds drift between runs)")
+    rows = []
+    if "bench_read_incidents.py" in results:
+        r = results["bench_read_incidents.py"]
+        t, v = r["targets"], r["variants"]
+        rows.append(
+            (
+                "read_incidents time, hotspot / baseline",
+                f"{t['time']['ratio']:.2f}",
+                f"<= {t['time']['target']}",
+                t["time"]["pass"],
+                f"{v['hotspot']['seconds']:.2f} s / {v['baseline']['seconds']:.2f} s",
+            )
+        )
+        rows.append(
+            (
+                "read_incidents peak memory growth",
+                f"{t['memory']['ratio']:.2f}",
+                f"<= {t['memory']['target']}",
+                t["memory"]["pass"],
+                f"{v['hotspot']['growth_mib']:.0f} / {v['baseline']['growth_mib']:.0f} MiB"
+                f" (absolute peak ratio {r['ratios']['memory_peak']:.2f})",
+            )
+        )
+    if "bench_count_incidents.py" in results:
+        r = results["bench_count_incidents.py"]
+        t, s = r["targets"]["speed"], r["seconds"]
+        rows.append(
+            (
+                "count_incidents speed-up vs sjoin within",
+                f"{t['ratio']:.1f}x",
+                f">= {t['target']:g}x",
+                t["pass"],
+                f"{s['sjoin within']:.2f} s / {s['hotspot']:.3f} s",
+            )
+        )
+        checks = r["checks"]
+        rows.append(
+            (
+                "count_incidents agrees with sjoin within",
+                f"{sum(checks.values())}/{len(checks)}",
+                "all pass",
+                all(checks.values()),
+                "per-cell counts of strictly-inside incidents identical",
+            )
+        )
+    print(f"{'measure':<42}{'value':>8}  {'target':<10}{'':<6}detail")
+    for label, value, target, ok, detail in rows:
+        print(f"{label:<42}{value:>8}  {target:<10}{'PASS' if ok else 'FAIL':<6}{detail}")
+    for script in crashed:
+        print(f"{script}: CRASHED (see its output above)")
+    total = sum(elapsed.values())
+    print(
+        f"wall time: {', '.join(f'{k} {v:.0f} s' for k, v in elapsed.items())}; total {total:.0f} s"
+    )
+
+    failed = [label for label, _, _, ok, _ in rows if not ok]
+    if crashed:
+        return 2
+    return 1 if args.strict and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
