@@ -14,7 +14,11 @@ from hotspot.errors import HotspotInputError
 
 
 def check_incidents(incidents: object, what: str = "incidents") -> gpd.GeoDataFrame:
-    """Incidents must be a non-empty GeoDataFrame of points in a projected CRS in metres."""
+    """Incidents must be a non-empty GeoDataFrame in a projected CRS in metres.
+
+    That each geometry is a point is checked by :func:`incident_xy`, in the same pass that
+    reads the coordinates.
+    """
     if not isinstance(incidents, gpd.GeoDataFrame):
         raise TypeError(
             f"{what} must be a GeoDataFrame from hotspot.read_incidents(...), "
@@ -23,13 +27,6 @@ def check_incidents(incidents: object, what: str = "incidents") -> gpd.GeoDataFr
     if len(incidents) == 0:
         raise HotspotInputError(f"{what} is empty: there is nothing to analyse.")
     _check_metric_crs(incidents, what, "incidents.to_crs(...)")
-    geoms = incidents.geometry.array
-    bad = np.asarray(shapely.get_type_id(geoms) != 0)
-    if bad.any():
-        raise HotspotInputError(
-            f"{what} must be points; rows {first_rows(incidents.index[bad])} are not. Load "
-            "incidents with hotspot.read_incidents(), which checks them."
-        )
     return incidents
 
 
@@ -87,19 +84,32 @@ def check_positive(value: object, name: str) -> float:
     return value
 
 
-def incident_xy(incidents: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates of point incidents (checked by :func:`check_incidents`) as two arrays.
+def incident_xy(
+    incidents: gpd.GeoDataFrame, what: str = "incidents"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of point incidents as two float arrays, refusing anything but points.
 
-    Empty points are refused here: they have no coordinates to bin.
+    Two passes over the geometries (x, then y); the diagnosis of bad rows runs only when
+    there are some.
     """
-    xy = shapely.get_coordinates(incidents.geometry.array)
-    if len(xy) != len(incidents):
-        empty = np.asarray(shapely.is_empty(incidents.geometry.array))
-        raise HotspotInputError(
-            f"incidents rows {first_rows(incidents.index[empty])} are empty points; load "
-            "incidents with hotspot.read_incidents(), which excludes them."
+    geoms = incidents.geometry.array
+    try:
+        x = np.asarray(shapely.get_x(geoms))
+        y = np.asarray(shapely.get_y(geoms))
+    except shapely.errors.GEOSException:  # empty points have no coordinates
+        x = np.full(len(geoms), np.nan)
+    bad = np.isnan(x)
+    if bad.any():
+        bad &= ~np.asarray(shapely.get_type_id(geoms) == 0) | np.asarray(
+            shapely.is_missing(geoms) | shapely.is_empty(geoms)
         )
-    return xy[:, 0], xy[:, 1]
+    if bad.any():
+        raise HotspotInputError(
+            f"{what} must be points with coordinates; rows {first_rows(incidents.index[bad])} "
+            "are not (missing, empty or other geometries). Load incidents with "
+            "hotspot.read_incidents(), which excludes or explains them."
+        )
+    return x, y
 
 
 def report_of(frame: pd.DataFrame) -> dict:

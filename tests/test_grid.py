@@ -193,3 +193,15 @@ def test_geographic_cells_refused():
     cells = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)], crs=4326)
     with pytest.raises(hs.HotspotInputError, match="not a projected CRS in metres"):
         hs.count_incidents(points([0.5], [0.5]).set_crs(4326, allow_override=True), cells)
+
+
+@pytest.mark.parametrize(
+    "bad", [shapely.box(0, 0, 1, 1), shapely.Point(), None, shapely.MultiPoint([(1, 1), (2, 2)])]
+)
+def test_non_point_incidents_refused_with_the_row(bad):
+    frame = gpd.GeoDataFrame(
+        geometry=[shapely.Point(50, 50), bad, shapely.Point(60, 60)], crs=CRS, index=[10, 11, 12]
+    )
+    cells = hs.square_grid(gpd.GeoSeries([shapely.box(0, 0, 200, 200)], crs=CRS), 100)
+    with pytest.raises(hs.HotspotInputError, match=r"rows 11 are not .*read_incidents"):
+        hs.count_incidents(frame, cells)
