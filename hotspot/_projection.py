@@ -44,7 +44,10 @@ def choose_crs(lon: np.ndarray, lat: np.ndarray) -> tuple[CRS, str]:
         )
     mlon, mlat = float(np.median(lon)), float(np.median(lat))
     crs = utm_crs(mlon, mlat)
-    return crs, f"UTM zone of the median point ({mlon:.3f}, {mlat:.3f}): {crs.name} (EPSG:{crs.to_epsg()})"
+    return (
+        crs,
+        f"UTM zone of the median point ({mlon:.3f}, {mlat:.3f}): {crs.name} (EPSG:{crs.to_epsg()})",
+    )
 
 
 def is_metric_projected(crs: CRS) -> bool:

@@ -16,7 +16,9 @@ def _info(args: argparse.Namespace) -> int:
     from hotspot.incidents import read_incidents
     from hotspot.load_report import get_load_report
 
-    options = {k: getattr(args, k) for k in ("x", "y", "lon", "lat", "time", "hour", "category", "crs")}
+    options = {
+        k: getattr(args, k) for k in ("x", "y", "lon", "lat", "time", "hour", "category", "crs")
+    }
     inc = read_incidents(args.file, quiet=True, **{k: v for k, v in options.items() if v})
     report = get_load_report(inc)
     print(report)
@@ -35,8 +37,20 @@ def _demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     runs = [
-        ("west_yorkshire", "West Yorkshire street-level crime, July 2016–2018", datasets.load_west_yorkshire, hex_grid, 1000),
-        ("toronto", "Toronto major crime indicators, 2014–2021", datasets.load_toronto, square_grid, 250),
+        (
+            "west_yorkshire",
+            "West Yorkshire street-level crime, July 2016–2018",
+            datasets.load_west_yorkshire,
+            hex_grid,
+            1000,
+        ),
+        (
+            "toronto",
+            "Toronto major crime indicators, 2014–2021",
+            datasets.load_toronto,
+            square_grid,
+            250,
+        ),
     ]
     sections = []
     for name, title, load, grid, size in runs:
@@ -47,9 +61,13 @@ def _demo(args: argparse.Namespace) -> int:
         (out / f"{name}_load_report.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
         cells = count_incidents(inc, grid(inc, size, quiet=True), quiet=True)
         cells.to_crs(4326).to_file(out / f"{name}_counts.geojson", driver="GeoJSON")
-        counts_map(cells, title=f"{title}: incidents per {size:g} m cell").save(out / f"{name}_counts.html")
+        counts_map(cells, title=f"{title}: incidents per {size:g} m cell").save(
+            out / f"{name}_counts.html"
+        )
         shape = cells.attrs["hotspot"]["grid"]["shape"]
-        print(f"[{name}] {report.rows_kept:,} incidents on {len(cells):,} {shape} cells → {out}/{name}_counts.html")
+        print(
+            f"[{name}] {report.rows_kept:,} incidents on {len(cells):,} {shape} cells → {out}/{name}_counts.html"
+        )
         sections.append(
             f"<h2>{html.escape(title)}</h2>{report._repr_html_()}"
             f"<p>{len(cells):,} {shape} cells of {size:g} m; busiest cell: "

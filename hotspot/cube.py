@@ -326,4 +326,6 @@ def space_time_cube(
     source = report_of(incidents).get("load_report")
     if source is not None:
         attrs["incidents_report"] = source.to_dict()
-    return SpaceTimeCube(cells=cells.copy(), bins=bins, counts=counts.astype(np.int64), freq=freq, attrs=attrs)
+    return SpaceTimeCube(
+        cells=cells.copy(), bins=bins, counts=counts.astype(np.int64), freq=freq, attrs=attrs
+    )

@@ -43,7 +43,9 @@ def data_path(name: str) -> Path:
     >>> data_path("toronto.parquet").name
     'toronto.parquet'
     """
-    folder = Path(os.environ.get("HOTSPOT_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
+    folder = Path(
+        os.environ.get("HOTSPOT_DATA_DIR", Path(__file__).resolve().parent.parent / "data")
+    )
     path = folder / name
     if not path.exists():
         raise HotspotInputError(

@@ -58,7 +58,11 @@ def _source_geometry(source: Any) -> tuple[np.ndarray, np.ndarray, Any, shapely.
             x, y = incident_xy(source)
             return x, y, source.crs, None
         if types <= {3, 6}:
-            frame = source if isinstance(source, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=source)
+            frame = (
+                source
+                if isinstance(source, gpd.GeoDataFrame)
+                else gpd.GeoDataFrame(geometry=source)
+            )
             check_cells(frame, "the grid's area")
             area = as_area_geometry(frame, frame.crs)
             return np.array([]), np.array([]), source.crs, area
@@ -284,12 +288,20 @@ def cell_positions(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> tupl
     grid = _grid_info(cells)
     if grid is not None and grid["shape"] == "square":
         pos = square_positions(
-            x, y, cell_size=grid["cell_size"], row=cells["row"].to_numpy(), col=cells["col"].to_numpy()
+            x,
+            y,
+            cell_size=grid["cell_size"],
+            row=cells["row"].to_numpy(),
+            col=cells["col"].to_numpy(),
         )
         return pos, "arithmetic (square grid)"
     if grid is not None and grid["shape"] == "hex":
         pos = hex_positions(
-            x, y, cell_size=grid["cell_size"], q=cells["hex_q"].to_numpy(), r=cells["hex_r"].to_numpy()
+            x,
+            y,
+            cell_size=grid["cell_size"],
+            q=cells["hex_q"].to_numpy(),
+            r=cells["hex_r"].to_numpy(),
         )
         return pos, "arithmetic (hexagonal grid)"
     tree = shapely.STRtree(cells.geometry.array)
@@ -318,7 +330,9 @@ def assign_cells(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> pd.Ser
     check_cells(cells)
     check_same_crs(incidents, cells, ("incidents", "cells"))
     pos, _ = cell_positions(incidents, cells)
-    ids = pd.Series(pd.NA, index=incidents.index, dtype=pd.Int64Dtype() if _int_index(cells) else object)
+    ids = pd.Series(
+        pd.NA, index=incidents.index, dtype=pd.Int64Dtype() if _int_index(cells) else object
+    )
     inside = pos >= 0
     ids[inside] = cells.index.to_numpy()[pos[inside]]
     ids.name = cells.index.name or "cell_id"

@@ -298,7 +298,9 @@ def _numeric(frame: pd.DataFrame, column: str, reasons: _Reasons) -> np.ndarray:
         return values
     text = raw.astype("string").str.strip()
     missing = text.isna() | (text == "")
-    values = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
     reasons.mark(missing.to_numpy(dtype=bool, na_value=True), "missing coordinates")
     reasons.mark(~np.isfinite(values), "non-numeric coordinates")
     return values
@@ -501,7 +503,9 @@ def _content_notes(
             f"up to {int(locations.max()):,} incidents on one location"
         )
         notes.extend(_spatial_outlier_note(xs, ys))
-    hashed = pd.util.hash_pandas_object(frame.drop(columns="geometry", errors="ignore"), index=False)
+    hashed = pd.util.hash_pandas_object(
+        frame.drop(columns="geometry", errors="ignore"), index=False
+    )
     duplicates = int(hashed.duplicated().sum())
     if duplicates:
         notes.append(

@@ -89,7 +89,9 @@ def counts_map(
 
     check_cells(cells)
     if column not in cells.columns:
-        raise KeyError(f"cells have no {column!r} column; count them with hotspot.count_incidents()")
+        raise KeyError(
+            f"cells have no {column!r} column; count them with hotspot.count_incidents()"
+        )
     values = pd.to_numeric(cells[column]).to_numpy(dtype=float)
     classes, labels = count_classes(values)
     keep = np.ones(len(cells), dtype=bool) if show_empty else values > 0
@@ -105,7 +107,9 @@ def counts_map(
         crs=4326,
     )
     if m is None:
-        minx, miny, maxx, maxy = frame.total_bounds if len(frame) else cells.to_crs(4326).total_bounds
+        minx, miny, maxx, maxy = (
+            frame.total_bounds if len(frame) else cells.to_crs(4326).total_bounds
+        )
         m = folium.Map(tiles="OpenStreetMap", prefer_canvas=True)
         m.fit_bounds([[miny, minx], [maxy, maxx]])
     layer_name = html.escape(title or column)
@@ -118,7 +122,9 @@ def counts_map(
             "color": "#666666",
             "weight": 0.3,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["cell", column], aliases=["cell", html.escape(column)]),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["cell", column], aliases=["cell", html.escape(column)]
+        ),
     ).add_to(m)
     legend = _legend_html(title or column, labels, list(COUNT_COLOURS[: len(labels)]))
     m.get_root().html.add_child(folium.Element(legend))

@@ -18,9 +18,15 @@ HOTSPOT = [sys.executable, "-m", "hotspot.cli"]
 def test_info_prints_the_load_report(tmp_path):
     path = tmp_path / "crimes.csv"
     pd.DataFrame(
-        {"Latitude": [53.8, 53.81, None], "Longitude": [-1.55, -1.54, -1.5], "Date": ["2024-01-02"] * 3}
+        {
+            "Latitude": [53.8, 53.81, None],
+            "Longitude": [-1.55, -1.54, -1.5],
+            "Date": ["2024-01-02"] * 3,
+        }
     ).to_csv(path, index=False)
-    done = subprocess.run([*HOTSPOT, "info", str(path)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*HOTSPOT, "info", str(path)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     lines = [line.split() for line in done.stdout.splitlines()]
     assert ["rows", "read", "3"] in lines
@@ -32,7 +38,9 @@ def test_info_prints_the_load_report(tmp_path):
 def test_info_bad_file_exits_2_with_the_message(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("")
-    done = subprocess.run([*HOTSPOT, "info", str(path)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*HOTSPOT, "info", str(path)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 2
     assert "empty (0 bytes)" in done.stderr
     assert "Traceback" not in done.stderr

@@ -47,7 +47,9 @@ def test_cube_conserves_every_incident(data, freq, window):
     cube = hs.space_time_cube(inc, cells, freq, start=start, end=end, quiet=True)
     acc = cube.attrs["counts"]
     assert acc["incidents"] == len(inc)
-    assert acc["counted"] + acc["outside_cells"] + acc["outside_bins"] + acc["missing_time"] == len(inc)
+    assert acc["counted"] + acc["outside_cells"] + acc["outside_bins"] + acc["missing_time"] == len(
+        inc
+    )
     assert cube.total() == acc["counted"]
     # independent recount: incidents inside the cells and inside [first bin, end of last bin)
     edges = cube.bin_edges
@@ -69,7 +71,13 @@ def test_cube_matches_counts_and_bins_on_toronto(toronto):
     k = cube.bins.get_loc(pd.Timestamp("2019-03-04"))
     expected = hs.count_incidents(week, cells, quiet=True)["count"].to_numpy()
     assert (cube.counts[k] == expected).all()
-    weekly = toronto.set_index("time").sort_index().loc["2018-12-31":"2020-01-05"].resample("W-SUN").size()
+    weekly = (
+        toronto.set_index("time")
+        .sort_index()
+        .loc["2018-12-31":"2020-01-05"]
+        .resample("W-SUN")
+        .size()
+    )
     assert (cube.bin_totals().to_numpy() == weekly.to_numpy()).all()
 
 

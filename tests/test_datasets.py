@@ -13,9 +13,7 @@ from hotspot.datasets import data_path
 
 
 def test_data_files_match_their_checksums():
-    sums = dict(
-        reversed(line.split()) for line in data_path("SHA256SUMS").read_text().splitlines()
-    )
+    sums = dict(reversed(line.split()) for line in data_path("SHA256SUMS").read_text().splitlines())
     for name, digest in sums.items():
         assert hashlib.sha256(data_path(name).read_bytes()).hexdigest() == digest
 
@@ -31,7 +29,13 @@ def test_raw_row_counts_as_documented():
     }
     toronto = pd.read_parquet(data_path("toronto.parquet"))
     assert len(toronto) == 240_992
-    assert set(toronto["MCI"]) == {"Assault", "Auto Theft", "Break and Enter", "Robbery", "Theft Over"}
+    assert set(toronto["MCI"]) == {
+        "Assault",
+        "Auto Theft",
+        "Break and Enter",
+        "Robbery",
+        "Theft Over",
+    }
 
 
 def test_loaders_return_validated_incidents(west_yorkshire, toronto):

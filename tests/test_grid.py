@@ -24,9 +24,7 @@ def covering_cell_ok(inc, cells, ids):
     """Every assigned incident lies in (or on the boundary of) its cell."""
     inside = ids.notna().to_numpy()
     geoms = cells.geometry.loc[ids[inside].astype(int)].array
-    return bool(
-        np.all(shapely.dwithin(geoms, inc.geometry.array[inside], 1e-6))
-    )
+    return bool(np.all(shapely.dwithin(geoms, inc.geometry.array[inside], 1e-6)))
 
 
 coords = st.floats(min_value=0, max_value=2000, allow_nan=False, allow_infinity=False)
@@ -121,7 +119,10 @@ def test_default_study_area_is_buffered_hull(west_yorkshire):
     cells = hs.square_grid(west_yorkshire, 1000, quiet=True)
     area = cells.attrs["hotspot"]["study_area"]
     assert area.covers(shapely.convex_hull(shapely.union_all(west_yorkshire.geometry.array)))
-    assert cells.attrs["hotspot"]["grid"]["study_area"] == "convex hull of the incidents buffered by 1000 m"
+    assert (
+        cells.attrs["hotspot"]["grid"]["study_area"]
+        == "convex hull of the incidents buffered by 1000 m"
+    )
     bbox = hs.square_grid(west_yorkshire, 1000, study_area="bbox", buffer=0, quiet=True)
     assert len(bbox) > len(cells)
 

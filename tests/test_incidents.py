@@ -25,7 +25,11 @@ def test_west_yorkshire_load_report_counts(west_yorkshire):
         "time": "Month",
         "category": "Crime type",
     }
-    assert (r.rows_read, r.rows_kept, r.excluded) == (87_348, 83_577, {"missing coordinates": 3_771})
+    assert (r.rows_read, r.rows_kept, r.excluded) == (
+        87_348,
+        83_577,
+        {"missing coordinates": 3_771},
+    )
     assert r.crs == "EPSG:27700"
     assert r.time_resolution == "month"
     assert (r.time_min, r.time_max) == (pd.Timestamp("2016-07-01"), pd.Timestamp("2018-07-01"))
@@ -93,7 +97,9 @@ def test_projection_matches_pyproj_reference(west_yorkshire):
     town_hall = gpd.GeoSeries(gpd.points_from_xy([-1.54913], [53.80008]), crs=4326)
     inc = hs.read_incidents(pd.DataFrame({"lon": [-1.54913], "lat": [53.80008]}), quiet=True)
     assert inc.geometry.iloc[0].distance(town_hall.to_crs(27700).iloc[0]) < 1e-6
-    assert abs(inc.geometry.x.iloc[0] - 429_900) < 150 and abs(inc.geometry.y.iloc[0] - 433_900) < 150
+    assert (
+        abs(inc.geometry.x.iloc[0] - 429_900) < 150 and abs(inc.geometry.y.iloc[0] - 433_900) < 150
+    )
 
 
 @pytest.mark.parametrize(
@@ -146,7 +152,9 @@ def _sample(n=200):
     return frame
 
 
-@pytest.mark.parametrize("fmt", ["csv", "csv.gz", "parquet", "geoparquet", "geojson", "gpkg", "shp"])
+@pytest.mark.parametrize(
+    "fmt", ["csv", "csv.gz", "parquet", "geoparquet", "geojson", "gpkg", "shp"]
+)
 def test_every_source_format_gives_the_same_incidents(tmp_path, fmt):
     frame = _sample()
     reference = hs.read_incidents(frame, quiet=True)
@@ -218,7 +226,9 @@ def test_report_survives_pandas_operations_cheaply(toronto):
 
 
 def test_month_only_times():
-    frame = pd.DataFrame({"lat": [53.8, 53.81], "lon": [-1.5, -1.51], "Month": ["2018-07", "2018-8"]})
+    frame = pd.DataFrame(
+        {"lat": [53.8, 53.81], "lon": [-1.5, -1.51], "Month": ["2018-07", "2018-8"]}
+    )
     inc = hs.read_incidents(frame, quiet=True)
     assert list(inc["time"]) == [pd.Timestamp("2018-07-01"), pd.Timestamp("2018-08-01")]
     assert report(inc).time_resolution == "month"
