@@ -236,6 +236,13 @@ def read_incidents(
     geometry = gpd.points_from_xy(xs[kept], ys[kept])
     incidents = gpd.GeoDataFrame(data, geometry=geometry, crs=out_crs)
 
+    swapped = counts.get("latitude and longitude swapped", 0)
+    if swapped:
+        notes.append(
+            f"{swapped:,} rows have latitude and longitude the wrong way round (they land in the "
+            "data's area once swapped); fix them at the source, or swap the two values in those "
+            "rows (hotspot.excluded_incidents() lists them) and load again"
+        )
     notes.extend(_content_notes(frame, incidents, xs[kept], ys[kept]))
     kept_times = incidents["time"] if "time" in incidents else None
     if kept_times is not None and len(kept_times):

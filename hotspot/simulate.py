@@ -400,6 +400,20 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _finite_number(value: Any, label: str) -> float:
+    """``value`` as a finite float; TypeError for non-numbers, HotspotInputError for inf/NaN."""
+    if not _is_real(value):
+        raise TypeError(
+            f"simulate_incidents: {label} must be a number, got {type(value).__name__} {value!r}."
+        )
+    value = float(value)
+    if not math.isfinite(value):
+        raise HotspotInputError(
+            f"simulate_incidents: {label}={value} is not finite; pass a finite number."
+        )
+    return value
+
+
 def _check_int(name: str, value: Any, *, minimum: int) -> int:
     if not _is_int(value):
         raise TypeError(
@@ -541,18 +555,7 @@ def _check_near_repeat(near_repeat: Any) -> dict[str, float] | None:
         )
     out = dict(_NEAR_REPEAT_DEFAULTS)
     for key, value in near_repeat.items():
-        if not _is_real(value):
-            raise TypeError(
-                f"simulate_incidents: near_repeat[{key!r}] must be a number, got "
-                f"{type(value).__name__} {value!r}."
-            )
-        value = float(value)
-        if not math.isfinite(value):
-            raise HotspotInputError(
-                f"simulate_incidents: near_repeat[{key!r}]={value} is not finite; pass a "
-                "finite number."
-            )
-        out[key] = value
+        out[key] = _finite_number(value, f"near_repeat[{key!r}]")
     if out["rate"] < 0:
         raise HotspotInputError(
             f"simulate_incidents: near_repeat['rate']={out['rate']} is negative; it is the "
@@ -681,19 +684,7 @@ def _check_hotspots(
         for key in ("x", "y", "radius", "rate"):
             if key not in row:
                 continue
-            value = row[key]
-            if not _is_real(value):
-                raise TypeError(
-                    f"simulate_incidents: {where}[{key!r}] must be a number, got "
-                    f"{type(value).__name__} {value!r}."
-                )
-            value = float(value)
-            if not math.isfinite(value):
-                raise HotspotInputError(
-                    f"simulate_incidents: {where}[{key!r}]={value} is not finite; pass a "
-                    "finite number."
-                )
-            spec[key] = value
+            spec[key] = _finite_number(row[key], f"{where}[{key!r}]")
         spec.setdefault("rate", 0.0)
         if spec["radius"] <= 0:
             raise HotspotInputError(

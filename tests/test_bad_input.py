@@ -303,6 +303,10 @@ def test_a_few_swapped_rows_are_excluded(n_good, n_swapped):
     assert report.excluded == {"latitude and longitude swapped": n_swapped}
     assert sorted(excluded.index) == list(range(n_good, n_good + n_swapped))
     assert report.crs == "EPSG:32617"
+    assert any(
+        n.startswith(f"{n_swapped} rows have latitude and longitude the wrong way")
+        for n in report.notes
+    )
 
 
 def test_infinite_lon_lat_are_not_kept(tmp_path):
