@@ -1,0 +1,75 @@
+"""Randomness: every random step takes ``rng=`` (None, an int or a numpy Generator)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+ALTERNATIVES = ("two-sided", "greater", "less")
+
+
+def as_generator(rng: None | int | np.random.Generator) -> np.random.Generator:
+    """A numpy Generator from ``rng`` (never the global numpy state).
+
+    Examples
+    --------
+    >>> as_generator(0).integers(10) == as_generator(0).integers(10)
+    True
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(
+        f"rng must be None, an int or a numpy.random.Generator, not {type(rng).__name__}"
+    )
+
+
+def check_alternative(alternative: str) -> str:
+    """Validate ``alternative``, listing the allowed values."""
+    if alternative not in ALTERNATIVES:
+        raise ValueError(
+            f"alternative={alternative!r} is not one of {', '.join(repr(a) for a in ALTERNATIVES)}"
+        )
+    return alternative
+
+
+def normal_pvalue(z: np.ndarray | float, alternative: str = "two-sided") -> np.ndarray | float:
+    """p-value of a standard normal z for the alternative.
+
+    Examples
+    --------
+    >>> round(float(normal_pvalue(1.959963984540054)), 6)
+    0.05
+    """
+    from scipy.stats import norm
+
+    check_alternative(alternative)
+    if alternative == "greater":
+        return norm.sf(z)
+    if alternative == "less":
+        return norm.cdf(z)
+    return 2.0 * norm.sf(np.abs(z))
+
+
+def simulation_pvalue(
+    observed: np.ndarray | float,
+    simulated: np.ndarray,
+    expected: np.ndarray | float,
+    alternative: str,
+) -> np.ndarray | float:
+    """``(1 + #{simulated as or more extreme than observed}) / (1 + n_sim)`` along the last axis.
+
+    Two-sided counts deviations from ``expected`` at least as large as the observed one.
+    """
+    check_alternative(alternative)
+    observed = np.asarray(observed, dtype=float)
+    n = simulated.shape[-1]
+    obs = observed[..., None]
+    if alternative == "greater":
+        extreme = (simulated >= obs).sum(axis=-1)
+    elif alternative == "less":
+        extreme = (simulated <= obs).sum(axis=-1)
+    else:
+        exp = np.asarray(expected, dtype=float)[..., None]
+        extreme = (np.abs(simulated - exp) >= np.abs(obs - exp)).sum(axis=-1)
+    return (1.0 + extreme) / (1.0 + n)
