@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from hotspot.errors import HotspotInputError
+
 ALTERNATIVES = ("two-sided", "greater", "less")
 
 
@@ -27,7 +29,7 @@ def as_generator(rng: None | int | np.random.Generator) -> np.random.Generator:
 def check_alternative(alternative: str) -> str:
     """Validate ``alternative``, listing the allowed values."""
     if alternative not in ALTERNATIVES:
-        raise ValueError(
+        raise HotspotInputError(
             f"alternative={alternative!r} is not one of {', '.join(repr(a) for a in ALTERNATIVES)}"
         )
     return alternative
