@@ -6,6 +6,9 @@ from hotspot.errors import HotspotInputError, HotspotWarning
 from hotspot.grid import assign_cells, count_incidents, hex_grid, square_grid
 from hotspot.incidents import read_incidents
 from hotspot.load_report import LoadReport, excluded_incidents, load_report
+from hotspot.stats.autocorrelation import general_g, incremental_autocorrelation, moran
+from hotspot.stats.local import gistar, lisa
+from hotspot.weights import Neighbours, build_weights
 
 __version__ = "0.1.0"
 
@@ -13,13 +16,20 @@ __all__ = [
     "HotspotInputError",
     "HotspotWarning",
     "LoadReport",
+    "Neighbours",
     "SpaceTimeCube",
     "assign_cells",
+    "build_weights",
     "count_incidents",
     "datasets",
     "excluded_incidents",
+    "general_g",
+    "gistar",
     "hex_grid",
+    "incremental_autocorrelation",
+    "lisa",
     "maps",
+    "moran",
     "load_report",
     "read_cube",
     "read_incidents",

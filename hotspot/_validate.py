@@ -30,8 +30,11 @@ def check_incidents(incidents: object, what: str = "incidents") -> gpd.GeoDataFr
     return incidents
 
 
-def check_cells(cells: object, what: str = "cells") -> gpd.GeoDataFrame:
-    """Cells must be a non-empty GeoDataFrame of polygons with a unique index, in metres."""
+def check_cells(
+    cells: object, what: str = "cells", *, require_crs: bool = True
+) -> gpd.GeoDataFrame:
+    """Cells must be a non-empty GeoDataFrame of polygons with a unique index, in metres
+    (``require_crs=False``: any CRS or none, for contiguity-only analyses)."""
     if not isinstance(cells, gpd.GeoDataFrame):
         raise TypeError(
             f"{what} must be a GeoDataFrame of polygons (e.g. hotspot.square_grid(...)), "
@@ -44,7 +47,8 @@ def check_cells(cells: object, what: str = "cells") -> gpd.GeoDataFrame:
             f"{what} has repeated index labels; each cell needs its own id: "
             "cells.reset_index(drop=True)."
         )
-    _check_metric_crs(cells, what, "cells.to_crs(incidents.crs)")
+    if require_crs:
+        _check_metric_crs(cells, what, "cells.to_crs(incidents.crs)")
     types = shapely.get_type_id(cells.geometry.array)
     bad = ~np.isin(types, (3, 6))
     if bad.any():

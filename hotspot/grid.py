@@ -258,7 +258,9 @@ def hex_grid(
     ring = np.stack(
         [cx[:, None] + radius * np.cos(angles), cy[:, None] + radius * np.sin(angles)], axis=-1
     )
-    ring = np.concatenate([ring, ring[:, :1]], axis=1)
+    # Rounded to the micrometre so that neighbours share bit-identical vertices (polygon tools
+    # such as libpysal's contiguity or a dissolve then see them as touching).
+    ring = np.round(np.concatenate([ring, ring[:, :1]], axis=1), 6)
     hexagons = shapely.polygons(ring)
     keep = _overlaps_area(area, hexagons)
     cells = gpd.GeoDataFrame(
