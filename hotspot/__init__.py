@@ -6,6 +6,7 @@ from hotspot.errors import HotspotInputError, HotspotWarning
 from hotspot.grid import assign_cells, count_incidents, hex_grid, square_grid
 from hotspot.incidents import read_incidents
 from hotspot.load_report import LoadReport, excluded_incidents, load_report
+from hotspot.optimized import optimized_hotspots
 from hotspot.stats.autocorrelation import general_g, incremental_autocorrelation, moran
 from hotspot.stats.local import gistar, lisa
 from hotspot.weights import Neighbours, build_weights
@@ -30,6 +31,7 @@ __all__ = [
     "lisa",
     "maps",
     "moran",
+    "optimized_hotspots",
     "load_report",
     "read_cube",
     "read_incidents",
