@@ -87,7 +87,7 @@ def counts_map(
     """
     import folium
 
-    check_cells(cells)
+    check_cells(cells, require_crs=True)
     if column not in cells.columns:
         raise KeyError(
             f"cells have no {column!r} column; count them with hotspot.count_incidents()"
@@ -127,6 +127,103 @@ def counts_map(
         ),
     ).add_to(m)
     legend = _legend_html(title or column, labels, list(COUNT_COLOURS[: len(labels)]))
+    m.get_root().html.add_child(folium.Element(legend))
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+# ArcGIS's hot spot symbology: red for hot, blue for cold, pale for not significant.
+GISTAR_COLOURS = {
+    3: ("#d62f27", "Hot spot, 99 % confidence"),
+    2: ("#ed7551", "Hot spot, 95 % confidence"),
+    1: ("#fab984", "Hot spot, 90 % confidence"),
+    0: ("#f7f7f7", "Not significant"),
+    -1: ("#abd9e9", "Cold spot, 90 % confidence"),
+    -2: ("#849eba", "Cold spot, 95 % confidence"),
+    -3: ("#4575b5", "Cold spot, 99 % confidence"),
+}
+
+
+def gistar_map(
+    result: gpd.GeoDataFrame,
+    *,
+    m: Any = None,
+    title: str | None = None,
+    show_not_significant: bool = False,
+) -> Any:
+    """Hot and cold spots from :func:`hotspot.gistar` in ArcGIS's colours.
+
+    Parameters
+    ----------
+    result : GeoDataFrame
+        Output of :func:`hotspot.gistar` or :func:`hotspot.optimized_hotspots`.
+    m : folium.Map, optional
+    title : str, optional
+        Legend title (escaped); default names the confidence bins and the correction.
+    show_not_significant : bool, default=False
+        Draw the not-significant cells as pale grey (otherwise only outlines are omitted).
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 2000, quiet=True), quiet=True)
+    >>> m = hs.maps.gistar_map(hs.gistar(cells, weights="queen", permutations=0, quiet=True))
+    >>> "Hot spot, 99 % confidence" in m.get_root().render()
+    True
+    """
+    import folium
+
+    check_cells(result, require_crs=True)
+    needed = {"gistar_z", "gistar_p", "gistar_bin"}
+    if not needed <= set(result.columns):
+        raise KeyError("result has no Gi* columns; run hotspot.gistar(cells) first")
+    bins = result["gistar_bin"].to_numpy().astype(int)
+    keep = np.ones(len(result), dtype=bool) if show_not_significant else bins != 0
+    shown = result[keep]
+    count_column = "count" if "count" in result.columns else None
+    data = {
+        "cell": [html.escape(str(v)) for v in shown.index],
+        "z": shown["gistar_z"].round(2).to_numpy(),
+        "p": shown["gistar_p"].map(lambda p: f"{p:.3g}").to_numpy(),
+        "confidence": [html.escape(GISTAR_COLOURS[b][1]) for b in bins[keep]],
+        "_fill": [GISTAR_COLOURS[b][0] for b in bins[keep]],
+    }
+    if count_column:
+        data["count"] = shown[count_column].to_numpy()
+    frame = gpd.GeoDataFrame(data, geometry=shown.geometry.to_crs(4326).array, crs=4326)
+    if m is None:
+        minx, miny, maxx, maxy = result.to_crs(4326).total_bounds
+        m = folium.Map(tiles="OpenStreetMap", prefer_canvas=True)
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    meta = result.attrs.get("hotspot", {}).get("gistar", {})
+    corrected = " (FDR-corrected)" if meta.get("fdr") else ""
+    fields = (
+        ["cell", "count", "z", "p", "confidence"]
+        if count_column
+        else ["cell", "z", "p", "confidence"]
+    )
+    folium.GeoJson(
+        frame.to_json(),
+        name=html.escape(title or "Gi* hot spots"),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["_fill"],
+            "fillOpacity": 0.8,
+            "color": "#555555",
+            "weight": 0.2,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=fields),
+    ).add_to(m)
+    order = [3, 2, 1, 0, -1, -2, -3]
+    legend = _legend_html(
+        title or f"Gi* hot spots{corrected}",
+        [GISTAR_COLOURS[b][1] for b in order],
+        [GISTAR_COLOURS[b][0] for b in order],
+    )
     m.get_root().html.add_child(folium.Element(legend))
     folium.LayerControl(collapsed=True).add_to(m)
     return m
