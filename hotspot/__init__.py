@@ -8,7 +8,9 @@ from hotspot.incidents import read_incidents
 from hotspot.load_report import LoadReport, excluded_incidents, load_report
 from hotspot.optimized import optimized_hotspots
 from hotspot.stats.autocorrelation import general_g, incremental_autocorrelation, moran
+from hotspot.stats.concentration import Concentration, concentration, share_of_places
 from hotspot.stats.local import gistar, lisa
+from hotspot.stats.pointpattern import nearest_neighbour_index, ripley
 from hotspot.weights import Neighbours, build_weights
 
 __version__ = "0.1.0"
@@ -16,11 +18,13 @@ __version__ = "0.1.0"
 __all__ = [
     "HotspotInputError",
     "HotspotWarning",
+    "Concentration",
     "LoadReport",
     "Neighbours",
     "SpaceTimeCube",
     "assign_cells",
     "build_weights",
+    "concentration",
     "count_incidents",
     "datasets",
     "excluded_incidents",
@@ -31,10 +35,13 @@ __all__ = [
     "lisa",
     "maps",
     "moran",
+    "nearest_neighbour_index",
     "optimized_hotspots",
     "load_report",
     "read_cube",
     "read_incidents",
+    "ripley",
+    "share_of_places",
     "space_time_cube",
     "square_grid",
 ]
