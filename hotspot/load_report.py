@@ -95,7 +95,8 @@ class LoadReport:
 
     def _repr_html_(self) -> str:
         body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<tr><th style='text-align:left;padding-left:{1.5 if k.startswith(' ') else 0}em'>"
+            f"{html.escape(k.strip())}</th>"
             f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
             for k, v in self.rows()
         )
