@@ -148,17 +148,11 @@ def _knn(xy: np.ndarray, k: int) -> sp.csr_array:
     if not 1 <= k < n:
         raise HotspotInputError(f"knn:{k} needs 1 <= k < number of cells ({n})")
     _, idx = cKDTree(xy).query(xy, k=k + 1)
-    rows = np.repeat(np.arange(n), k + 1)
-    cols = idx.ravel()
-    keep = rows != cols
-    # with ties a point may not be its own first neighbour: keep exactly k others per row
-    rows, cols = rows[keep], cols[keep]
-    first_k = (
-        np.concatenate([np.flatnonzero(rows == i)[:k] for i in range(n)])
-        if len(rows) != n * k
-        else slice(None)
-    )
-    return _finish(rows[first_k], cols[first_k], None, n)
+    # Drop each cell itself; where ties put it beyond the k+1 found, drop the farthest instead.
+    drop = idx == np.arange(n)[:, None]
+    drop[~drop.any(axis=1), -1] = True
+    rows = np.repeat(np.arange(n), k)
+    return _finish(rows, idx[~drop], None, n)
 
 
 def _from_libpysal(weights: Any, cells: gpd.GeoDataFrame) -> tuple[sp.csr_array, str]:
@@ -227,9 +221,9 @@ def build_weights(cells: gpd.GeoDataFrame, weights: Any = "queen") -> Neighbours
     >>> nb.description, int(nb.cardinalities.max())
     ('rook contiguity', 4)
     """
-    distance_based = not isinstance(weights, str) or weights.strip().lower().startswith("knn")
-    numeric = isinstance(weights, int | float | np.integer | np.floating)
-    check_cells(cells, require_crs=numeric or (isinstance(weights, str) and distance_based))
+    is_knn = isinstance(weights, str) and weights.strip().lower().startswith("knn")
+    is_band = isinstance(weights, int | float | np.integer | np.floating)
+    check_cells(cells, require_crs=is_knn or is_band)  # contiguity needs no CRS
     n = len(cells)
     params: dict[str, Any]
     if isinstance(weights, str):
