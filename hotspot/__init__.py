@@ -2,6 +2,14 @@
 
 from hotspot import datasets, maps
 from hotspot.cube import SpaceTimeCube, read_cube, space_time_cube
+from hotspot.density import (
+    density_hotspots,
+    density_to_cells,
+    dual_kde,
+    kde,
+    kde_bandwidth,
+    surface_to_geotiff_array,
+)
 from hotspot.errors import HotspotInputError, HotspotWarning
 from hotspot.grid import assign_cells, count_incidents, hex_grid, square_grid
 from hotspot.incidents import read_incidents
@@ -27,11 +35,16 @@ __all__ = [
     "concentration",
     "count_incidents",
     "datasets",
+    "density_hotspots",
+    "density_to_cells",
+    "dual_kde",
     "excluded_incidents",
     "general_g",
     "gistar",
     "hex_grid",
     "incremental_autocorrelation",
+    "kde",
+    "kde_bandwidth",
     "lisa",
     "maps",
     "moran",
@@ -44,4 +57,5 @@ __all__ = [
     "share_of_places",
     "space_time_cube",
     "square_grid",
+    "surface_to_geotiff_array",
 ]
