@@ -30,9 +30,10 @@ def _info(args: argparse.Namespace) -> int:
 
 def _demo_dataset(out: Path, name: str, title: str, inc, grid, size: float) -> str:
     """One dataset of the demo: load report, counts, Gi* hot spots; returns its report section."""
+    from hotspot.density import kde
     from hotspot.grid import count_incidents
     from hotspot.load_report import get_load_report
-    from hotspot.maps import counts_map, gistar_map
+    from hotspot.maps import counts_map, density_map, gistar_map
     from hotspot.stats.local import gistar
 
     report = get_load_report(inc)
@@ -58,6 +59,15 @@ def _demo_dataset(out: Path, name: str, title: str, inc, grid, size: float) -> s
         f"[{name}] Gi*: {n_hot:,} hot and {n_cold:,} cold cells at 95 % ({meta['weights']})",
         flush=True,
     )
+    surface = kde(inc, quiet=True)
+    density_map(surface, title=f"{title}: kernel density (incidents per km²)").save(
+        out / f"{name}_density.html"
+    )
+    detail = html.escape(
+        f"{surface.attrs['kernel']} kernel, bandwidth {surface.attrs['bandwidth']:,.0f} m "
+        f"(rule '{surface.attrs['bandwidth_rule']}'), {surface.attrs['cell_size']:g} m cells"
+    )
+    print(f"[{name}] density: {detail}", flush=True)
     return (
         f"<h2>{html.escape(title)}</h2>{report._repr_html_()}"
         f"<h3>Counts</h3><p>{len(cells):,} {shape} cells of {size:g} m; busiest cell: "
@@ -71,6 +81,7 @@ def _demo_dataset(out: Path, name: str, title: str, inc, grid, size: float) -> s
         f"binary weights with the cell itself, {meta['permutations']} permutations (rng 0). "
         f"<a href='{name}_gistar.html'>hot spot map</a> · "
         f"<a href='{name}_gistar.geojson'>Gi* (GeoJSON)</a></p>"
+        f"<h3>Kernel density</h3><p>{detail}. <a href='{name}_density.html'>density map</a></p>"
     )
 
 
