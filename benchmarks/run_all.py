@@ -29,7 +29,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BENCHMARKS = ("bench_read_incidents.py", "bench_count_incidents.py")
+BENCHMARKS = (
+    "bench_read_incidents.py",
+    "bench_count_incidents.py",
+    "bench_gistar.py",
+    "bench_kde.py",
+)
 
 
 def environment() -> str:
@@ -78,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         extra["bench_read_incidents.py"] = ["--repeats", "1"]
         extra["bench_count_incidents.py"] = ["--repeats", "1", "--grid-repeats", "1"]
+        extra["bench_gistar.py"] = ["--quick"]
+        extra["bench_kde.py"] = ["--repeats", "1"]
     results, crashed, elapsed = {}, [], {}
     with tempfile.TemporaryDirectory(prefix="hotspot-bench-") as tmp:
         for script in BENCHMARKS:
@@ -134,6 +141,64 @@ def main(argv: list[str] | None = None) -> int:
                 "per-cell counts of strictly-inside incidents identical",
             )
         )
+    if "bench_gistar.py" in results:
+        r = results["bench_gistar.py"]
+        t, v = r["targets"], r["variants"]
+        for key, variant, label in (
+            ("time_warm", "hotspot", "warm cache"),
+            ("time_cold", "hotspot_cold", "first run"),
+        ):
+            rows.append(
+                (
+                    f"gistar speed-up vs esda ({label})",
+                    f"{t[key]['ratio']:.1f}x",
+                    f">= {t[key]['target']:g}x",
+                    t[key]["pass"],
+                    f"{v['esda']['seconds']:.1f} s / {v[variant]['seconds']:.2f} s",
+                )
+            )
+        rows.append(
+            (
+                "gistar peak memory growth, hotspot / esda",
+                f"{t['memory']['ratio']:.2f}",
+                f"<= {t['memory']['target']:g}",
+                t["memory"]["pass"],
+                f"{v['hotspot']['growth_mib']:.0f} / {v['esda']['growth_mib']:.0f} MiB",
+            )
+        )
+        checks = r["checks"]
+        rows.append(
+            (
+                "gistar agrees with esda",
+                f"{sum(checks.values())}/{len(checks)}",
+                "all pass",
+                all(checks.values()),
+                "same weights, z identical, p_sim within Monte Carlo error",
+            )
+        )
+    if "bench_kde.py" in results and "targets" in results["bench_kde.py"]:
+        r = results["bench_kde.py"]
+        t = r["targets"]
+        rows.append(
+            (
+                "kde time, hotspot / KDEpy FFTKDE",
+                f"{t['time']['ratio']:.2f}",
+                f"<= {t['time']['target']:g}",
+                t["time"]["pass"],
+                "Toronto, 1000 x 1000 grid, Gaussian",
+            )
+        )
+        rows.append(
+            (
+                "kde max relative error vs direct sum",
+                f"{100 * t['accuracy']['max_error']:.3f}%",
+                f"< {100 * t['accuracy']['target']:g}%",
+                t["accuracy"]["pass"],
+                "nodes above 1 % of the maximum",
+            )
+        )
+    elif "bench_kde.py" in results:
+        print(f"bench_kde.py: {results['bench_kde.py'].get('skipped')}")
     print(f"{'measure':<42}{'value':>8}  {'target':<10}{'':<6}detail")
     for label, value, target, ok, detail in rows:
         print(f"{label:<42}{value:>8}  {target:<10}{'PASS' if ok else 'FAIL':<6}{detail}")

@@ -30,7 +30,15 @@ def tail_counts(
     sum_t weights[indptr[i] + t] * values[drawn_t])``; cells without neighbours get -1.
     """
     n = len(values)
-    n_perm = random_ids.shape[0]
+    n_perm, max_k = random_ids.shape
+    # The drawn values, looked up once: id j stands for value j (when j < i) or j + 1, so two
+    # small tables replace random reads across the whole value array (cache-friendly).
+    drawn_low = np.empty((n_perm, max_k))
+    drawn_high = np.empty((n_perm, max_k))
+    for p in range(n_perm):
+        for t in range(max_k):
+            drawn_low[p, t] = values[random_ids[p, t]]
+            drawn_high[p, t] = values[random_ids[p, t] + 1]
     greater = np.zeros(n, dtype=np.int64)
     less = np.zeros(n, dtype=np.int64)
     for i in prange(n):
@@ -49,10 +57,10 @@ def tail_counts(
         for p in range(n_perm):
             s = own
             for t in range(k):
-                j = random_ids[p, t]
-                if j >= i:
-                    j += 1
-                s += weights[start + t] * values[j]
+                if random_ids[p, t] >= i:
+                    s += weights[start + t] * drawn_high[p, t]
+                else:
+                    s += weights[start + t] * drawn_low[p, t]
             stat = scale[i] * s
             if stat >= obs - tol:
                 g += 1
