@@ -504,7 +504,8 @@ def _content_notes(
 ) -> list[str]:
     notes = []
     if len(xs):
-        locations = pd.DataFrame({"x": xs, "y": ys}).value_counts(sort=False)
+        # one complex number per location: a single hash table instead of a two-column one
+        locations = pd.Series(xs + 1j * ys).value_counts(sort=False)
         notes.append(
             f"{len(locations):,} distinct locations for {len(xs):,} incidents; "
             f"up to {int(locations.max()):,} incidents on one location"
