@@ -49,6 +49,28 @@ def _moran_moments(
     return expected, float(variance)
 
 
+def _weight_sums(w: sp.csr_array) -> tuple[float, float, float]:
+    """Cliff & Ord's S0, S1 and S2 of a weights matrix."""
+    s0 = float(w.sum())
+    sym = w + w.T
+    s1 = float(0.5 * sym.multiply(sym).sum())
+    s2 = float(((np.asarray(w.sum(axis=1)).ravel() + np.asarray(w.sum(axis=0)).ravel()) ** 2).sum())
+    return s0, s1, s2
+
+
+def _permuted_cross_products(
+    values: np.ndarray, w: sp.csr_array, permutations: int, rng: Any
+) -> np.ndarray:
+    """v'Wv for ``permutations`` random permutations v of the values (64 at a time)."""
+    gen = as_generator(rng)
+    out = np.empty(permutations)
+    for start in range(0, permutations, 64):
+        stop = min(start + 64, permutations)
+        perm = np.stack([gen.permutation(values) for _ in range(start, stop)], axis=1)
+        out[start:stop] = np.einsum("ij,ij->j", perm, w @ perm)
+    return out
+
+
 def moran(
     cells: gpd.GeoDataFrame,
     column: str = "count",
@@ -108,22 +130,14 @@ def moran(
     w = nb.row_standardised() if str(transform).upper() == "R" else nb.matrix
     n = len(x)
     z = x - x.mean()
-    s0 = float(w.sum())
-    sym = w + w.T
-    s1 = float(0.5 * sym.multiply(sym).sum())
-    s2 = float(((np.asarray(w.sum(axis=1)).ravel() + np.asarray(w.sum(axis=0)).ravel()) ** 2).sum())
+    s0, s1, s2 = _weight_sums(w)
     statistic = float(n / s0 * (z @ (w @ z)) / (z @ z))
     expected, variance = _moran_moments(n, s0, s1, s2, z, assumption)
     zscore = (statistic - expected) / np.sqrt(variance)
     null = None
     pvalue_sim = None
     if permutations:
-        gen = as_generator(rng)
-        null = np.empty(permutations)
-        for start in range(0, permutations, 64):
-            stop = min(start + 64, permutations)
-            perm = np.stack([gen.permutation(z) for _ in range(start, stop)], axis=1)
-            null[start:stop] = n / s0 * np.einsum("ij,ij->j", perm, w @ perm) / (z @ z)
+        null = n / s0 * _permuted_cross_products(z, w, permutations, rng) / (z @ z)
         pvalue_sim = float(simulation_pvalue(statistic, null, expected, alternative))
     return GlobalTest(
         name="Moran's I",
@@ -183,10 +197,7 @@ def general_g(
     w = nb.matrix.copy()
     w.data[:] = 1.0
     n = len(x)
-    s0 = float(w.sum())
-    sym = w + w.T
-    s1 = float(0.5 * sym.multiply(sym).sum())
-    s2 = float(((np.asarray(w.sum(axis=1)).ravel() + np.asarray(w.sum(axis=0)).ravel()) ** 2).sum())
+    s0, s1, s2 = _weight_sums(w)
     den = x.sum() ** 2 - (x**2).sum()
     statistic = float(x @ (w @ x) / den)
     expected = s0 / (n * (n - 1))
@@ -204,12 +215,7 @@ def general_g(
     null = None
     pvalue_sim = None
     if permutations:
-        gen = as_generator(rng)
-        null = np.empty(permutations)
-        for start in range(0, permutations, 64):
-            stop = min(start + 64, permutations)
-            perm = np.stack([gen.permutation(x) for _ in range(start, stop)], axis=1)
-            null[start:stop] = np.einsum("ij,ij->j", perm, w @ perm) / den
+        null = _permuted_cross_products(x, w, permutations, rng) / den
         pvalue_sim = float(simulation_pvalue(statistic, null, expected, alternative))
     return GlobalTest(
         name="General G",
@@ -422,4 +428,10 @@ def choose_distance_band(
     return Neighbours(nb.matrix, nb.description, nb.islands, params)
 
 
-__all__ = ["choose_distance_band", "general_g", "incremental_autocorrelation", "moran", "sp"]
+__all__ = [
+    "choose_distance_band",
+    "general_g",
+    "incremental_autocorrelation",
+    "mark_peaks",
+    "moran",
+]
