@@ -49,6 +49,41 @@ def count_classes(values: np.ndarray, n: int = len(COUNT_COLOURS)) -> tuple[np.n
     return classes, labels
 
 
+def _draw_cells(
+    frame: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    *,
+    m: Any,
+    layer_name: str,
+    fields: list[str],
+    legend: str,
+    fill_opacity: float,
+) -> Any:
+    """Add cells (already in EPSG:4326, with a ``_fill`` colour) as one GeoJSON layer with a
+    tooltip, a legend and a layer control, to ``m`` or to a new map fitted to them."""
+    import folium
+
+    if m is None:
+        bounds = frame.total_bounds if len(frame) else cells.to_crs(4326).total_bounds
+        minx, miny, maxx, maxy = bounds
+        m = folium.Map(tiles="OpenStreetMap", prefer_canvas=True)
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    folium.GeoJson(
+        frame.to_json(),
+        name=html.escape(layer_name),
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["_fill"],
+            "fillOpacity": fill_opacity if feature["properties"]["_fill"] != "#ffffff" else 0.0,
+            "color": "#666666",
+            "weight": 0.3,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=fields),
+    ).add_to(m)
+    m.get_root().html.add_child(folium.Element(legend))
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
 def counts_map(
     cells: gpd.GeoDataFrame,
     column: str = "count",
@@ -85,7 +120,6 @@ def counts_map(
     >>> "Crimes, July 2016–2018" in m.get_root().render()
     True
     """
-    import folium
 
     check_cells(cells, require_crs=True)
     if column not in cells.columns:
@@ -106,30 +140,16 @@ def counts_map(
         geometry=shown.geometry.to_crs(4326).array,
         crs=4326,
     )
-    if m is None:
-        minx, miny, maxx, maxy = (
-            frame.total_bounds if len(frame) else cells.to_crs(4326).total_bounds
-        )
-        m = folium.Map(tiles="OpenStreetMap", prefer_canvas=True)
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
-    layer_name = html.escape(title or column)
-    folium.GeoJson(
-        frame.to_json(),
-        name=layer_name,
-        style_function=lambda feature: {
-            "fillColor": feature["properties"]["_fill"],
-            "fillOpacity": 0.75 if feature["properties"]["_fill"] != "#ffffff" else 0.0,
-            "color": "#666666",
-            "weight": 0.3,
-        },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["cell", column], aliases=["cell", html.escape(column)]
-        ),
-    ).add_to(m)
     legend = _legend_html(title or column, labels, list(COUNT_COLOURS[: len(labels)]))
-    m.get_root().html.add_child(folium.Element(legend))
-    folium.LayerControl(collapsed=True).add_to(m)
-    return m
+    return _draw_cells(
+        frame,
+        cells,
+        m=m,
+        layer_name=title or column,
+        fields=["cell", column],
+        legend=legend,
+        fill_opacity=0.75,
+    )
 
 
 # ArcGIS's hot spot symbology: red for hot, blue for cold, pale for not significant.
@@ -161,7 +181,7 @@ def gistar_map(
     title : str, optional
         Legend title (escaped); default names the confidence bins and the correction.
     show_not_significant : bool, default=False
-        Draw the not-significant cells as pale grey (otherwise only outlines are omitted).
+        Draw the not-significant cells too, in pale grey (otherwise they are left out).
 
     Returns
     -------
@@ -176,7 +196,6 @@ def gistar_map(
     >>> "Hot spot, 99 % confidence" in m.get_root().render()
     True
     """
-    import folium
 
     check_cells(result, require_crs=True)
     needed = {"gistar_z", "gistar_p", "gistar_bin"}
@@ -196,10 +215,6 @@ def gistar_map(
     if count_column:
         data["count"] = shown[count_column].to_numpy()
     frame = gpd.GeoDataFrame(data, geometry=shown.geometry.to_crs(4326).array, crs=4326)
-    if m is None:
-        minx, miny, maxx, maxy = result.to_crs(4326).total_bounds
-        m = folium.Map(tiles="OpenStreetMap", prefer_canvas=True)
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
     meta = result.attrs.get("hotspot", {}).get("gistar", {})
     corrected = " (FDR-corrected)" if meta.get("fdr") else ""
     fields = (
@@ -207,26 +222,21 @@ def gistar_map(
         if count_column
         else ["cell", "z", "p", "confidence"]
     )
-    folium.GeoJson(
-        frame.to_json(),
-        name=html.escape(title or "Gi* hot spots"),
-        style_function=lambda f: {
-            "fillColor": f["properties"]["_fill"],
-            "fillOpacity": 0.8,
-            "color": "#555555",
-            "weight": 0.2,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=fields),
-    ).add_to(m)
     order = [3, 2, 1, 0, -1, -2, -3]
     legend = _legend_html(
         title or f"Gi* hot spots{corrected}",
         [GISTAR_COLOURS[b][1] for b in order],
         [GISTAR_COLOURS[b][0] for b in order],
     )
-    m.get_root().html.add_child(folium.Element(legend))
-    folium.LayerControl(collapsed=True).add_to(m)
-    return m
+    return _draw_cells(
+        frame,
+        result,
+        m=m,
+        layer_name=title or "Gi* hot spots",
+        fields=fields,
+        legend=legend,
+        fill_opacity=0.8,
+    )
 
 
 # Sequential palette for densities (ColorBrewer YlOrRd, 9 classes), interpolated linearly.
