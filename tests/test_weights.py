@@ -95,3 +95,13 @@ def test_distance_weights_need_metres():
     assert hs.build_weights(cells, "rook").matrix.nnz == 2  # contiguity needs no CRS
     with pytest.raises(hs.HotspotInputError, match="no CRS"):
         hs.build_weights(cells, 1.5)
+
+
+def test_libpysal_graph_accepted(grids):
+    from libpysal.graph import Graph
+
+    cells = grids["hex"]
+    graph = Graph.build_contiguity(cells, rook=False)
+    nb = hs.build_weights(cells, graph)
+    assert nb.description == "libpysal Graph"
+    assert (nb.matrix != hs.build_weights(cells, "queen").matrix).nnz == 0
