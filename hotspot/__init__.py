@@ -1,6 +1,7 @@
 """hotspot: crime-pattern hotspot analysis. Incidents in, GeoDataFrames and maps out."""
 
 from hotspot import datasets, maps
+from hotspot.cluster import cluster_incidents
 from hotspot.cube import SpaceTimeCube, read_cube, space_time_cube
 from hotspot.density import (
     density_hotspots,
@@ -32,6 +33,7 @@ __all__ = [
     "SpaceTimeCube",
     "assign_cells",
     "build_weights",
+    "cluster_incidents",
     "concentration",
     "count_incidents",
     "datasets",

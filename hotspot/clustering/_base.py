@@ -1,0 +1,107 @@
+"""What every clustering method shares: identical coordinates as one weighted location, and
+the result every method returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Locations:
+    """Distinct locations of the incidents, with their multiplicities.
+
+    Attributes
+    ----------
+    xy : ndarray, shape (m, 2 + extra)
+        Distinct coordinates, in order of first appearance (with extra columns: sorted).
+    weight : ndarray of int64, shape (m,)
+        Incidents at each location.
+    inverse : ndarray of int64, shape (n,)
+        ``xy[inverse[i]]`` is incident i's location.
+    """
+
+    xy: np.ndarray
+    weight: np.ndarray
+    inverse: np.ndarray
+
+    @property
+    def m(self) -> int:
+        return len(self.xy)
+
+
+def unique_locations(x: np.ndarray, y: np.ndarray, *extra: np.ndarray) -> Locations:
+    """Collapse identical coordinates (and identical ``extra`` columns, e.g. a time in days for
+    space-time methods) into weighted locations.
+
+    Examples
+    --------
+    >>> loc = unique_locations(np.array([0.0, 1.0, 0.0]), np.array([0.0, 1.0, 0.0]))
+    >>> loc.xy.tolist(), loc.weight.tolist(), loc.inverse.tolist()
+    ([[0.0, 0.0], [1.0, 1.0]], [2, 1], [0, 1, 0])
+    """
+    if not extra:
+        # one complex key per point: a hash table instead of a lexicographic sort (4x faster
+        # on 241k points); locations then come in order of first appearance
+        codes, uniques = pd.factorize(np.asarray(x, float) + 1j * np.asarray(y, float))
+        xy = np.column_stack([uniques.real, uniques.imag])
+        counts = np.bincount(codes, minlength=len(uniques))
+        return Locations(xy=xy, weight=counts.astype(np.int64), inverse=codes.astype(np.int64))
+    stacked = np.column_stack([x, y, *extra]).astype(float)
+    unique, inverse, counts = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
+    return Locations(
+        xy=unique, weight=counts.astype(np.int64), inverse=inverse.ravel().astype(np.int64)
+    )
+
+
+@dataclass(frozen=True)
+class ClusterFit:
+    """A method's answer, per incident.
+
+    Attributes
+    ----------
+    labels : ndarray of int64, shape (n,)
+        Cluster per incident, -1 for noise; clusters numbered 0, 1, … in order of size
+        (largest first), ties by the smallest incident position.
+    probabilities, outlier_scores : ndarray or None
+        Per incident, where the method gives them (HDBSCAN).
+    levels : ndarray of int64, shape (n, k) or None
+        For hierarchical methods (NNH): the cluster at each order (column 0 = first order).
+    cluster_info : dict
+        Per-cluster extras keyed by label, e.g. {"persistence": {0: 0.8, ...}}.
+    params : dict
+        The parameters used, automatic choices included (and how they were made).
+    """
+
+    labels: np.ndarray
+    probabilities: np.ndarray | None = None
+    outlier_scores: np.ndarray | None = None
+    levels: np.ndarray | None = None
+    cluster_info: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def renumber(labels: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
+    """Relabel clusters 0, 1, … by size (largest first; ties by first appearance); noise stays
+    -1. Returns the new labels and the old → new mapping.
+
+    Examples
+    --------
+    >>> renumber(np.array([5, 5, -1, 2, 2, 2]))[0].tolist()
+    [1, 1, -1, 0, 0, 0]
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    found = labels[labels >= 0]
+    if not len(found):
+        return labels.copy(), {}
+    ids, first, sizes = np.unique(found, return_index=True, return_counts=True)
+    order = np.lexsort((first, -sizes))
+    mapping = {int(ids[k]): new for new, k in enumerate(order)}
+    lookup = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
+    for old, new in mapping.items():
+        lookup[old] = new
+    out = np.where(labels >= 0, lookup[np.maximum(labels, 0)], -1)
+    return out, mapping
