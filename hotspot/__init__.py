@@ -2,6 +2,7 @@
 
 from hotspot import datasets, maps
 from hotspot.cluster import cluster_incidents
+from hotspot.clustering.stability import cluster_stability
 from hotspot.cube import SpaceTimeCube, read_cube, space_time_cube
 from hotspot.density import (
     density_hotspots,
@@ -34,6 +35,7 @@ __all__ = [
     "assign_cells",
     "build_weights",
     "cluster_incidents",
+    "cluster_stability",
     "concentration",
     "count_incidents",
     "datasets",
