@@ -2,7 +2,9 @@
 
 from hotspot import datasets, maps
 from hotspot.cluster import cluster_incidents
+from hotspot.clustering.ellipse import StandardDeviationalEllipse, standard_deviational_ellipse
 from hotspot.clustering.stability import cluster_stability
+from hotspot.clustering.summary import cluster_summary
 from hotspot.cube import SpaceTimeCube, read_cube, space_time_cube
 from hotspot.density import (
     density_hotspots,
@@ -32,10 +34,12 @@ __all__ = [
     "LoadReport",
     "Neighbours",
     "SpaceTimeCube",
+    "StandardDeviationalEllipse",
     "assign_cells",
     "build_weights",
     "cluster_incidents",
     "cluster_stability",
+    "cluster_summary",
     "concentration",
     "count_incidents",
     "datasets",
@@ -61,5 +65,6 @@ __all__ = [
     "share_of_places",
     "space_time_cube",
     "square_grid",
+    "standard_deviational_ellipse",
     "surface_to_geotiff_array",
 ]

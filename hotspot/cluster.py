@@ -91,7 +91,8 @@ def cluster_incidents(
     - ``optics``: ``min_samples`` (default 20), ``max_eps`` (inf), ``xi`` (0.05).
     - ``st-dbscan``: ``eps``, ``time_eps``, ``min_samples``.
     - ``nnh``: ``min_points`` (default 10), ``p`` (one-tailed probability, default 0.5),
-      ``area`` (m², default the convex hull).
+      ``area`` ("hull" — the default —, "bbox", a number of m², or a polygon / GeoSeries /
+      GeoDataFrame).
 
     Examples
     --------
