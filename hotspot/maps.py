@@ -366,3 +366,102 @@ def density_map(
     colormap.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+CLUSTER_HULL = "#7b3294"
+CLUSTER_ELLIPSE = "#e66101"
+
+
+def cluster_map(
+    summary: gpd.GeoDataFrame,
+    *,
+    m: Any = None,
+    title: str | None = None,
+    ellipses: bool = True,
+    order: int = 1,
+) -> Any:
+    """Cluster outlines from :func:`hotspot.cluster_summary`: convex hulls and 1-SD ellipses.
+
+    Incident points are never drawn here (a briefing map of clusters needs none); tooltips give
+    the incident count, locations, area, density, the top categories and the period.
+
+    Parameters
+    ----------
+    summary : GeoDataFrame
+        Output of :func:`hotspot.cluster_summary`.
+    m : folium.Map, optional
+    title : str, optional
+        Legend title (escaped).
+    ellipses : bool, default=True
+        Also draw the standard deviational ellipses (one standard deviation).
+    order : int, default=1
+        Which NNH order to draw (other methods have only order 1).
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> clusters = hs.cluster_incidents(inc, "hdbscan", min_cluster_size=100, quiet=True)
+    >>> m = hs.maps.cluster_map(hs.cluster_summary(clusters))
+    >>> "Convex hull" in m.get_root().render()
+    True
+    """
+    import folium
+
+    if not isinstance(summary, gpd.GeoDataFrame) or "hull" not in summary.columns:
+        raise TypeError("cluster_map() takes the output of hotspot.cluster_summary(clustered)")
+    rows = summary[summary["order"] == order] if "order" in summary.columns else summary
+    if rows.empty:
+        raise ValueError(f"the summary has no clusters at order {order}")
+
+    def text(value: Any) -> str:
+        return html.escape(str(value))
+
+    tips = {
+        "cluster": [text(v) for v in rows.index],
+        "incidents": rows["n_incidents"].to_numpy(),
+        "locations": rows["n_locations"].to_numpy(),
+        "area_km2": rows["area_km2"].round(3).to_numpy(),
+        "top": [text(v) for v in rows.get("top_categories", pd.Series("", index=rows.index))],
+    }
+    if "first_time" in rows.columns:
+        tips["period"] = [
+            text(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}") if pd.notna(a) else ""
+            for a, b in zip(rows["first_time"], rows["last_time"], strict=True)
+        ]
+    fields = list(tips)
+    hulls = gpd.GeoDataFrame(tips, geometry=rows["hull"].to_crs(4326).array, crs=4326)
+    if m is None:
+        minx, miny, maxx, maxy = hulls.total_bounds
+        m = folium.Map(tiles="OpenStreetMap", prefer_canvas=True)
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    folium.GeoJson(
+        hulls.to_json(),
+        name="Convex hulls",
+        style_function=lambda f: {"color": CLUSTER_HULL, "weight": 2, "fillOpacity": 0.25},
+        tooltip=folium.GeoJsonTooltip(fields=fields),
+    ).add_to(m)
+    labels, colours = ["Convex hull"], [CLUSTER_HULL]
+    if ellipses and "ellipse_1sd" in rows.columns:
+        drawn = rows["ellipse_1sd"]
+        keep = ~drawn.is_empty.to_numpy()
+        frame = gpd.GeoDataFrame(
+            {k: np.asarray(v)[keep] for k, v in tips.items()},
+            geometry=drawn[keep].to_crs(4326).array,
+            crs=4326,
+        )
+        folium.GeoJson(
+            frame.to_json(),
+            name="Standard deviational ellipses (1 SD)",
+            style_function=lambda f: {"color": CLUSTER_ELLIPSE, "weight": 2, "fillOpacity": 0.0},
+            tooltip=folium.GeoJsonTooltip(fields=fields),
+        ).add_to(m)
+        labels.append("Standard deviational ellipse (1 SD)")
+        colours.append(CLUSTER_ELLIPSE)
+    m.get_root().html.add_child(folium.Element(_legend_html(title or "Clusters", labels, colours)))
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m

@@ -72,6 +72,9 @@ def test_demo_writes_maps_and_reports(tmp_path):
         assert len(bins) == len(counts["features"]) and max(bins) == 3
         assert "Hot spot, 99 % confidence" in (out / f"{name}_gistar.html").read_text()
         assert "kernel density" in (out / f"{name}_density.html").read_text()
+        clusters = json.loads((out / f"{name}_clusters.geojson").read_text())
+        assert min(f["properties"]["n_incidents"] for f in clusters["features"]) >= 100
+        assert "Convex hull" in (out / f"{name}_clusters.html").read_text()
     wy = json.loads((out / "west_yorkshire_load_report.json").read_text())
     assert (wy["rows_read"], wy["rows_kept"]) == (87_348, 83_577)
     assert Path(out / "report.html").read_text().count("<table") == 2
