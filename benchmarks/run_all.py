@@ -34,6 +34,7 @@ BENCHMARKS = (
     "bench_count_incidents.py",
     "bench_gistar.py",
     "bench_kde.py",
+    "bench_dbscan.py",
 )
 
 
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         extra["bench_count_incidents.py"] = ["--repeats", "1", "--grid-repeats", "1"]
         extra["bench_gistar.py"] = ["--quick"]
         extra["bench_kde.py"] = ["--repeats", "1"]
+        extra["bench_dbscan.py"] = ["--quick"]
     results, crashed, elapsed = {}, [], {}
     with tempfile.TemporaryDirectory(prefix="hotspot-bench-") as tmp:
         for script in BENCHMARKS:
@@ -199,9 +201,39 @@ def main(argv: list[str] | None = None) -> int:
         )
     elif "bench_kde.py" in results:
         print(f"bench_kde.py: {results['bench_kde.py'].get('skipped')}")
+    notes = []
+    if "bench_dbscan.py" in results:
+        r = results["bench_dbscan.py"]
+        t, v = r["targets"], r["variants"]
+        rows.append(
+            (
+                "dbscan speed-up vs sklearn (241k raw)",
+                f"{t['speed']['ratio']:.1f}x",
+                f">= {t['speed']['target']:g}x",
+                t["speed"]["pass"],
+                f"{v['sklearn']['seconds']:.2f} s / {v['hotspot']['seconds']:.3f} s",
+            )
+        )
+        rows.append(
+            (
+                "dbscan labels identical to sklearn",
+                f"{t['labels']['differing']}",
+                "0 differ",
+                t["labels"]["pass"],
+                f"ARI {t['labels']['ari']:.6f}; {r['facts']['ambiguous_border_incidents']} "
+                "ambiguous border incidents agree",
+            )
+        )
+        if "speedup" in r["optics"]:
+            notes.append(
+                f"info: optics 20k: hotspot {v['optics_hotspot']['seconds']:.2f} s, sklearn "
+                f"{v['optics_sklearn']['seconds']:.1f} s ({r['optics']['speedup']:.0f}x)"
+            )
     print(f"{'measure':<42}{'value':>8}  {'target':<10}{'':<6}detail")
     for label, value, target, ok, detail in rows:
         print(f"{label:<42}{value:>8}  {target:<10}{'PASS' if ok else 'FAIL':<6}{detail}")
+    for note in notes:
+        print(note)
     for script in crashed:
         print(f"{script}: CRASHED (see its output above)")
     total = sum(elapsed.values())

@@ -147,7 +147,11 @@ def test_output_contract(west_yorkshire, capsys):
         ({"min_cluster_size": 1}, hs.HotspotInputError, "at least 2"),
         ({"min_cluster_size": 10.5}, TypeError, "integer"),
         ({"min_samples": 0}, hs.HotspotInputError, "at least 1"),
-        ({"eps": 3}, hs.HotspotInputError, "accepted: min_cluster_size, min_samples"),
+        (
+            {"eps": 3},
+            TypeError,
+            "unexpected parameter 'eps'.*accepts min_cluster_size, min_samples",
+        ),
     ],
 )
 def test_bad_parameters(west_yorkshire, params, error, match):

@@ -365,7 +365,7 @@ def test_the_default_area_is_announced(capsys):
         ({"area": [1, 2]}, TypeError, "area must be"),
         ({"area": shapely.box(5e6, 5e6, 5e6 + 10, 5e6 + 10)}, HotspotInputError, "none of"),
         ({"area": shapely.LineString([(0, 0), (1, 1)])}, HotspotInputError, "no area"),
-        ({"min_pts": 5}, HotspotInputError, "accepted: min_points, p, area"),
+        ({"min_pts": 5}, TypeError, "did you mean .min_points.*accepts min_points, p, area"),
     ],
 )
 def test_bad_parameters(params, error, match):

@@ -8,7 +8,6 @@ degenerate clusters) and the equivalence of weights and repeated points.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import warnings
 
@@ -421,15 +420,8 @@ def test_summary_of_nnh_orders():
     assert (out["top_categories"] == "Theft 100 %").all()
 
 
-def _available(method: str) -> bool:
-    module = {"dbscan": "_dbscan", "hdbscan": "_hdbscan"}[method]
-    return importlib.util.find_spec(f"hotspot.clustering.{module}") is not None
-
-
 @pytest.mark.parametrize("method", ["hdbscan", "dbscan"])
 def test_summary_of_other_methods(method):
-    if not _available(method):
-        pytest.skip(f"hotspot.clustering._{method} is not written yet")
     inc, _ = simulate_incidents(
         n_background=300,
         hotspots=[

@@ -3,6 +3,8 @@ the result every method returns."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,3 +107,27 @@ def renumber(labels: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
         lookup[old] = new
     out = np.where(labels >= 0, lookup[np.maximum(labels, 0)], -1)
     return out, mapping
+
+
+def check_keywords(method: str, params: dict[str, Any], accepted: Iterable[str]) -> None:
+    """Refuse keywords the method does not take, listing the accepted ones.
+
+    Examples
+    --------
+    >>> check_keywords("dbscan", {"epsilon": 100}, ("eps", "min_samples"))
+    Traceback (most recent call last):
+    ...
+    TypeError: dbscan got an unexpected parameter 'epsilon' (did you mean 'eps'?); ...
+    """
+    accepted = tuple(accepted)
+    unknown = [k for k in params if k not in accepted]
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, accepted, n=1)
+        hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    noun = "parameter" if len(unknown) == 1 else "parameters"
+    raise TypeError(
+        f"{method} got an unexpected {noun} {', '.join(hints)}; it accepts {', '.join(accepted)}"
+    )

@@ -32,7 +32,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from hotspot._messages import announce
-from hotspot.clustering._base import ClusterFit, renumber, unique_locations
+from hotspot.clustering._base import ClusterFit, check_keywords, renumber, unique_locations
 from hotspot.clustering._hdbscan_kernels import mutual_reachability_mst
 from hotspot.errors import HotspotInputError
 
@@ -196,11 +196,7 @@ def run(
     **params: Any,
 ) -> ClusterFit:
     """HDBSCAN of incidents (see the module docstring); ``rng`` is unused (deterministic)."""
-    unknown = set(params) - set(ACCEPTED)
-    if unknown:
-        raise HotspotInputError(
-            f"unknown HDBSCAN parameter(s) {', '.join(sorted(unknown))}; accepted: {', '.join(ACCEPTED)}"
-        )
+    check_keywords("hdbscan", params, ACCEPTED)
     mcs = _positive_int(params.get("min_cluster_size", 50), "min_cluster_size", 2)
     chosen_samples = "min_samples" not in params or params["min_samples"] is None
     ms = mcs if chosen_samples else _positive_int(params["min_samples"], "min_samples", 1)

@@ -81,7 +81,7 @@ from scipy.stats import t as student_t
 
 from hotspot._areas import as_area_geometry, hull_of_points
 from hotspot._messages import announce
-from hotspot.clustering._base import ClusterFit, renumber, unique_locations
+from hotspot.clustering._base import ClusterFit, check_keywords, renumber, unique_locations
 from hotspot.errors import HotspotInputError
 
 __all__ = ["ACCEPTED", "Threshold", "link", "run", "threshold_distance"]
@@ -321,11 +321,7 @@ def run(
     >>> fit.params["threshold"], fit.labels.tolist()
     (10.0, [0, 0, 0, 1, 1])
     """
-    if unknown:
-        raise HotspotInputError(
-            f"unknown NNH parameter(s) {', '.join(sorted(unknown))}; accepted: "
-            f"{', '.join(ACCEPTED)}"
-        )
+    check_keywords("nnh", unknown, ACCEPTED)
     min_points = _min_points(min_points)
     p = _probability(p)
     x = np.asarray(x, dtype=float)
