@@ -87,9 +87,13 @@ def cluster_incidents(
     - ``hdbscan``: ``min_cluster_size`` (default 50) and ``min_samples`` (default =
       min_cluster_size), both in incidents, ``min_samples`` including the incident itself (as
       scikit-learn; the ``hdbscan`` package's ``min_samples`` is one less).
-    - ``dbscan``: ``eps`` (required), ``min_samples`` (default 20).
-    - ``optics``: ``min_samples`` (default 20), ``max_eps`` (inf), ``xi`` (0.05).
-    - ``st-dbscan``: ``eps``, ``time_eps``, ``min_samples``.
+    - ``dbscan``: ``eps`` (required), ``min_samples`` (default 20, the incident itself
+      included, as scikit-learn), ``metric`` ("euclidean" only).
+    - ``optics``: ``min_samples`` (default 20), ``max_eps`` (inf), ``cluster_method`` ("xi" or
+      "dbscan"), ``xi`` (0.05) and ``min_cluster_size`` (default ``min_samples``) for "xi",
+      ``eps`` for "dbscan"; reachability and extraction count incidents.
+    - ``st-dbscan``: ``eps`` (metres), ``time_eps`` (days, may be ``inf``), ``min_samples``
+      (default 20); neighbours are within both.
     - ``nnh``: ``min_points`` (default 10), ``p`` (one-tailed probability, default 0.5),
       ``area`` ("hull" — the default —, "bbox", a number of m², or a polygon / GeoSeries /
       GeoDataFrame).
