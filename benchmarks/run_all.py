@@ -35,6 +35,7 @@ BENCHMARKS = (
     "bench_gistar.py",
     "bench_kde.py",
     "bench_dbscan.py",
+    "bench_hdbscan.py",
 )
 
 
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         extra["bench_gistar.py"] = ["--quick"]
         extra["bench_kde.py"] = ["--repeats", "1"]
         extra["bench_dbscan.py"] = ["--quick"]
+        extra["bench_hdbscan.py"] = ["--quick"]
     results, crashed, elapsed = {}, [], {}
     with tempfile.TemporaryDirectory(prefix="hotspot-bench-") as tmp:
         for script in BENCHMARKS:
@@ -229,6 +231,51 @@ def main(argv: list[str] | None = None) -> int:
                 f"info: optics 20k: hotspot {v['optics_hotspot']['seconds']:.2f} s, sklearn "
                 f"{v['optics_sklearn']['seconds']:.1f} s ({r['optics']['speedup']:.0f}x)"
             )
+    if "bench_hdbscan.py" in results:
+        r = results["bench_hdbscan.py"]
+        t, v = r["targets"], r["variants"]
+        peer = t["time_warm"]["peer"]
+        rows.append(
+            (
+                f"hdbscan speed-up vs {peer} (warm)",
+                f"{t['time_warm']['ratio']:.1f}x",
+                f">= {t['time_warm']['target']:g}x",
+                t["time_warm"]["pass"],
+                f"{v[peer]['seconds']:.2f} s / {v['hotspot']['seconds']:.2f} s",
+            )
+        )
+        per_peer = t["memory"]["per_peer"]
+        rows.append(
+            (
+                "hdbscan peak memory growth, hotspot / peer",
+                f"{t['memory']['ratio']:.2f}",
+                f"<= {t['memory']['target']:g}",
+                t["memory"]["pass"],
+                f"{v['hotspot']['growth_mib']:.0f} MiB vs "
+                + ", ".join(f"{p} {v[p]['growth_mib']:.0f}" for p in per_peer)
+                + " (worst ratio)",
+            )
+        )
+        facts = r["comparison"]["labels"]
+        rows.append(
+            (
+                "hdbscan split duplicate locations",
+                f"{t['split_locations']['value']}",
+                f"= {t['split_locations']['target']}",
+                t["split_locations"]["pass"],
+                "peers: " + ", ".join(f"{p} {facts[p]['split_locations']}" for p in per_peer),
+            )
+        )
+        checks = r["checks"]
+        rows.append(
+            (
+                "hdbscan checks",
+                f"{sum(checks.values())}/{len(checks)}",
+                "all pass",
+                all(checks.values()),
+                "labels identical every run; kernel compiled cold, cached warm",
+            )
+        )
     print(f"{'measure':<42}{'value':>8}  {'target':<10}{'':<6}detail")
     for label, value, target, ok, detail in rows:
         print(f"{label:<42}{value:>8}  {target:<10}{'PASS' if ok else 'FAIL':<6}{detail}")
