@@ -14,6 +14,7 @@ from hotspot.density import (
     kde_bandwidth,
     surface_to_geotiff_array,
 )
+from hotspot.emerging import emerging_hotspots
 from hotspot.errors import HotspotInputError, HotspotWarning
 from hotspot.grid import assign_cells, count_incidents, hex_grid, square_grid
 from hotspot.incidents import read_incidents
@@ -46,6 +47,7 @@ __all__ = [
     "density_hotspots",
     "density_to_cells",
     "dual_kde",
+    "emerging_hotspots",
     "excluded_incidents",
     "general_g",
     "gistar",

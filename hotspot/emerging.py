@@ -1,0 +1,281 @@
+"""Emerging hot spot analysis: space-time Gi* over a cube, the Mann–Kendall trend of each cell's
+z-scores, and ArcGIS's 17 pattern categories.
+
+Categories are evaluated in this order, which makes them mutually exclusive (T bins,
+"hot" = a significant bin with z > 0 after the FDR correction when on, share = hot bins / T):
+
+1. **historical** — the last bin is not hot and at least 90 % of the earlier bins are;
+2. **intensifying** — share ≥ 90 %, the last bin hot, a significant increasing trend;
+3. **diminishing** — share ≥ 90 %, the last bin hot, a significant decreasing trend;
+4. **persistent** — share ≥ 90 %, no significant trend;
+5. **new** — the last bin hot and no earlier bin hot;
+6. **consecutive** — one unbroken run of at least two hot bins ending with the last, no hot bin
+   before the run, share < 90 %;
+7. **oscillating** — the last bin hot, some earlier bin a significant cold bin, share < 90 %;
+8. **sporadic** — the last bin hot, share < 90 %, no cold bin ever;
+
+then the same eight for cold spots (trend directions reversed), else **no pattern**. Cells that
+never had an incident are not analysed (ArcGIS's rule) and are labelled so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import scipy.sparse as sp
+
+from hotspot._messages import announce
+from hotspot._random import normal_pvalue
+from hotspot.cube import SpaceTimeCube
+from hotspot.errors import HotspotInputError
+from hotspot.stats.multiple_testing import significant
+from hotspot.weights import build_weights
+
+GLOBAL_WINDOWS = ("cube", "neighbourhood", "individual")
+PATTERNS = (
+    "historical",
+    "intensifying",
+    "diminishing",
+    "persistent",
+    "new",
+    "consecutive",
+    "oscillating",
+    "sporadic",
+)
+CATEGORIES = (
+    *(f"{p} hot spot" for p in PATTERNS),
+    *(f"{p} cold spot" for p in PATTERNS),
+    "no pattern",
+)
+NOT_ANALYSED = "not analysed (no incidents)"
+MIN_BINS = 10
+
+
+@dataclass(frozen=True)
+class EmergingArrays:
+    """The per-bin results, bins × analysed cells (shared, never copied, by pandas attrs)."""
+
+    z: np.ndarray
+    p: np.ndarray
+    hot: np.ndarray
+    cold: np.ndarray
+    cells: np.ndarray
+
+    def __deepcopy__(self, memo: dict) -> EmergingArrays:
+        return self
+
+
+def space_time_gistar(
+    counts: np.ndarray, star: sp.csr_array, time_window: int, global_window: str
+) -> np.ndarray:
+    """Analytical space-time Gi* z-scores, bins × cells.
+
+    A bin's neighbourhood is its cell's spatial neighbours (itself included, binary weights) in
+    that bin and the ``time_window`` bins before it. The mean and standard deviation come from
+    the whole cube, from the bins of the neighbourhood, or from the single bin.
+    """
+    x = counts.astype(float)
+    n_bins, n_cells = x.shape
+    lag = (star @ x.T).T  # bins × cells: spatial neighbourhood sums
+    spatial_k = np.asarray(star.sum(axis=1)).ravel()
+    cumulative = np.vstack([np.zeros(n_cells), np.cumsum(lag, axis=0)])
+    first = np.maximum(np.arange(n_bins) - time_window, 0)
+    sums = cumulative[1:] - cumulative[first]
+    depth = (np.arange(n_bins) - first + 1)[:, None]
+    w = spatial_k[None, :] * depth  # W_i = S1_i for binary weights
+    if global_window == "cube":
+        n = x.size
+        mean = x.mean()
+        s = np.sqrt((x**2).mean() - mean**2)
+        mean = np.full((n_bins, 1), mean)
+        s = np.full((n_bins, 1), s)
+        n = np.full((n_bins, 1), float(n))
+    else:
+        per_bin_sum = x.sum(axis=1)
+        per_bin_sq = (x**2).sum(axis=1)
+        if global_window == "individual":
+            total, total_sq, count = per_bin_sum, per_bin_sq, np.full(n_bins, n_cells)
+        else:
+            c1 = np.concatenate([[0.0], np.cumsum(per_bin_sum)])
+            c2 = np.concatenate([[0.0], np.cumsum(per_bin_sq)])
+            total = c1[1:] - c1[first]
+            total_sq = c2[1:] - c2[first]
+            count = (np.arange(n_bins) - first + 1) * n_cells
+        mean = (total / count)[:, None]
+        s = np.sqrt(np.maximum(total_sq / count - (total / count) ** 2, 0))[:, None]
+        n = count[:, None].astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (sums - mean * w) / (s * np.sqrt((n * w - w**2) / (n - 1)))
+    return z
+
+
+def _trailing_run(flags: np.ndarray) -> np.ndarray:
+    """Length of the run of True ending at the last bin, per cell (bins × cells input)."""
+    n_bins = flags.shape[0]
+    broken = ~flags[::-1]
+    first_break = np.where(broken.any(axis=0), broken.argmax(axis=0), n_bins)
+    return first_break
+
+
+def categorise(
+    hot: np.ndarray, cold: np.ndarray, trend_p: np.ndarray, trend_s: np.ndarray, alpha: float
+) -> np.ndarray:
+    """The category of each cell from its significant hot/cold bins and its trend."""
+    n_bins, n_cells = hot.shape
+    out = np.full(n_cells, "no pattern", dtype=object)
+    decided = np.zeros(n_cells, dtype=bool)
+    trend_up = (trend_p < alpha) & (trend_s > 0)
+    trend_down = (trend_p < alpha) & (trend_s < 0)
+    for kind, flags, other, rising, falling in (
+        ("hot", hot, cold, trend_up, trend_down),
+        ("cold", cold, hot, trend_down, trend_up),
+    ):
+        share = flags.mean(axis=0)
+        last = flags[-1]
+        earlier = flags[:-1]
+        earlier_share = earlier.mean(axis=0) if n_bins > 1 else np.zeros(n_cells)
+        any_earlier = earlier.any(axis=0)
+        run = _trailing_run(flags)
+        before_run = np.array([flags[: n_bins - r, i].any() for i, r in enumerate(run)])
+        ever_other = other.any(axis=0)
+        high = share >= 0.9
+        rules = [
+            ("historical", ~last & (earlier_share >= 0.9)),
+            ("intensifying", high & last & rising),
+            ("diminishing", high & last & falling),
+            ("persistent", high & ~rising & ~falling),
+            ("new", last & ~any_earlier),
+            ("consecutive", last & (run >= 2) & ~before_run & ~high),
+            ("oscillating", last & ~high & ever_other),
+            ("sporadic", last & ~high & ~ever_other),
+        ]
+        for name, rule in rules:
+            take = rule & ~decided
+            out[take] = f"{name} {kind} spot"
+            decided |= take
+    return out
+
+
+def emerging_hotspots(
+    cube: SpaceTimeCube,
+    *,
+    weights: Any = "queen",
+    time_window: int = 1,
+    global_window: str = "cube",
+    alpha: float = 0.05,
+    fdr: bool = True,
+    quiet: bool = False,
+) -> gpd.GeoDataFrame:
+    """Emerging hot spot analysis (ArcGIS's 17 categories) on a space-time cube.
+
+    Parameters
+    ----------
+    cube : SpaceTimeCube
+        From :func:`hotspot.space_time_cube`; at least 10 bins.
+    weights : default="queen"
+        Spatial neighbours (see :func:`hotspot.build_weights`), binary, the cell itself included.
+    time_window : int, default=1
+        Preceding bins in each neighbourhood (ArcGIS's neighbourhood time step); at least 1 and at
+        most 75 % of the bins.
+    global_window : {"cube", "neighbourhood", "individual"}, default="cube"
+        Where the mean and variance come from: the whole cube (ArcGIS), the neighbourhood's
+        bins, or the single bin.
+    alpha : float, default=0.05
+        Significance of a bin (after Benjamini–Hochberg over all bins and cells when ``fdr``) and
+        of the Mann–Kendall trend.
+    fdr : bool, default=True
+    quiet : bool, default=False
+
+    Returns
+    -------
+    GeoDataFrame
+        The cube's cells with ``emerging_category``, ``emerging_trend_tau``,
+        ``emerging_trend_p``, ``emerging_n_hot``, ``emerging_n_cold``, ``emerging_last_z``,
+        ``emerging_last_bin`` (1 hot, −1 cold, 0); ``attrs["hotspot"]["emerging"]`` holds the
+        parameters, the category counts and ``arrays`` (z and p, bins × analysed cells).
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_toronto(quiet=True)
+    >>> cube = hs.space_time_cube(inc, hs.square_grid(inc, 1000, quiet=True), "MS",
+    ...                           start="2019-01", end="2021-12", quiet=True)
+    >>> out = hs.emerging_hotspots(cube, quiet=True)
+    >>> "emerging_category" in out.columns
+    True
+    """
+    from hotspot.stats.mann_kendall import mann_kendall
+
+    if not isinstance(cube, SpaceTimeCube):
+        raise TypeError(f"emerging_hotspots() takes a SpaceTimeCube, not {type(cube).__name__}")
+    n_bins = cube.counts.shape[0]
+    if n_bins < MIN_BINS:
+        raise HotspotInputError(
+            f"the cube has {n_bins} bins; the trend test needs at least {MIN_BINS}. Use a finer "
+            "freq or a longer period in hotspot.space_time_cube()."
+        )
+    if isinstance(time_window, bool) or not isinstance(time_window, int | np.integer):
+        raise TypeError(
+            f"time_window must be an integer number of bins, not {type(time_window).__name__}"
+        )
+    if not 1 <= time_window <= 0.75 * n_bins:
+        raise HotspotInputError(
+            f"time_window must be between 1 and 75 % of the {n_bins} bins "
+            f"({int(0.75 * n_bins)}), got {time_window}"
+        )
+    if global_window not in GLOBAL_WINDOWS:
+        raise HotspotInputError(f"global_window={global_window!r} is not one of {GLOBAL_WINDOWS}")
+    analysed = cube.counts.sum(axis=0) > 0
+    cells = cube.cells
+    nb = build_weights(cells, weights)
+    keep = np.flatnonzero(analysed)
+    star = (nb.matrix[keep][:, keep] + sp.eye_array(len(keep), format="csr")).tocsr()
+    star.data[:] = 1.0
+    counts = cube.counts[:, keep]
+    z = space_time_gistar(counts, star, time_window, global_window)
+    p = np.asarray(normal_pvalue(z), dtype=float)
+    sig = significant(p.ravel(), alpha, fdr=fdr).reshape(p.shape)
+    hot = sig & (z > 0)
+    cold = sig & (z < 0)
+    trend = mann_kendall(np.nan_to_num(z), axis=0)
+    category = categorise(hot, cold, trend.pvalue, trend.s, alpha)
+    out = cells.copy()
+    full = np.full(len(cells), NOT_ANALYSED, dtype=object)
+    full[keep] = category
+    out["emerging_category"] = full.astype(str)
+    for name, values, fill in (
+        ("emerging_trend_tau", trend.tau, np.nan),
+        ("emerging_trend_p", trend.pvalue, np.nan),
+        ("emerging_n_hot", hot.sum(axis=0), 0),
+        ("emerging_n_cold", cold.sum(axis=0), 0),
+        ("emerging_last_z", z[-1], np.nan),
+        ("emerging_last_bin", hot[-1].astype(int) - cold[-1].astype(int), 0),
+    ):
+        column = np.full(len(cells), fill, dtype=float if np.isnan(fill) else np.int64)
+        column[keep] = values
+        out[name] = column
+    counts_by = out["emerging_category"].value_counts().to_dict()
+    meta = dict(cube.cells.attrs.get("hotspot", {}))
+    meta["emerging"] = {
+        "weights": nb.description,
+        "time_window": time_window,
+        "global_window": global_window,
+        "alpha": alpha,
+        "fdr": fdr,
+        "freq": cube.freq,
+        "bins": (str(cube.bins[0]), str(cube.bins[-1]), n_bins),
+        "n_analysed": int(len(keep)),
+        "n_not_analysed": int(len(cells) - len(keep)),
+        "categories": counts_by,
+        "arrays": EmergingArrays(z=z, p=p, hot=hot, cold=cold, cells=cells.index.to_numpy()[keep]),
+    }
+    out.attrs["hotspot"] = meta
+    announce(
+        f"emerging hot spots: {len(keep):,} of {len(cells):,} cells analysed (the rest never had an "
+        f"incident); {n_bins} bins, neighbourhood {nb.description} × {time_window + 1} bins",
+        quiet=quiet,
+    )
+    return out

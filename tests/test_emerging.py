@@ -1,0 +1,171 @@
+"""Emerging hot spots: each of the 17 categories on hand-built inputs, space-time Gi* against
+esda, planted temporal profiles."""
+
+from __future__ import annotations
+
+import warnings
+
+import esda
+import geopandas as gpd
+import libpysal
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import hotspot as hs
+from hotspot.emerging import CATEGORIES, categorise, space_time_gistar
+
+T = 20
+
+
+def series(pattern: str) -> np.ndarray:
+    """A bins-long sequence from a compact pattern: H hot, C cold, . neither."""
+    assert len(pattern) == T
+    return np.array(list(pattern))
+
+
+# One unambiguous example per category: (hot/cold pattern, trend p, trend S)
+CASES = {
+    "historical hot spot": ("HHHHHHHHHHHHHHHHHHH.", 0.5, 0),
+    "intensifying hot spot": ("HHHHHHHHHHHHHHHHHHHH", 0.001, 50),
+    "diminishing hot spot": ("HHHHHHHHHHHHHHHHHHHH", 0.001, -50),
+    "persistent hot spot": ("HHHHHHHHHH.HHHHHHHHH", 0.6, 3),
+    "new hot spot": ("...................H", 0.5, 0),
+    "consecutive hot spot": ("...............HHHHH", 0.5, 0),
+    "oscillating hot spot": ("..C...H....C...H...H", 0.5, 0),
+    "sporadic hot spot": ("..H.....H....H.....H", 0.5, 0),
+    "historical cold spot": ("CCCCCCCCCCCCCCCCCCC.", 0.5, 0),
+    "intensifying cold spot": ("CCCCCCCCCCCCCCCCCCCC", 0.001, -50),
+    "diminishing cold spot": ("CCCCCCCCCCCCCCCCCCCC", 0.001, 50),
+    "persistent cold spot": ("CCCCCCCCCC.CCCCCCCCC", 0.6, 3),
+    "new cold spot": ("...................C", 0.5, 0),
+    "consecutive cold spot": ("...............CCCCC", 0.5, 0),
+    "oscillating cold spot": ("..H...C....H...C...C", 0.5, 0),
+    "sporadic cold spot": ("..C.....C....C.....C", 0.5, 0),
+    "no pattern": ("..H.....H....H......", 0.5, 0),
+}
+
+
+def test_every_category_has_a_case():
+    assert set(CASES) == set(CATEGORIES)
+
+
+@pytest.mark.parametrize("category", list(CASES))
+def test_each_category_unambiguous(category):
+    pattern, trend_p, trend_s = CASES[category]
+    flags = series(pattern)
+    hot = (flags == "H")[:, None]
+    cold = (flags == "C")[:, None]
+    result = categorise(hot, cold, np.array([trend_p]), np.array([trend_s]), 0.05)
+    assert result.tolist() == [category]
+
+
+def test_all_categories_at_once_are_mutually_exclusive():
+    flags = np.stack([series(CASES[c][0]) for c in CASES], axis=1)
+    out = categorise(
+        flags == "H",
+        flags == "C",
+        np.array([CASES[c][1] for c in CASES]),
+        np.array([CASES[c][2] for c in CASES]),
+        0.05,
+    )
+    assert out.tolist() == list(CASES)
+
+
+def test_single_bin_space_time_gistar_equals_esda(west_yorkshire):
+    cells = hs.count_incidents(
+        west_yorkshire, hs.square_grid(west_yorkshire, 2000, quiet=True), quiet=True
+    )
+    nb = hs.build_weights(cells, "queen")
+    star = nb.with_self(1.0)
+    values = cells["count"].to_numpy()[None, :]
+    z = space_time_gistar(values, star, time_window=0, global_window="individual")[0]
+    w = libpysal.weights.WSP(nb.matrix).to_W(silence_warnings=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = esda.G_Local(values[0].astype(float), w, transform="B", star=True, permutations=0)
+    np.testing.assert_allclose(z, ref.Zs, atol=1e-9)
+
+
+def hand_cube(counts: np.ndarray) -> hs.SpaceTimeCube:
+    n_bins, n_cells = counts.shape
+    side = int(np.sqrt(n_cells))
+    cells = gpd.GeoDataFrame(
+        {"row": np.repeat(np.arange(side), side), "col": np.tile(np.arange(side), side)},
+        geometry=[
+            shapely.box(c * 100, r * 100, c * 100 + 100, r * 100 + 100)
+            for r in range(side)
+            for c in range(side)
+        ],
+        crs="EPSG:27700",
+        index=pd.RangeIndex(n_cells, name="cell_id"),
+    )
+    bins = pd.date_range("2024-01-01", periods=n_bins, freq="W-MON")
+    return hs.SpaceTimeCube(cells=cells, bins=bins, counts=counts, freq="W")
+
+
+def test_a_block_empty_until_the_last_bin_is_a_new_hot_spot():
+    rng = np.random.default_rng(0)
+    counts = rng.poisson(2, (T, 100))
+    block = [44, 45, 54, 55]
+    counts[:, block] = 0
+    counts[:, [0, 1]] = rng.poisson(2, (T, 2))
+    counts[-1, block] = 40
+    out = hs.emerging_hotspots(hand_cube(counts), quiet=True)
+    assert (out.loc[block, "emerging_category"] == "new hot spot").all()
+
+
+def test_cells_without_incidents_are_not_analysed():
+    rng = np.random.default_rng(1)
+    counts = rng.poisson(3, (T, 100))
+    counts[:, 7] = 0
+    out = hs.emerging_hotspots(hand_cube(counts), quiet=True)
+    assert out.loc[7, "emerging_category"] == "not analysed (no incidents)"
+    assert out.attrs["hotspot"]["emerging"]["n_not_analysed"] == 1
+    arrays = out.attrs["hotspot"]["emerging"]["arrays"]
+    assert arrays.z.shape == (T, 99)
+
+
+def test_planted_profiles_recovered():
+    # intensities chosen so that each profile meets ArcGIS's definition: "new" only in the last
+    # bin; intensifying/diminishing hot in (nearly) every bin with a trend
+    hotspots = [
+        {"x": 432000, "y": 432000, "radius": 150, "profile": "persistent", "rate": 30},
+        {"x": 436000, "y": 436000, "radius": 150, "profile": "new", "rate": 30, "onset": 29},
+        {"x": 438000, "y": 431500, "radius": 150, "profile": "intensifying", "rate": 60},
+        {"x": 433000, "y": 436500, "radius": 150, "profile": "diminishing", "rate": 100},
+    ]
+    hits = []
+    for seed in (7, 8, 9):
+        inc, truth = hs.datasets.simulate_incidents(
+            n_background=3000, hotspots=hotspots, periods=30, rng=seed
+        )
+        inc = hs.read_incidents(inc, quiet=True)
+        cells = hs.square_grid(inc, 250, study_area="bbox", buffer=0, quiet=True)
+        out = hs.emerging_hotspots(hs.space_time_cube(inc, cells, "W", quiet=True), quiet=True)
+        centres = out.geometry.centroid
+        for _, h in truth.iterrows():
+            near = centres.distance(shapely.Point(h["x"], h["y"])) <= 180  # the 4 cells around it
+            hits.extend(out.loc[near, "emerging_category"] == f"{h['profile']} hot spot")
+    assert np.mean(hits) >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"time_window": 0}, "between 1 and 75 %"),
+        ({"time_window": 16}, "between 1 and 75 %"),
+        ({"global_window": "bin"}, "global_window"),
+    ],
+)
+def test_bad_arguments(kwargs, match):
+    counts = np.random.default_rng(2).poisson(2, (T, 25))
+    with pytest.raises(hs.HotspotInputError, match=match):
+        hs.emerging_hotspots(hand_cube(counts), **kwargs)
+
+
+def test_too_few_bins():
+    counts = np.random.default_rng(2).poisson(2, (5, 25))
+    with pytest.raises(hs.HotspotInputError, match="at least 10"):
+        hs.emerging_hotspots(hand_cube(counts))
