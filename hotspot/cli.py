@@ -32,10 +32,12 @@ def _demo_dataset(out: Path, name: str, title: str, inc, grid, size: float) -> s
     """One dataset of the demo: load report, counts, Gi* hot spots; returns its report section."""
     from hotspot.cluster import cluster_incidents
     from hotspot.clustering.summary import cluster_summary
+    from hotspot.cube import space_time_cube
     from hotspot.density import kde
+    from hotspot.emerging import emerging_hotspots
     from hotspot.grid import count_incidents
     from hotspot.load_report import get_load_report
-    from hotspot.maps import cluster_map, counts_map, density_map, gistar_map
+    from hotspot.maps import cluster_map, counts_map, density_map, emerging_map, gistar_map
     from hotspot.stats.local import gistar
 
     report = get_load_report(inc)
@@ -84,6 +86,28 @@ def _demo_dataset(out: Path, name: str, title: str, inc, grid, size: float) -> s
     print(
         f"[{name}] HDBSCAN: {n_clusters:,} clusters holding {in_clusters:,} incidents", flush=True
     )
+    if report.time_resolution in ("hour", "minute", "second", "day"):
+        cube = space_time_cube(inc, cells, "W", start="2018-01-01", end="2019-12-31", quiet=True)
+        emerging = emerging_hotspots(cube, quiet=True)
+        emerging_map(emerging, title=f"{title}: emerging hot spots, weekly 2018–2019").save(
+            out / f"{name}_emerging.html"
+        )
+        kinds = emerging.attrs["hotspot"]["emerging"]["categories"]
+        shown = ", ".join(
+            f"{k}: {v:,}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]) if "spot" in k
+        )
+        emerging_html = (
+            f"<p>Weekly bins 2018–2019 ({cube.shape[0]} bins), queen neighbours over this and the "
+            f"previous week, cube-wide mean and variance, FDR: {html.escape(shown) or 'none'}. "
+            f"<a href='{name}_emerging.html'>emerging hot spot map</a></p>"
+        )
+        print(f"[{name}] emerging: {shown}", flush=True)
+    else:
+        emerging_html = (
+            "<p>Not run: these data are dated by month only and cover "
+            f"{html.escape(str(report.time_min))} to {html.escape(str(report.time_max))}; "
+            "the trend test needs at least 10 regular bins.</p>"
+        )
     return (
         f"<h2>{html.escape(title)}</h2>{report._repr_html_()}"
         f"<h3>Counts</h3><p>{len(cells):,} {shape} cells of {size:g} m; busiest cell: "
@@ -102,6 +126,7 @@ def _demo_dataset(out: Path, name: str, title: str, inc, grid, size: float) -> s
         f"{in_clusters:,} of {report.rows_kept:,} incidents (identical locations never split). "
         f"<a href='{name}_clusters.html'>cluster map</a> · "
         f"<a href='{name}_clusters.geojson'>cluster summary (GeoJSON)</a></p>"
+        f"<h3>Emerging hot spots</h3>{emerging_html}"
     )
 
 

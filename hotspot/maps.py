@@ -465,3 +465,84 @@ def cluster_map(
     m.get_root().html.add_child(folium.Element(_legend_html(title or "Clusters", labels, colours)))
     folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+# Emerging-pattern symbology modelled on ArcGIS's: hot patterns in reds/oranges, cold in blues.
+EMERGING_COLOURS = {
+    "new hot spot": "#a50026",
+    "consecutive hot spot": "#d73027",
+    "intensifying hot spot": "#f46d43",
+    "persistent hot spot": "#fdae61",
+    "diminishing hot spot": "#fee090",
+    "sporadic hot spot": "#fdcce0",
+    "oscillating hot spot": "#c51b7d",
+    "historical hot spot": "#8c510a",
+    "new cold spot": "#313695",
+    "consecutive cold spot": "#4575b4",
+    "intensifying cold spot": "#74add1",
+    "persistent cold spot": "#abd9e9",
+    "diminishing cold spot": "#e0f3f8",
+    "sporadic cold spot": "#c7eae5",
+    "oscillating cold spot": "#35978f",
+    "historical cold spot": "#01665e",
+    "no pattern": "#f0f0f0",
+}
+
+
+def emerging_map(
+    result: gpd.GeoDataFrame,
+    *,
+    m: Any = None,
+    title: str | None = None,
+    show_no_pattern: bool = False,
+) -> Any:
+    """The 17 emerging hot spot categories from :func:`hotspot.emerging_hotspots`.
+
+    Cells with no pattern are left out unless ``show_no_pattern``; cells never analysed (no
+    incidents) are never drawn. Tooltips give the category, hot/cold bin counts and the trend.
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_toronto(quiet=True)
+    >>> cube = hs.space_time_cube(inc, hs.square_grid(inc, 1000, quiet=True), "MS",
+    ...                           start="2019-01", end="2021-12", quiet=True)
+    >>> m = hs.maps.emerging_map(hs.emerging_hotspots(cube, quiet=True))
+    >>> "Emerging hot spots" in m.get_root().render()
+    True
+    """
+    if "emerging_category" not in result.columns:
+        raise KeyError("result has no emerging_category; run hotspot.emerging_hotspots(cube) first")
+    check_cells(result, require_crs=True)
+    category = result["emerging_category"].astype(str)
+    keep = category.isin(EMERGING_COLOURS) & (show_no_pattern | (category != "no pattern"))
+    shown = result[keep.to_numpy()]
+    frame = gpd.GeoDataFrame(
+        {
+            "cell": [html.escape(str(v)) for v in shown.index],
+            "category": [html.escape(c) for c in category[keep]],
+            "hot_bins": shown["emerging_n_hot"].to_numpy(),
+            "cold_bins": shown["emerging_n_cold"].to_numpy(),
+            "trend_tau": shown["emerging_trend_tau"].round(3).to_numpy(),
+            "_fill": [EMERGING_COLOURS[c] for c in category[keep]],
+        },
+        geometry=shown.geometry.to_crs(4326).array,
+        crs=4326,
+    )
+    present = [
+        c
+        for c in EMERGING_COLOURS
+        if (category == c).any() and (c != "no pattern" or show_no_pattern)
+    ]
+    legend = _legend_html(
+        title or "Emerging hot spots", present, [EMERGING_COLOURS[c] for c in present]
+    )
+    return _draw_cells(
+        frame,
+        result,
+        m=m,
+        layer_name=title or "Emerging hot spots",
+        fields=["cell", "category", "hot_bins", "cold_bins", "trend_tau"],
+        legend=legend,
+        fill_opacity=0.8,
+    )
