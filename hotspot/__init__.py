@@ -19,6 +19,7 @@ from hotspot.errors import HotspotInputError, HotspotWarning
 from hotspot.grid import assign_cells, count_incidents, hex_grid, square_grid
 from hotspot.incidents import read_incidents
 from hotspot.load_report import LoadReport, excluded_incidents, load_report
+from hotspot.nearrepeat import KnoxResult, knox_test, near_repeat_chain_ids, near_repeat_chains
 from hotspot.optimized import optimized_hotspots
 from hotspot.stats.autocorrelation import general_g, incremental_autocorrelation, moran
 from hotspot.stats.concentration import Concentration, concentration, share_of_places
@@ -31,6 +32,7 @@ __version__ = "0.1.0"
 __all__ = [
     "HotspotInputError",
     "HotspotWarning",
+    "KnoxResult",
     "Concentration",
     "LoadReport",
     "Neighbours",
@@ -55,9 +57,12 @@ __all__ = [
     "incremental_autocorrelation",
     "kde",
     "kde_bandwidth",
+    "knox_test",
     "lisa",
     "maps",
     "moran",
+    "near_repeat_chain_ids",
+    "near_repeat_chains",
     "nearest_neighbour_index",
     "optimized_hotspots",
     "load_report",

@@ -77,6 +77,8 @@ def test_demo_writes_maps_and_reports(tmp_path):
         assert "Convex hull" in (out / f"{name}_clusters.html").read_text()
     assert "emerging hot spots, weekly 2018" in (out / "toronto_emerging.html").read_text()
     assert not (out / "west_yorkshire_emerging.html").exists()  # month-only data: not run
+    knox = (out / "toronto_knox.html").read_text()
+    assert "Same location" in knox and "0 to 7 days" in knox
     wy = json.loads((out / "west_yorkshire_load_report.json").read_text())
     assert (wy["rows_read"], wy["rows_kept"]) == (87_348, 83_577)
     assert Path(out / "report.html").read_text().count("<table") == 2

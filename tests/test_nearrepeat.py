@@ -1,0 +1,347 @@
+"""Knox test and near-repeat chains: output contract, hand toys, boundaries, references."""
+
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from scipy.spatial.distance import pdist
+
+import hotspot as hs
+from hotspot.errors import HotspotInputError
+from hotspot.nearrepeat import (
+    KnoxResult,
+    knox_test,
+    near_repeat_chain_ids,
+    near_repeat_chains,
+)
+from hotspot.simulate import simulate_incidents
+
+CRS = "EPSG:32617"
+T0 = pd.Timestamp("2024-01-01")
+
+
+def make_incidents(x, y, days, index=None) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"time": T0 + pd.to_timedelta(np.asarray(days, dtype=float), unit="D")},
+        geometry=gpd.points_from_xy(x, y),
+        crs=CRS,
+        index=index,
+    )
+
+
+@pytest.fixture(scope="module")
+def burkitt():
+    return hs.datasets.load_burkitt()
+
+
+# ------------------------------------------------------------------ contract
+
+
+def test_output_contract(burkitt):
+    res = knox_test(
+        burkitt, distance_bands=(0, 10000, 20000), time_bands=(0, 5, 10), permutations=49, rng=0
+    )
+    assert isinstance(res, KnoxResult)
+    rows = ["same location", "over 0 to 10000 m", "over 10000 to 20000 m", "over 20000 m"]
+    cols = ["0 to 5 days", "over 5 to 10 days", "over 10 days"]
+    for name in ("observed", "expected", "ratio", "pvalue", "zscore"):
+        frame = getattr(res, name)
+        assert list(frame.index) == rows and list(frame.columns) == cols, name
+    n = len(burkitt)
+    assert res.observed.to_numpy().sum() == n * (n - 1) // 2
+    assert res.observed.dtypes.map(pd.api.types.is_integer_dtype).all()
+    assert res.null_distribution.shape == (49, 4, 3)
+    # every permutation keeps the column totals (times are only shuffled)
+    np.testing.assert_array_equal(
+        res.null_distribution.sum(axis=1), np.broadcast_to(res.observed.sum(axis=0), (49, 3))
+    )
+    p = res.pvalue.to_numpy()
+    assert ((p > 0) & (p <= 1)).all() and (p >= 1 / 50).all()
+    ok = res.expected.to_numpy() > 0
+    np.testing.assert_allclose(
+        res.ratio.to_numpy()[ok], (res.observed / res.expected).to_numpy()[ok]
+    )
+    assert res.ratio.to_numpy()[~ok].size == 0 or np.isnan(res.ratio.to_numpy()[~ok]).all()
+    assert res.params["permutations"] == 49 and res.params["same_location"] is True
+    with pytest.raises(AttributeError):
+        res.observed = None  # frozen
+
+
+def test_no_permutations_gives_observed_only(burkitt):
+    res = knox_test(burkitt, permutations=0)
+    assert res.expected.isna().all().all() and res.pvalue.isna().all().all()
+    assert res.null_distribution.shape[0] == 0
+
+
+def test_input_not_modified(burkitt):
+    before = burkitt.copy()
+    knox_test(burkitt, permutations=9, rng=0)
+    near_repeat_chains(burkitt, 20000, 5)
+    pd.testing.assert_frame_equal(burkitt, before)
+
+
+# ------------------------------------------------------------------ references
+
+
+def test_burkitt_matches_pointpats(burkitt):
+    """Published: 13 close pairs within 20 km and 5 days, expected 10.1438 (pointpats Knox)."""
+    from pointpats.spacetime import Knox
+
+    res = knox_test(
+        burkitt,
+        distance_bands=(0, 20000),
+        time_bands=(0, 5),
+        same_location=False,
+        permutations=4999,
+        rng=20261127,
+    )
+    assert res.observed.iloc[0, 0] == 13
+    raw = pd.DataFrame({"X": burkitt["X"], "Y": burkitt["Y"], "T": burkitt["T"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        peer = Knox(raw[["X", "Y"]], raw[["T"]], delta=20, tau=5, permutations=0)
+    assert peer.statistic_ == 13
+    np.testing.assert_array_equal(res.observed.to_numpy(), peer.observed)
+    # the Monte-Carlo mean agrees with the exact permutation mean within 4 standard errors
+    se = res.null_distribution.std(axis=0, ddof=1) / np.sqrt(4999)
+    assert abs(res.expected.iloc[0, 0] - 10.1438161) < 4 * se[0, 0]
+    np.testing.assert_array_less(np.abs(res.expected.to_numpy() - peer.expected), 4 * se + 1e-9)
+    # one-sided permutation p-value near pointpats' Poisson p (0.146) and its p_sim (0.21, 99 perms)
+    assert 0.1 < res.pvalue.iloc[0, 0] < 0.3
+
+
+def brute_force(x, y, days, d_edges, t_edges, same_location):
+    """O(n^2) count with explicit comparisons (independent of the implementation)."""
+    d = pdist(np.column_stack([x, y]))
+    dt = pdist(np.asarray(days, dtype=float)[:, None], "cityblock")
+    rows = []
+    if same_location:
+        rows.append(d == 0)
+    for k in range(len(d_edges) - 1):
+        lo_ok = (d > d_edges[k]) if (k > 0 or same_location) else (d >= 0)
+        rows.append(lo_ok & (d <= d_edges[k + 1]))
+    rows.append(d > d_edges[-1])
+    cols = [
+        (dt > (t_edges[k] if k else -1)) & (dt <= t_edges[k + 1]) for k in range(len(t_edges) - 1)
+    ]
+    cols.append(dt > t_edges[-1])
+    return np.array([[int((r & c).sum()) for c in cols] for r in rows])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 5])
+def test_observed_equals_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(30, 400))
+    # integer coordinates and whole days: many pairs sit exactly on band edges, and repeats
+    x = rng.integers(0, 60, n) * 10.0
+    y = rng.integers(0, 40, n) * 10.0
+    days = rng.integers(0, 90, n)
+    d_edges = np.r_[0, np.sort(rng.choice(np.arange(1, 40) * 10.0, rng.integers(1, 5), False))]
+    t_edges = np.r_[0, np.sort(rng.choice(np.arange(1, 60), rng.integers(1, 5), False))]
+    same = bool(seed % 2)
+    res = knox_test(
+        make_incidents(x, y, days),
+        distance_bands=d_edges,
+        time_bands=t_edges,
+        same_location=same,
+        permutations=0,
+    )
+    np.testing.assert_array_equal(
+        res.observed.to_numpy(), brute_force(x, y, days, d_edges, t_edges, same)
+    )
+
+
+@pytest.mark.parametrize(
+    ("dx", "dy", "dt", "row", "col"),
+    [
+        (100.0, 0.0, 3.0, "over 0 to 100 m", "0 to 7 days"),
+        (60.0, 80.0, 7.0, "over 0 to 100 m", "0 to 7 days"),  # exactly 100 m and 7 days
+        (100.001, 0.0, 7.0 + 1 / 86400, "over 100 to 200 m", "over 7 to 14 days"),
+        (0.0, 0.0, 0.0, "same location", "0 to 7 days"),
+        (0.0, 0.0, 14.0, "same location", "over 7 to 14 days"),
+        (120.0, 160.0, 14.0 + 1e-3 / 86400, "over 100 to 200 m", "over 14 days"),
+        (200.0001, 0.0, 1.0, "over 200 m", "0 to 7 days"),
+    ],
+)
+def test_boundaries_are_inclusive_above(dx, dy, dt, row, col):
+    inc = make_incidents([500.0, 500.0 + dx], [300.0, 300.0 + dy], [2.5, 2.5 + dt])
+    res = knox_test(inc, distance_bands=(0, 100, 200), time_bands=(0, 7, 14), permutations=0)
+    assert res.observed.loc[row, col] == 1
+    assert res.observed.to_numpy().sum() == 1
+    # and in reverse order of time
+    rev = knox_test(
+        inc.iloc[::-1], distance_bands=(0, 100, 200), time_bands=(0, 7, 14), permutations=0
+    )
+    assert rev.observed.loc[row, col] == 1
+
+
+def test_same_location_false_puts_zero_distance_in_first_band():
+    inc = make_incidents([0.0, 0.0, 50.0], [0.0, 0.0, 0.0], [0, 0, 10])
+    res = knox_test(
+        inc, distance_bands=(0, 100), time_bands=(0, 7), same_location=False, permutations=0
+    )
+    assert list(res.observed.index) == ["0 to 100 m", "over 100 m"]
+    np.testing.assert_array_equal(res.observed.to_numpy(), [[1, 2], [0, 0]])
+
+
+def test_reproducible_with_rng(burkitt):
+    kw = {"distance_bands": (0, 10000, 20000), "time_bands": (0, 10, 20), "permutations": 99}
+    a = knox_test(burkitt, rng=7, **kw)
+    b = knox_test(burkitt, rng=np.random.default_rng(7), **kw)
+    c = knox_test(burkitt, rng=8, **kw)
+    np.testing.assert_array_equal(a.null_distribution, b.null_distribution)
+    pd.testing.assert_frame_equal(a.pvalue, b.pvalue)
+    assert not np.array_equal(a.null_distribution, c.null_distribution)
+    state = np.random.get_state()[1].copy()  # noqa: NPY002
+    knox_test(burkitt, rng=1, **kw)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)  # noqa: NPY002
+
+
+def test_simulated_near_repeats_are_found():
+    inc, _ = simulate_incidents(
+        n_background=1500,
+        hotspots=[],
+        periods=52,
+        freq="W",
+        near_repeat={"rate": 0.3, "distance": 100.0, "time": 7.0},
+        rng=3,
+    )
+    res = knox_test(
+        inc,
+        distance_bands=(0, 100, 200, 500, 1000, 2000),
+        time_bands=(0, 7, 14, 60, 120),
+        same_location=False,
+        permutations=199,
+        rng=0,
+    )
+    near = (slice("0 to 100 m", "over 100 to 200 m"), ["0 to 7 days", "over 7 to 14 days"])
+    assert (res.ratio.loc[near] > 1).all().all()
+    assert (res.pvalue.loc[near] < 0.05).all().all()
+    far = res.pvalue.loc[
+        ["over 500 to 1000 m", "over 1000 to 2000 m", "over 2000 m"],
+        ["over 14 to 60 days", "over 60 to 120 days", "over 120 days"],
+    ]
+    assert (far >= 0.05).to_numpy().mean() >= 0.75
+
+
+def test_nrc_table(burkitt):
+    res = knox_test(
+        burkitt, distance_bands=(0, 20000), time_bands=(0, 5, 10), permutations=99, rng=0
+    )
+    exact = res.nrc_table()
+    assert list(exact.index) == ["same location", "over 0 to 20000 m", "over 20000 m"]
+    nrc = res.nrc_table(labels="nrc")
+    assert list(nrc.index) == ["Same location", "1 to 20000 m", "More than 20000 m"]
+    assert list(nrc.columns) == ["0 to 5 days", "6 to 10 days", "More than 10 days"]
+    cell = nrc.iloc[1, 0]
+    assert cell.startswith(f"{res.ratio.iloc[1, 0]:.2f}")
+    p = res.pvalue.iloc[1, 0]
+    assert cell.endswith("**") == (p < 0.01) and cell.endswith("*") == (p < 0.05)
+    assert nrc.iloc[0, 1] == "-" or nrc.iloc[0, 1][0].isdigit()
+    with pytest.raises(HotspotInputError, match="'exact', 'nrc'"):
+        res.nrc_table(labels="NRC")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"distance_bands": (100, 200)}, HotspotInputError, "start at 0"),
+        ({"distance_bands": (0, 200, 100)}, HotspotInputError, "strictly increase"),
+        ({"time_bands": (0,)}, HotspotInputError, "at least two edges"),
+        ({"time_bands": (0, np.inf)}, HotspotInputError, "finite"),
+        ({"permutations": -1}, HotspotInputError, "permutations must be >= 0"),
+        ({"permutations": 9.5}, TypeError, "permutations must be an int"),
+        ({"rng": "seed"}, TypeError, "rng must be"),
+    ],
+)
+def test_bad_arguments(burkitt, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        knox_test(burkitt, **kwargs)
+
+
+def test_bad_incidents(burkitt):
+    with pytest.raises(TypeError, match="GeoDataFrame"):
+        knox_test(pd.DataFrame(burkitt))
+    with pytest.raises(HotspotInputError, match="datetime 'time' column"):
+        knox_test(burkitt.drop(columns="time"))
+    missing = burkitt.copy()
+    missing.loc[missing.index[0], "time"] = pd.NaT
+    with pytest.raises(HotspotInputError, match="1 incidents have no time"):
+        knox_test(missing)
+    with pytest.raises(HotspotInputError, match="at least 2 incidents"):
+        knox_test(burkitt.iloc[:1])
+    with pytest.raises(HotspotInputError, match="projected CRS in metres"):
+        knox_test(burkitt.set_crs(4326, allow_override=True))
+
+
+def test_timezone_aware_times():
+    inc = make_incidents([0.0, 50.0], [0.0, 0.0], [0.0, 7.0])
+    aware = inc.assign(time=inc["time"].dt.tz_localize("America/Toronto"))
+    res = knox_test(aware, permutations=0)
+    assert res.observed.loc["over 0 to 100 m", "0 to 7 days"] == 1
+
+
+# ------------------------------------------------------------------ chains
+
+
+def test_chains_hand_toy():
+    # a: 0-1-2 chained (each link <= 100 m and <= 3 days; 0 and 2 are 180 m / 6 days apart)
+    # b: 3-4 at one place; 5 near 3 in space but 10 days later; 6 alone
+    x = [0.0, 90.0, 180.0, 1000.0, 1000.0, 1000.0, 5000.0]
+    y = [0.0, 0.0, 0.0, 0.0, 0.0, 50.0, 0.0]
+    days = [10.0, 13.0, 16.0, 1.0, 2.0, 12.0, 0.0]
+    idx = pd.Index(list("abcdefg"), name="case")
+    inc = make_incidents(x, y, days, index=idx)
+    ids = near_repeat_chain_ids(inc, 100, 3)
+    assert ids.index.equals(idx) and ids.name == "chain_id"
+    # chains numbered by first time: {d, e} starts on day 1, {a, b, c} on day 10
+    assert ids.tolist() == [1, 1, 1, 0, 0, -1, -1]
+
+    chains = near_repeat_chains(inc, 100, 3)
+    assert list(chains.columns) == [
+        "size",
+        "first",
+        "last",
+        "span_days",
+        "extent_m",
+        "members",
+        "geometry",
+    ]
+    assert chains.index.name == "chain_id" and chains.crs == inc.crs
+    assert chains["size"].tolist() == [2, 3]
+    assert chains["members"].tolist() == [["d", "e"], ["a", "b", "c"]]
+    assert chains["span_days"].tolist() == [1.0, 6.0]
+    assert chains["extent_m"].tolist() == [0.0, 180.0]
+    assert chains.geometry.iloc[0].equals(shapely.Point(1000, 0))
+    assert chains.geometry.iloc[1].geom_type == "LineString"
+    assert chains["first"].iloc[1] == T0 + pd.Timedelta(days=10)
+    pd.testing.assert_series_equal(chains.attrs["hotspot"]["chain_id"], ids)
+
+
+def test_chains_boundaries_inclusive():
+    inc = make_incidents([0.0, 100.0], [0.0, 0.0], [0.0, 3.0])
+    assert near_repeat_chain_ids(inc, 100, 3).tolist() == [0, 0]
+    assert near_repeat_chain_ids(inc, 99.999, 3).tolist() == [-1, -1]
+    assert near_repeat_chain_ids(inc, 100, 2.999).tolist() == [-1, -1]
+    assert len(near_repeat_chains(inc, 99.999, 3)) == 0
+
+
+def test_chains_agree_with_knox_close_pairs(burkitt):
+    chains = near_repeat_chains(burkitt, 20000, 5)
+    # the 13 close pairs of the Knox test share no incident, so they are 13 chains of two
+    assert len(chains) == 13 and (chains["size"] == 2).all()
+    assert (chains["extent_m"] <= 20000).all() and (chains["span_days"] <= 5).all()
+
+
+def test_chains_bad_arguments(burkitt):
+    with pytest.raises(HotspotInputError, match="positive number of metres"):
+        near_repeat_chains(burkitt, 0, 5)
+    with pytest.raises(HotspotInputError, match="days must be"):
+        near_repeat_chain_ids(burkitt, 100, -1)
+    with pytest.raises(TypeError, match="distance must be a number"):
+        near_repeat_chains(burkitt, "100", 5)
