@@ -2,7 +2,8 @@
 z-scores, and ArcGIS's 17 pattern categories.
 
 Categories are evaluated in this order, which makes them mutually exclusive (T bins,
-"hot" = a significant bin with z > 0 after the FDR correction when on, share = hot bins / T):
+"hot" = a significant bin with z > 0 after the FDR correction over that bin's cells when on,
+share = hot bins / T):
 
 1. **historical** — the last bin is not hot and at least 90 % of the earlier bins are;
 2. **intensifying** — share ≥ 90 %, the last bin hot, a significant increasing trend;
@@ -28,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from hotspot._messages import announce
-from hotspot._random import normal_pvalue
+from hotspot._random import as_generator, normal_pvalue
 from hotspot.cube import SpaceTimeCube
 from hotspot.errors import HotspotInputError
 from hotspot.stats.multiple_testing import significant
@@ -112,6 +113,48 @@ def space_time_gistar(
     return z
 
 
+def space_time_neighbours(star: sp.csr_array, n_bins: int, time_window: int) -> sp.csr_array:
+    """The space-time neighbourhood as a sparse matrix over (bin, cell) positions, flattened
+    bin-major: (t, i) links to (s, j) for j in i's star and t − time_window ≤ s ≤ t, itself
+    excluded."""
+    lag = sp.eye_array(n_bins, format="csr")
+    for k in range(1, time_window + 1):
+        lag = lag + sp.eye_array(n_bins, k=-k, format="csr")
+    blocks = sp.kron(lag, star, format="csr")
+    blocks.setdiag(0)
+    blocks.eliminate_zeros()
+    blocks.sort_indices()
+    return blocks
+
+
+def permutation_pvalues(
+    counts: np.ndarray, star: sp.csr_array, time_window: int, permutations: int, rng: Any
+) -> np.ndarray:
+    """Two-sided conditional-permutation p-values of space-time Gi*, bins × cells: each
+    space-time cell keeps its value, its neighbours are redrawn from all other space-time cells
+    of the cube (the cube-wide null)."""
+    from hotspot.stats._local_kernels import random_ids, tail_counts
+
+    n_bins, n_cells = counts.shape
+    matrix = space_time_neighbours(star, n_bins, time_window)
+    values = counts.astype(float).ravel()
+    observed = values + matrix @ values
+    n = len(values)
+    max_k = int(np.diff(matrix.indptr).max())
+    ids = random_ids(n, max_k, permutations, as_generator(rng))
+    greater, less = tail_counts(
+        values,
+        matrix.indptr.astype(np.int64),
+        matrix.data.astype(float),
+        np.ones(n),
+        np.ones(n),
+        observed,
+        ids,
+    )
+    p = np.minimum(1.0, 2.0 * np.minimum(1.0 + greater, 1.0 + less) / (1.0 + permutations))
+    return p.reshape(n_bins, n_cells)
+
+
 def _trailing_run(flags: np.ndarray) -> np.ndarray:
     """Length of the run of True ending at the last bin, per cell (bins × cells input)."""
     n_bins = flags.shape[0]
@@ -165,8 +208,10 @@ def emerging_hotspots(
     weights: Any = "queen",
     time_window: int = 1,
     global_window: str = "cube",
+    permutations: int = 0,
     alpha: float = 0.05,
     fdr: bool = True,
+    rng: Any = None,
     quiet: bool = False,
 ) -> gpd.GeoDataFrame:
     """Emerging hot spot analysis (ArcGIS's 17 categories) on a space-time cube.
@@ -183,10 +228,18 @@ def emerging_hotspots(
     global_window : {"cube", "neighbourhood", "individual"}, default="cube"
         Where the mean and variance come from: the whole cube (ArcGIS), the neighbourhood's
         bins, or the single bin.
+    permutations : int, default=0
+        0: analytical z-scores and p-values (as ArcGIS). More: conditional permutations — each
+        space-time cell keeps its value and its neighbourhood is redrawn from the whole cube —
+        give the p-values that decide significance (the z-scores stay analytical); needs
+        ``global_window="cube"``. The smallest two-sided p-value is 2 / (1 + permutations): with
+        ``fdr=True`` over a few thousand cells per bin, use 9,999 or more.
     alpha : float, default=0.05
-        Significance of a bin (after Benjamini–Hochberg over all bins and cells when ``fdr``) and
-        of the Mann–Kendall trend.
+        Significance of a bin (after the Benjamini–Hochberg correction over the cells of that
+        bin when ``fdr``) and of the Mann–Kendall trend.
     fdr : bool, default=True
+    rng : None, int or numpy Generator
+        Randomness of the permutations.
     quiet : bool, default=False
 
     Returns
@@ -228,6 +281,15 @@ def emerging_hotspots(
         )
     if global_window not in GLOBAL_WINDOWS:
         raise HotspotInputError(f"global_window={global_window!r} is not one of {GLOBAL_WINDOWS}")
+    if isinstance(permutations, bool) or not isinstance(permutations, int | np.integer):
+        raise TypeError(f"permutations must be an integer, not {type(permutations).__name__}")
+    if permutations < 0:
+        raise HotspotInputError(f"permutations must be >= 0, got {permutations}")
+    if permutations and global_window != "cube":
+        raise HotspotInputError(
+            "permutations draw neighbourhoods from the whole cube; use global_window='cube' "
+            "(or permutations=0 for the other windows)"
+        )
     analysed = cube.counts.sum(axis=0) > 0
     cells = cube.cells
     nb = build_weights(cells, weights)
@@ -237,7 +299,12 @@ def emerging_hotspots(
     counts = cube.counts[:, keep]
     z = space_time_gistar(counts, star, time_window, global_window)
     p = np.asarray(normal_pvalue(z), dtype=float)
-    sig = significant(p.ravel(), alpha, fdr=fdr).reshape(p.shape)
+    if permutations:
+        p = permutation_pvalues(counts, star, time_window, permutations, rng)
+    # the false-discovery-rate correction runs per time step, over that bin's cells (ArcGIS's
+    # Gi* per slice); over the whole cube at once, hundreds of thousands of tests would leave
+    # permutation p-values (at best 2/(1 + permutations)) no chance
+    sig = np.vstack([significant(p[t], alpha, fdr=fdr) for t in range(n_bins)])
     hot = sig & (z > 0)
     cold = sig & (z < 0)
     trend = mann_kendall(np.nan_to_num(z), axis=0)
@@ -263,6 +330,9 @@ def emerging_hotspots(
         "weights": nb.description,
         "time_window": time_window,
         "global_window": global_window,
+        "permutations": permutations,
+        "significance_from": "permutations" if permutations else "analytical z",
+        "rng_seed": rng if isinstance(rng, int) else None,
         "alpha": alpha,
         "fdr": fdr,
         "freq": cube.freq,

@@ -151,12 +151,37 @@ def test_planted_profiles_recovered():
     assert np.mean(hits) >= 0.8
 
 
+def test_permutation_pvalues_agree_with_the_analytical_ones():
+    hotspots = [{"x": 432000, "y": 432000, "radius": 150, "profile": "persistent", "rate": 30}]
+    inc, _ = hs.datasets.simulate_incidents(n_background=3000, hotspots=hotspots, periods=20, rng=3)
+    inc = hs.read_incidents(inc, quiet=True)
+    cells = hs.square_grid(inc, 250, study_area="bbox", buffer=0, quiet=True)
+    cube = hs.space_time_cube(inc, cells, "W", quiet=True)
+    analytical = hs.emerging_hotspots(cube, fdr=False, quiet=True)
+    permuted = hs.emerging_hotspots(cube, permutations=199, fdr=False, rng=1, quiet=True)
+    a = analytical.attrs["hotspot"]["emerging"]["arrays"]
+    b = permuted.attrs["hotspot"]["emerging"]["arrays"]
+    np.testing.assert_array_equal(a.z, b.z)  # z-scores stay analytical
+    # strongly hot bins are at (or next to) the permutation floor, 2 / (1 + 199)
+    strong = (a.p < 1e-4) & (a.z > 0)
+    assert strong.sum() > 20 and (b.p[strong] <= 0.05).all()
+    assert np.median(b.p[strong]) == 2 / 200
+    agree = (a.p < 0.05) == (b.p < 0.05)
+    assert agree.mean() > 0.95
+    again = hs.emerging_hotspots(cube, permutations=199, fdr=False, rng=1, quiet=True)
+    np.testing.assert_array_equal(again.attrs["hotspot"]["emerging"]["arrays"].p, b.p)
+    centre = permuted.geometry.covers(shapely.Point(432000, 432000))
+    assert (permuted.loc[centre, "emerging_category"] == "persistent hot spot").all()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
         ({"time_window": 0}, "between 1 and 75 %"),
         ({"time_window": 16}, "between 1 and 75 %"),
         ({"global_window": "bin"}, "global_window"),
+        ({"permutations": -1}, ">= 0"),
+        ({"permutations": 9, "global_window": "individual"}, "global_window='cube'"),
     ],
 )
 def test_bad_arguments(kwargs, match):
