@@ -36,6 +36,7 @@ BENCHMARKS = (
     "bench_kde.py",
     "bench_dbscan.py",
     "bench_hdbscan.py",
+    "bench_knox.py",
 )
 
 
@@ -89,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         extra["bench_kde.py"] = ["--repeats", "1"]
         extra["bench_dbscan.py"] = ["--quick"]
         extra["bench_hdbscan.py"] = ["--quick"]
+        extra["bench_knox.py"] = ["--quick"]
     results, crashed, elapsed = {}, [], {}
     with tempfile.TemporaryDirectory(prefix="hotspot-bench-") as tmp:
         for script in BENCHMARKS:
@@ -276,6 +278,38 @@ def main(argv: list[str] | None = None) -> int:
                 "labels identical every run; kernel compiled cold, cached warm",
             )
         )
+    if "bench_knox.py" in results:
+        r = results["bench_knox.py"]
+        t, m = r["targets"], r["targets"]["memory_full"]
+        rows.append(
+            (
+                "knox full table peak RSS (54,650 B&E)",
+                f"{m['peak_mib']:.0f} MiB" if "peak_mib" in m else "-",
+                "< 2 GB",
+                m["pass"],
+                f"growth {m['growth_mib']:.0f} MiB, {m['seconds']:.1f} s, 6x6 bands, 999 perms"
+                if "peak_mib" in m
+                else "did not complete",
+            )
+        )
+        checks = r["checks"]
+        rows.append(
+            (
+                "knox agrees with pointpats Knox",
+                f"{sum(checks.values())}/{len(checks)}",
+                "all pass",
+                all(checks.values()),
+                "close-close count = pointpats nst = brute force, every size",
+            )
+        )
+        if "time_vs_pointpats" in t:
+            s = t["time_vs_pointpats"]
+            pp, ours = r["variants"][f"pointpats_{s['n']}"], r["variants"][f"hotspot_{s['n']}"]
+            notes.append(
+                f"info: knox one band (200 m, 7 days, 99 perms) at {s['n']:,}: pointpats Knox "
+                f"{pp['seconds']:.1f} s / hotspot {ours['seconds']:.2f} s = {s['ratio']:.1f}x; "
+                f"memory growth ratio hotspot / pointpats {s['memory_growth_ratio']:.2f}"
+            )
     print(f"{'measure':<42}{'value':>8}  {'target':<10}{'':<6}detail")
     for label, value, target, ok, detail in rows:
         print(f"{label:<42}{value:>8}  {target:<10}{'PASS' if ok else 'FAIL':<6}{detail}")
