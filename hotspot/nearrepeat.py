@@ -119,6 +119,43 @@ class KnoxResult:
             columns=pd.Index(cols, name="time"),
         )
 
+    def plot(self, *, ax: Any = None, labels: str = "nrc", title: str | None = None) -> Any:
+        """The Knox ratios as a heat table (red above 1, blue below) with significance marks.
+
+        Needs matplotlib (``pip install 'hotspot[notebooks]'``). Returns the matplotlib Axes.
+
+        Examples
+        --------
+        >>> import hotspot as hs
+        >>> res = hs.knox_test(hs.datasets.load_burkitt(), distance_bands=(0, 20000, 40000),
+        ...                    time_bands=(0, 5, 10), permutations=19, rng=0)
+        >>> len(res.plot().texts)
+        12
+        """
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as err:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "KnoxResult.plot() needs matplotlib: pip install 'hotspot[notebooks]'"
+            ) from err
+        table = self.nrc_table(labels=labels)
+        ratio = self.ratio.to_numpy(dtype=float)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(1.6 + 1.3 * ratio.shape[1], 0.8 + 0.5 * ratio.shape[0]))
+        finite = np.isfinite(ratio)
+        spread = max(float(np.abs(np.log(ratio[finite & (ratio > 0)])).max(initial=0.1)), 0.1)
+        shown = np.where(finite & (ratio > 0), np.log(np.where(ratio > 0, ratio, 1.0)), np.nan)
+        ax.imshow(shown, cmap="RdBu_r", vmin=-spread, vmax=spread, aspect="auto")
+        for (i, j), text in np.ndenumerate(table.to_numpy()):
+            ax.text(j, i, text, ha="center", va="center", fontsize=9)
+        ax.set_xticks(range(table.shape[1]), table.columns, rotation=30, ha="right")
+        ax.set_yticks(range(table.shape[0]), table.index)
+        ax.set_xlabel("time between incidents")
+        ax.set_ylabel("distance between incidents")
+        permutations = self.params.get("permutations")
+        ax.set_title(title or f"Knox ratio (observed / expected, {permutations} permutations)")
+        return ax
+
 
 def knox_test(
     incidents: gpd.GeoDataFrame,

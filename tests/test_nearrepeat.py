@@ -345,3 +345,19 @@ def test_chains_bad_arguments(burkitt):
         near_repeat_chain_ids(burkitt, 100, -1)
     with pytest.raises(TypeError, match="distance must be a number"):
         near_repeat_chains(burkitt, "100", 5)
+
+
+def test_plot_draws_every_cell_with_its_mark():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    b = hs.datasets.load_burkitt()
+    result = hs.knox_test(
+        b, distance_bands=(0, 20000, 40000), time_bands=(0, 5, 10), permutations=19, rng=0
+    )
+    ax = result.plot()
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == result.nrc_table(labels="nrc").to_numpy().ravel().tolist()
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(
+        result.nrc_table(labels="nrc").index
+    )
