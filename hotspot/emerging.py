@@ -17,6 +17,25 @@ share = hot bins / T):
 
 then the same eight for cold spots (trend directions reversed), else **no pattern**. Cells that
 never had an incident are not analysed (ArcGIS's rule) and are labelled so.
+
+Where R's sfdep (``emerging_hotspot_analysis``, version 0.2) departs from ArcGIS's wording, which
+is followed here:
+
+- *new*: sfdep needs exactly one significant bin of either sign, so an earlier cold bin rules it
+  out; ArcGIS only asks that the location was never a hot spot before.
+- *consecutive*: sfdep's final run and its "nothing before the run" count significant bins of
+  either sign.
+- *intensifying* / *diminishing*: sfdep counts the 90 % over significant bins of either sign and
+  asks only that the last bin be significant (either sign); ArcGIS asks for hot bins, the last
+  one included.
+- *sporadic*: sfdep does not require the last bin to be hot.
+- *oscillating*: sfdep uses "at most 90 %" where ArcGIS says "less than 90 %".
+- *historical*: sfdep asks that the last z-score be negative (not merely not significant) and
+  counts the 90 % over all bins, the last included.
+- sfdep tests the bins on permutation p-values without a false-discovery-rate correction, uses
+  the same threshold for the bins and the trend, and takes the first matching category in the
+  order new, consecutive, intensifying, persistent, diminishing, oscillating, historical,
+  sporadic (hot before cold for each).
 """
 
 from __future__ import annotations
