@@ -37,6 +37,7 @@ BENCHMARKS = (
     "bench_dbscan.py",
     "bench_hdbscan.py",
     "bench_knox.py",
+    "bench_emerging.py",
 )
 
 
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         extra["bench_dbscan.py"] = ["--quick"]
         extra["bench_hdbscan.py"] = ["--quick"]
         extra["bench_knox.py"] = ["--quick"]
+        extra["bench_emerging.py"] = ["--quick"]
     results, crashed, elapsed = {}, [], {}
     with tempfile.TemporaryDirectory(prefix="hotspot-bench-") as tmp:
         for script in BENCHMARKS:
@@ -310,6 +312,38 @@ def main(argv: list[str] | None = None) -> int:
                 f"{pp['seconds']:.1f} s / hotspot {ours['seconds']:.2f} s = {s['ratio']:.1f}x; "
                 f"memory growth ratio hotspot / pointpats {s['memory_growth_ratio']:.2f}"
             )
+    if "bench_emerging.py" in results:
+        r = results["bench_emerging.py"]
+        t, v, n = r["targets"], r["variants"], r["naive"]
+        rows.append(
+            (
+                "emerging speed-up vs esda+MK (scaled)",
+                f"{t['speed']['ratio']:.1f}x",
+                f">= {t['speed']['target']:g}x",
+                t["speed"]["pass"],
+                f"{n['total']:.0f} s / {v['hotspot']['seconds']:.2f} s, 99 perms, "
+                f"{n['n_analysed']:,} cells x {n['n_bins']} weeks",
+            )
+        )
+        rows.append(
+            (
+                "emerging analytical, 2014-2021 weekly",
+                f"{t['analytical']['seconds']:.2f} s",
+                f"< {t['analytical']['target']:g} s",
+                t["analytical"]["pass"],
+                f"{r['data']['long']['n_analysed']:,} cells x {r['data']['long']['n_bins']} weeks",
+            )
+        )
+        checks = r["checks"]
+        rows.append(
+            (
+                "emerging checks",
+                f"{sum(checks.values())}/{len(checks)}",
+                "all pass",
+                all(checks.values()),
+                "same cells both sides; categories identical every run",
+            )
+        )
     print(f"{'measure':<42}{'value':>8}  {'target':<10}{'':<6}detail")
     for label, value, target, ok, detail in rows:
         print(f"{label:<42}{value:>8}  {target:<10}{'PASS' if ok else 'FAIL':<6}{detail}")
