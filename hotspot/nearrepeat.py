@@ -163,6 +163,7 @@ def knox_test(
     distance_bands: Sequence[float] = (0, 100, 200, 300, 400),
     time_bands: Sequence[float] = (0, 7, 14, 21, 28),
     permutations: int = 999,
+    metric: str = "euclidean",
     same_location: bool = True,
     rng: None | int | np.random.Generator = None,
 ) -> KnoxResult:
@@ -189,6 +190,9 @@ def knox_test(
         exact difference of the ``time`` values (fractions of a day count).
     permutations : int, default 999
         Number of random permutations of the times (0: observed counts only).
+    metric : {"euclidean", "manhattan"}, default "euclidean"
+        Distance between incidents; Manhattan (|dx| + |dy|) approximates travel on a street
+        grid, the Near Repeat Calculator's other option.
     same_location : bool, default True
         Add a first row for pairs at exactly the same point (``d == 0``), as the NRC does;
         the next row is then ``0 < d <= edge[1]``.
@@ -261,7 +265,13 @@ def knox_test(
         raise HotspotInputError("knox_test needs at least 2 incidents to form a pair.")
 
     # pairs within the largest finite distance band, with their distance band
-    pi, pj, dist = _pairs_within(x, y, float(d_edges[-1]))
+    if metric not in METRICS:
+        raise HotspotInputError(
+            f"metric={metric!r} is not one of {', '.join(repr(m) for m in METRICS)} "
+            "(Manhattan distance approximates travel along a street grid, as the Near Repeat "
+            "Calculator offers)"
+        )
+    pi, pj, dist = _pairs_within(x, y, float(d_edges[-1]), metric)
     dbin = np.searchsorted(d_edges[1:], dist, side="left")
     if same_location:
         dbin = np.where(dist == 0.0, 0, dbin + 1)
@@ -310,6 +320,7 @@ def knox_test(
         "time_bands": tuple(float(v) for v in t_edges),
         "permutations": permutations,
         "same_location": bool(same_location),
+        "metric": metric,
         "n_incidents": n,
         "n_pairs": n_pairs,
         "n_pairs_listed": int(len(pi)),
@@ -452,8 +463,13 @@ def near_repeat_chains(
 # ----------------------------------------------------------------------------- helpers
 
 
-def _pairs_within(x: np.ndarray, y: np.ndarray, r: float) -> tuple[np.ndarray, ...]:
-    """Unordered pairs ``i < j`` with Euclidean distance <= r, and their distances.
+METRICS = ("euclidean", "manhattan")
+
+
+def _pairs_within(
+    x: np.ndarray, y: np.ndarray, r: float, metric: str = "euclidean"
+) -> tuple[np.ndarray, ...]:
+    """Unordered pairs ``i < j`` at distance <= r (Euclidean or Manhattan), and their distances.
 
     The tree is queried with a slightly larger radius and the pairs are filtered with the
     distance computed here, so that band membership and the listing agree to the last bit.
@@ -461,11 +477,15 @@ def _pairs_within(x: np.ndarray, y: np.ndarray, r: float) -> tuple[np.ndarray, .
     from scipy.spatial import cKDTree
 
     xy = np.column_stack([x, y])
-    pairs = cKDTree(xy).query_pairs(r * (1 + 1e-9) + 1e-9, output_type="ndarray")
+    p = 1 if metric == "manhattan" else 2
+    pairs = cKDTree(xy).query_pairs(r * (1 + 1e-9) + 1e-9, p=p, output_type="ndarray")
     pi = pairs[:, 0].astype(np.int32)
     pj = pairs[:, 1].astype(np.int32)
     del pairs
-    dist = np.hypot(x[pi] - x[pj], y[pi] - y[pj])
+    if metric == "manhattan":
+        dist = np.abs(x[pi] - x[pj]) + np.abs(y[pi] - y[pj])
+    else:
+        dist = np.hypot(x[pi] - x[pj], y[pi] - y[pj])
     keep = dist <= r
     return pi[keep], pj[keep], dist[keep]
 

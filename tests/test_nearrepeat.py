@@ -361,3 +361,27 @@ def test_plot_draws_every_cell_with_its_mark():
     assert [t.get_text() for t in ax.get_yticklabels()] == list(
         result.nrc_table(labels="nrc").index
     )
+
+
+def test_manhattan_metric_matches_brute_force():
+    rng = np.random.default_rng(5)
+    n = 300
+    xy = rng.integers(0, 2000, (n, 2)).astype(float)
+    days = rng.integers(0, 60, n)
+    frame = gpd.GeoDataFrame(
+        {"time": pd.Timestamp("2024-01-01") + pd.to_timedelta(days, unit="D")},
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs="EPSG:27700",
+    )
+    result = hs.knox_test(
+        frame, distance_bands=(0, 150, 300), time_bands=(0, 7), metric="manhattan", permutations=0
+    )
+    i, j = np.triu_indices(n, k=1)
+    d = np.abs(xy[i] - xy[j]).sum(axis=1)
+    dt = np.abs(days[i] - days[j])
+    assert result.observed.iloc[0, 0] == int(((d == 0) & (dt <= 7)).sum())
+    assert result.observed.iloc[1, 0] == int(((d > 0) & (d <= 150) & (dt <= 7)).sum())
+    assert result.observed.iloc[2, 0] == int(((d > 150) & (d <= 300) & (dt <= 7)).sum())
+    assert result.params["metric"] == "manhattan"
+    with pytest.raises(hs.HotspotInputError, match="'euclidean', 'manhattan'"):
+        hs.knox_test(frame, metric="network")
