@@ -55,6 +55,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _measure import _maxrss_mib, _reset_peak, _status_mib
+
 EPS = 100.0
 MIN_SAMPLES = 20
 OPTICS_N = 20_000
@@ -70,34 +72,6 @@ VARIANTS = {
 
 
 # ----------------------------------------------------------------------------- child side
-
-
-def _status_mib(field: str) -> float | None:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 2**10
-    except OSError:
-        pass
-    return None
-
-
-def _maxrss_mib() -> float:
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, else KiB
-
-
-def _reset_peak() -> bool:
-    """Reset this process's peak-RSS mark (Linux >= 4.0); False where that is not possible."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        return False
-    return _status_mib("VmHWM") is not None
 
 
 def _sample(n: int):

@@ -75,6 +75,8 @@ import threading
 import time
 from pathlib import Path
 
+from _measure import _maxrss_mib, _reset_peak, _rss_mib, _status_mib
+
 MIN_CLUSTER_SIZE = 50
 MATCHED_SAMPLES = MIN_CLUSTER_SIZE + 1  # hotspot's min_samples equal to the packages' default
 TIME_TARGET = 2.0
@@ -112,40 +114,6 @@ CONVENTION = {
 
 
 # ----------------------------------------------------------------------------- child side
-
-
-def _status_mib(field: str) -> float | None:
-    """A ``VmRSS``/``VmHWM`` line of /proc/self/status in MiB (None where there is none)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 2**10
-    except OSError:
-        pass
-    return None
-
-
-def _maxrss_mib() -> float:
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, else KiB
-
-
-def _rss_mib() -> float:
-    rss = _status_mib("VmRSS")
-    return _maxrss_mib() if rss is None else rss
-
-
-def _reset_peak() -> bool:
-    """Reset this process's peak-RSS mark (Linux >= 4.0); False where that is not possible."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        return False
-    return _status_mib("VmHWM") is not None
 
 
 def _descendants(pid: int) -> list[int]:

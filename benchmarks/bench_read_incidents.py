@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _measure import _maxrss_mib
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "toronto.parquet"
 EXPECTED_ROWS = 240_992
@@ -54,14 +56,7 @@ def _rss_mib() -> float:
         with open("/proc/self/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError):
-        return _peak_mib()
-
-
-def _peak_mib() -> float:
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, else KiB
+        return _maxrss_mib()
 
 
 def child(variant: str, csv: str) -> None:
@@ -78,7 +73,7 @@ def child(variant: str, csv: str) -> None:
 
     gc.collect()
     rss_import = _rss_mib()
-    peak_import = _peak_mib()
+    peak_import = _maxrss_mib()
     start = time.perf_counter()
     if variant == "hotspot":
         out = hotspot.read_incidents(csv, quiet=True)
@@ -93,7 +88,7 @@ def child(variant: str, csv: str) -> None:
         "seconds": seconds,
         "rss_import_mib": rss_import,
         "peak_import_mib": peak_import,
-        "peak_mib": _peak_mib(),
+        "peak_mib": _maxrss_mib(),
         "rows": len(out),
         "epsg": out.crs.to_epsg(),
     }
