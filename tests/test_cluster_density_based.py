@@ -18,7 +18,7 @@ from sklearn.neighbors import NearestNeighbors
 import hotspot as hs
 from hotspot.cluster import cluster_incidents
 from hotspot.clustering import _dbscan, _optics, _stdbscan
-from hotspot.clustering._dbscan import locations_in_input_order
+from hotspot.clustering._base import unique_locations
 from hotspot.errors import HotspotInputError
 
 CRS = 32617
@@ -86,7 +86,7 @@ def border_claims(xy: np.ndarray, eps: float, min_samples: int) -> tuple[np.ndar
     model = DBSCAN(eps=eps, min_samples=min_samples).fit(xy)
     core = np.zeros(len(xy), dtype=bool)
     core[model.core_sample_indices_] = True
-    loc = locations_in_input_order(xy[:, 0], xy[:, 1])
+    loc = unique_locations(xy[:, 0], xy[:, 1])
     loc_core = np.zeros(loc.m, dtype=bool)
     loc_core[loc.inverse[core]] = True
     loc_label = np.full(loc.m, -1)
@@ -337,7 +337,7 @@ def optics_sample(toronto):
 def test_optics_graph_equals_sklearn_without_duplicates(optics_sample, max_eps):
     inc, models = optics_sample
     sk = models[max_eps]
-    loc = locations_in_input_order(*xy_of(inc).T)
+    loc = unique_locations(*xy_of(inc).T)
     assert loc.m == len(inc) and (loc.inverse == np.arange(len(inc))).all()
     graph = _optics.optics_graph(loc.xy, loc.weight, 10, max_eps)
     assert graph["loop"] == ("dense" if np.isinf(max_eps) else "graph")
@@ -373,7 +373,7 @@ def test_optics_labels_equal_sklearn_without_duplicates(optics_sample, max_eps):
 
 def test_optics_dense_and_graph_loops_agree_with_duplicates(toronto, monkeypatch):
     inc = subset(toronto, 20_000, seed=12)
-    loc = locations_in_input_order(*xy_of(inc).T)
+    loc = unique_locations(*xy_of(inc).T)
     graph = _optics.optics_graph(loc.xy, loc.weight, 20, 500.0)
     monkeypatch.setattr(_optics, "MAX_PAIRS", 0)
     dense = _optics.optics_graph(loc.xy, loc.weight, 20, 500.0)
@@ -386,7 +386,7 @@ def test_optics_core_distance_counts_incidents(toronto):
     """Weighted core distances equal the k-th neighbour distance among the raw rows."""
     inc = subset(toronto, 20_000, seed=9)
     xy = xy_of(inc)
-    loc = locations_in_input_order(xy[:, 0], xy[:, 1])
+    loc = unique_locations(xy[:, 0], xy[:, 1])
     assert loc.weight.max() >= 20
     core = _optics.core_distances(loc.xy, loc.weight, 20, np.inf)
     raw = NearestNeighbors(n_neighbors=20).fit(xy).kneighbors(xy)[0][:, -1]
@@ -437,7 +437,7 @@ def test_optics_dbscan_extraction_core_points_match_dbscan(toronto):
     eps, ms = 120, 15
     db = _dbscan.run(*xy_of(inc).T, None, eps=eps, min_samples=ms)
     op = _optics.run(*xy_of(inc).T, None, min_samples=ms, cluster_method="dbscan", eps=eps)
-    loc = locations_in_input_order(*xy_of(inc).T)
+    loc = unique_locations(*xy_of(inc).T)
     core = _optics.core_distances(loc.xy, loc.weight, ms, np.inf)[loc.inverse] <= eps
     assert core.sum() > 1000
     assert_same_partition(op.labels[core], db.labels[core])

@@ -19,7 +19,8 @@ class Locations:
     Attributes
     ----------
     xy : ndarray, shape (m, 2 + extra)
-        Distinct coordinates, in order of first appearance (with extra columns: sorted).
+        Distinct coordinates, in order of each location's first incident, so order-dependent
+        steps (DBSCAN's border points, OPTICS' ties) behave as on the raw incidents.
     weight : ndarray of int64, shape (m,)
         Incidents at each location.
     inverse : ndarray of int64, shape (n,)
@@ -54,9 +55,14 @@ def unique_locations(x: np.ndarray, y: np.ndarray, *extra: np.ndarray) -> Locati
         return Locations(xy=xy, weight=counts.astype(np.int64), inverse=codes.astype(np.int64))
     stacked = np.column_stack([x, y, *extra]).astype(float)
     unique, inverse, counts = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
-    return Locations(
-        xy=unique, weight=counts.astype(np.int64), inverse=inverse.ravel().astype(np.int64)
-    )
+    inverse = inverse.ravel().astype(np.int64)
+    # renumber in order of first appearance, as the two-column path does
+    first = np.full(len(unique), len(inverse), dtype=np.int64)
+    np.minimum.at(first, inverse, np.arange(len(inverse), dtype=np.int64))
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(unique), dtype=np.int64)
+    rank[order] = np.arange(len(unique), dtype=np.int64)
+    return Locations(xy=unique[order], weight=counts[order].astype(np.int64), inverse=rank[inverse])
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ import numpy as np
 
 from hotspot.clustering._base import (
     ClusterFit,
-    Locations,
     check_keywords,
     renumber,
     unique_locations,
@@ -101,29 +100,6 @@ def check_count(value: Any, name: str, *, minimum: int, method: str = "") -> int
             f"{prefix}{name} must be an integer >= {minimum} (incidents), got {int(value)}"
         )
     return int(value)
-
-
-def locations_in_input_order(x: np.ndarray, y: np.ndarray, *extra: np.ndarray) -> Locations:
-    """:func:`unique_locations`, renumbered in the order of each location's first incident.
-
-    Location ``k`` is the ``k``-th distinct location met when reading the incidents in input
-    order, so any order-dependent step (DBSCAN's border points, OPTICS' ties) behaves as it
-    would on the raw incidents.
-
-    Examples
-    --------
-    >>> loc = locations_in_input_order(np.array([5.0, 1.0, 5.0]), np.array([0.0, 0.0, 0.0]))
-    >>> loc.xy[:, 0].tolist(), loc.weight.tolist(), loc.inverse.tolist()
-    ([5.0, 1.0], [2, 1], [0, 1, 0])
-    """
-    loc = unique_locations(x, y, *extra)
-    n, m = len(loc.inverse), loc.m
-    first = np.full(m, n, dtype=np.int64)
-    np.minimum.at(first, loc.inverse, np.arange(n, dtype=np.int64))
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(m, dtype=np.int64)
-    rank[order] = np.arange(m, dtype=np.int64)
-    return Locations(xy=loc.xy[order], weight=loc.weight[order], inverse=rank[loc.inverse])
 
 
 def core_incident_counts(labels: np.ndarray, core: np.ndarray) -> dict[int, int]:
@@ -212,7 +188,7 @@ def run(
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = len(x)
-    loc = locations_in_input_order(x, y)
+    loc = unique_locations(x, y)
     record: dict[str, Any] = {
         "eps": eps,
         "min_samples": min_samples,

@@ -58,13 +58,12 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from hotspot._messages import announce
-from hotspot.clustering._base import ClusterFit, renumber
+from hotspot.clustering._base import ClusterFit, renumber, unique_locations
 from hotspot.clustering._dbscan import (
     DEFAULT_MIN_SAMPLES,
     check_count,
     check_keywords,
     check_length,
-    locations_in_input_order,
 )
 from hotspot.errors import HotspotInputError
 
@@ -605,7 +604,7 @@ def run(
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = len(x)
-    loc = locations_in_input_order(x, y)
+    loc = unique_locations(x, y)
     record.update(
         n_incidents=n,
         n_locations=loc.m,

@@ -40,14 +40,13 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from hotspot.clustering._base import ClusterFit, renumber
+from hotspot.clustering._base import ClusterFit, renumber, unique_locations
 from hotspot.clustering._dbscan import (
     DEFAULT_MIN_SAMPLES,
     check_count,
     check_keywords,
     check_length,
     core_incident_counts,
-    locations_in_input_order,
 )
 from hotspot.errors import HotspotInputError
 
@@ -229,7 +228,7 @@ def run(
             f"st-dbscan: {int((~np.isfinite(t)).sum())} incidents have no time; drop them first."
         )
     n = len(x)
-    loc = locations_in_input_order(x, y, t)
+    loc = unique_locations(x, y, t)
     record: dict[str, Any] = {
         "eps": eps,
         "time_eps": time_eps,
