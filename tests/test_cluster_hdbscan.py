@@ -12,7 +12,8 @@ from sklearn.cluster import HDBSCAN as SklearnHDBSCAN
 from sklearn.metrics import adjusted_rand_score
 
 import hotspot as hs
-from hotspot.clustering._hdbscan import core_distances, run
+from hotspot.clustering._base import core_distances
+from hotspot.clustering._hdbscan import run
 
 
 @pytest.fixture(scope="module")

@@ -137,3 +137,31 @@ def check_keywords(method: str, params: dict[str, Any], accepted: Iterable[str])
     raise TypeError(
         f"{method} got an unexpected {noun} {', '.join(hints)}; it accepts {', '.join(accepted)}"
     )
+
+
+def core_distances(xy: np.ndarray, weight: np.ndarray, min_samples: int) -> np.ndarray:
+    """Distance at which each location's reach holds ``min_samples`` incidents, itself included
+    (0 when the location alone holds that many; inf when all the data hold fewer).
+
+    Examples
+    --------
+    >>> xy = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0]])
+    >>> core_distances(xy, np.array([1, 1, 5]), 3).tolist()
+    [4.0, 5.0, 0.0]
+    """
+    from scipy.spatial import cKDTree
+
+    m = len(xy)
+    if m == 0:
+        return np.empty(0)
+    k = min(min_samples, m)
+    _, index = cKDTree(xy).query(xy, k=k)
+    index = index.reshape(m, k)
+    reached = np.cumsum(weight[index], axis=1) >= min_samples
+    nearest = index[np.arange(m), np.argmax(reached, axis=1)]
+    # the distance recomputed from the coordinates, as scikit-learn's OPTICS computes it
+    dx = xy[:, 0] - xy[nearest, 0]
+    dy = xy[:, 1] - xy[nearest, 1]
+    core = np.sqrt(dx * dx + dy * dy)
+    core[~reached.any(axis=1)] = np.inf
+    return core

@@ -29,10 +29,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from hotspot._messages import announce
-from hotspot.clustering._base import ClusterFit, check_keywords, renumber, unique_locations
+from hotspot.clustering._base import (
+    ClusterFit,
+    check_keywords,
+    core_distances,
+    renumber,
+    unique_locations,
+)
 from hotspot.clustering._hdbscan_kernels import mutual_reachability_mst
 from hotspot.errors import HotspotInputError
 
@@ -47,27 +52,6 @@ def _positive_int(value: Any, name: str, minimum: int) -> int:
     if value < minimum:
         raise HotspotInputError(f"{name} must be at least {minimum} incidents, got {value}")
     return int(value)
-
-
-def core_distances(xy: np.ndarray, weight: np.ndarray, min_samples: int) -> np.ndarray:
-    """Distance at which each location's reach holds ``min_samples`` incidents (itself included).
-
-    Examples
-    --------
-    >>> core_distances(np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0]]), np.array([1, 1, 5]), 3)
-    array([4., 4., 0.])
-    """
-    m = len(xy)
-    k = min(min_samples, m)
-    distance, index = cKDTree(xy).query(xy, k=k)
-    distance = distance.reshape(m, k)
-    index = index.reshape(m, k)
-    reached = np.cumsum(weight[index], axis=1) >= min_samples
-    first = np.argmax(reached, axis=1)
-    core = distance[np.arange(m), first]
-    # fewer than min_samples incidents in all: no location is ever core
-    core[~reached.any(axis=1)] = np.inf
-    return core
 
 
 def _single_linkage(edges: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, ...]:

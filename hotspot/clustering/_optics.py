@@ -59,6 +59,7 @@ from scipy.spatial import cKDTree
 
 from hotspot._messages import announce
 from hotspot.clustering._base import ClusterFit, renumber, unique_locations
+from hotspot.clustering._base import core_distances as weighted_core_distances
 from hotspot.clustering._dbscan import (
     DEFAULT_MIN_SAMPLES,
     check_count,
@@ -99,19 +100,7 @@ def core_distances(
     >>> core_distances(xy, np.array([1, 1, 5]), 3, 3.5).tolist()
     [inf, inf, 0.0]
     """
-    m = len(xy)
-    if m == 0:
-        return np.empty(0)
-    k = min(min_samples, m)
-    _, index = cKDTree(xy).query(xy, k=k)
-    index = index.reshape(m, k)
-    reached = np.cumsum(weight[index], axis=1) >= min_samples
-    first = np.argmax(reached, axis=1)
-    nearest = index[np.arange(m), first]
-    dx = xy[:, 0] - xy[nearest, 0]
-    dy = xy[:, 1] - xy[nearest, 1]
-    core = np.sqrt(dx * dx + dy * dy)
-    core[~reached.any(axis=1)] = np.inf
+    core = weighted_core_distances(xy, weight, min_samples)
     core[core > max_eps] = np.inf
     return _round(core)
 
