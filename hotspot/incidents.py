@@ -318,12 +318,8 @@ def _coordinates_from_lonlat(
 ) -> tuple[np.ndarray, np.ndarray, CRS, str]:
     lon = _numeric(frame, roles["lon"], reasons)
     lat = _numeric(frame, roles["lat"], reasons)
-    finite = np.isfinite(lon) & np.isfinite(lat)
-    reasons.mark(finite & (lon == 0) & (lat == 0), "coordinates at (0, 0)")
-    _check_whole_file_swap(lon, lat, finite, roles, name)
-    in_range = finite & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    reasons.mark(_swapped_rows(lon, lat, reasons.kept & in_range), "latitude and longitude swapped")
-    reasons.mark(finite & ~in_range, "coordinates outside the valid lon/lat range")
+    _check_whole_file_swap(lon, lat, np.isfinite(lon) & np.isfinite(lat), roles, name)
+    _mark_lonlat(lon, lat, reasons, detect_swaps=True)
     ok = reasons.kept
     if crs is not None:
         out_crs = CRS.from_user_input(crs)
@@ -337,12 +333,36 @@ def _coordinates_from_lonlat(
         out_crs, reason = choose_crs(lon[ok], lat[ok])
     else:
         out_crs, reason = CRS.from_epsg(4326), "no valid coordinates"
-    xs = np.full(len(lon), np.nan)
-    ys = np.full(len(lat), np.nan)
-    if ok.any() and out_crs.is_projected:
-        transformer = Transformer.from_crs(4326, out_crs, always_xy=True)
-        xs[ok], ys[ok] = transformer.transform(lon[ok], lat[ok])
+    if not out_crs.is_projected:
+        return np.full(len(lon), np.nan), np.full(len(lat), np.nan), out_crs, reason
+    xs, ys = _project(lon, lat, ok, CRS.from_epsg(4326), out_crs)
     return xs, ys, out_crs, reason
+
+
+def _mark_lonlat(
+    lon: np.ndarray, lat: np.ndarray, reasons: _Reasons, *, detect_swaps: bool
+) -> None:
+    """Exclude (0, 0), rows swapped against the bulk (when asked) and out-of-range degrees."""
+    finite = np.isfinite(lon) & np.isfinite(lat)
+    reasons.mark(finite & (lon == 0) & (lat == 0), "coordinates at (0, 0)")
+    in_range = finite & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    if detect_swaps:
+        swapped = _swapped_rows(lon, lat, reasons.kept & in_range)
+        reasons.mark(swapped, "latitude and longitude swapped")
+    reasons.mark(finite & ~in_range, "coordinates outside the valid lon/lat range")
+
+
+def _project(
+    a: np.ndarray, b: np.ndarray, ok: np.ndarray, source: CRS, target: CRS
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``ok`` rows of coordinates transformed from ``source`` to ``target``; NaN elsewhere."""
+    xs = np.full(len(a), np.nan)
+    ys = np.full(len(b), np.nan)
+    if ok.any():
+        xs[ok], ys[ok] = Transformer.from_crs(source, target, always_xy=True).transform(
+            a[ok], b[ok]
+        )
+    return xs, ys
 
 
 def _check_whole_file_swap(
@@ -416,11 +436,7 @@ def _reproject_to_metres(
     to_lonlat = Transformer.from_crs(in_crs, 4326, always_xy=True)
     lon, lat = to_lonlat.transform(xs[ok], ys[ok])
     out_crs = utm_crs(float(np.median(lon)), float(np.median(lat)))
-    out_x = np.full(len(xs), np.nan)
-    out_y = np.full(len(ys), np.nan)
-    out_x[ok], out_y[ok] = Transformer.from_crs(in_crs, out_crs, always_xy=True).transform(
-        xs[ok], ys[ok]
-    )
+    out_x, out_y = _project(xs, ys, ok, in_crs, out_crs)
     unit = in_crs.axis_info[0].unit_name if in_crs.axis_info else "unknown"
     return out_x, out_y, out_crs, f"{in_crs.name} is in {unit}, reprojected to {out_crs.name}"
 
@@ -458,10 +474,7 @@ def _coordinates_from_geometry(
     in_crs = CRS.from_user_input(frame.crs)
     if in_crs.is_geographic:
         lon, lat = xs, ys
-        finite = np.isfinite(lon) & np.isfinite(lat)
-        reasons.mark(finite & (lon == 0) & (lat == 0), "coordinates at (0, 0)")
-        in_range = finite & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-        reasons.mark(finite & ~in_range, "coordinates outside the valid lon/lat range")
+        _mark_lonlat(lon, lat, reasons, detect_swaps=False)
         ok = reasons.kept
         out_crs, why = choose_crs(lon[ok], lat[ok]) if ok.any() else (CRS.from_epsg(3857), "")
         announce(
@@ -469,11 +482,7 @@ def _coordinates_from_geometry(
             f"(EPSG:{out_crs.to_epsg()}) for distances in metres",
             quiet=quiet,
         )
-        out_x = np.full(len(frame), np.nan)
-        out_y = np.full(len(frame), np.nan)
-        out_x[ok], out_y[ok] = Transformer.from_crs(in_crs, out_crs, always_xy=True).transform(
-            lon[ok], lat[ok]
-        )
+        out_x, out_y = _project(lon, lat, ok, in_crs, out_crs)
         return out_x, out_y, out_crs, f"projected from {in_crs.name}: {why}"
     finite = np.isfinite(xs) & np.isfinite(ys)
     reasons.mark(finite & (xs == 0) & (ys == 0), "coordinates at (0, 0)")
