@@ -175,7 +175,7 @@ def _from_libpysal(weights: Any, cells: gpd.GeoDataFrame) -> tuple[sp.csr_array,
         )
     index = list(cells.index)
     if ids != index:
-        if sorted(map(str, ids)) == sorted(map(str, index)) and set(ids) == set(index):
+        if set(ids) == set(index):
             order = pd.Index(ids).get_indexer(index)
             matrix = matrix[order][:, order]
         elif ids == list(range(len(cells))):
