@@ -1,0 +1,46 @@
+"""Maps of results, briefing exports and slide images. Maps draw; they never compute statistics.
+
+One function per result, each returning a ``folium.Map`` (or adding to ``m=``):
+:func:`counts_map`, :func:`gistar_map`, :func:`lisa_map`, :func:`density_map`,
+:func:`cluster_map`, :func:`emerging_map`, :func:`near_repeat_map`, :func:`timeline_map`.
+:func:`export_map` writes a briefing file (offline, public); :func:`to_png` a slide image.
+Every user-supplied string that reaches the HTML (titles, column values in tooltips) is escaped.
+"""
+
+from hotspot.maps._style import (
+    CLUSTER_ELLIPSE,
+    CLUSTER_HULL,
+    COUNT_COLOURS,
+    DENSITY_PALETTE,
+    EMERGING_COLOURS,
+    GISTAR_COLOURS,
+    LISA_COLOURS,
+    count_classes,
+)
+from hotspot.maps.cells import counts_map, emerging_map, gistar_map, lisa_map
+from hotspot.maps.clusters import cluster_map, near_repeat_map
+from hotspot.maps.disclosure import disclose
+from hotspot.maps.export import export_map
+from hotspot.maps.surface import density_map
+from hotspot.maps.timeline import timeline_map
+
+__all__ = [
+    "CLUSTER_ELLIPSE",
+    "CLUSTER_HULL",
+    "COUNT_COLOURS",
+    "DENSITY_PALETTE",
+    "EMERGING_COLOURS",
+    "GISTAR_COLOURS",
+    "LISA_COLOURS",
+    "cluster_map",
+    "count_classes",
+    "counts_map",
+    "density_map",
+    "disclose",
+    "emerging_map",
+    "export_map",
+    "gistar_map",
+    "lisa_map",
+    "near_repeat_map",
+    "timeline_map",
+]

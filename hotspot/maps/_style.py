@@ -1,0 +1,159 @@
+"""The colour schemes and the legend shared by every map (folium and PNG alike).
+
+Colours follow the conventions analysts already read: ArcGIS's hot/cold confidence bins, the
+LISA quadrant colours of GeoDa and ArcGIS, and ArcGIS-like symbols for the 17 emerging patterns.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+# Sequential palette for counts (ColorBrewer YlOrRd, 6 classes).
+COUNT_COLOURS = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+# Cells whose count a public export hides ("fewer than 5"): a neutral grey.
+SUPPRESSED_COLOUR = "#bdbdbd"
+# No fill: cells drawn as outlines only.
+NO_FILL = "#ffffff"
+
+# ArcGIS's hot spot symbology: red for hot, blue for cold, pale for not significant.
+GISTAR_COLOURS = {
+    3: ("#d62f27", "Hot spot, 99 % confidence"),
+    2: ("#ed7551", "Hot spot, 95 % confidence"),
+    1: ("#fab984", "Hot spot, 90 % confidence"),
+    0: ("#f7f7f7", "Not significant"),
+    -1: ("#abd9e9", "Cold spot, 90 % confidence"),
+    -2: ("#849eba", "Cold spot, 95 % confidence"),
+    -3: ("#4575b5", "Cold spot, 99 % confidence"),
+}
+
+# LISA clusters and outliers (GeoDa's and ArcGIS's colours).
+LISA_COLOURS = {
+    "HH": ("#d7191c", "High-high cluster"),
+    "HL": ("#fdae61", "High-low outlier"),
+    "LH": ("#abd9e9", "Low-high outlier"),
+    "LL": ("#2c7bb6", "Low-low cluster"),
+    "not significant": ("#f7f7f7", "Not significant"),
+}
+
+# Emerging-pattern symbology modelled on ArcGIS's: hot patterns in reds/oranges, cold in blues.
+EMERGING_COLOURS = {
+    "new hot spot": "#a50026",
+    "consecutive hot spot": "#d73027",
+    "intensifying hot spot": "#f46d43",
+    "persistent hot spot": "#fdae61",
+    "diminishing hot spot": "#fee090",
+    "sporadic hot spot": "#fdcce0",
+    "oscillating hot spot": "#c51b7d",
+    "historical hot spot": "#8c510a",
+    "new cold spot": "#313695",
+    "consecutive cold spot": "#4575b4",
+    "intensifying cold spot": "#74add1",
+    "persistent cold spot": "#abd9e9",
+    "diminishing cold spot": "#e0f3f8",
+    "sporadic cold spot": "#c7eae5",
+    "oscillating cold spot": "#35978f",
+    "historical cold spot": "#01665e",
+    "no pattern": "#f0f0f0",
+}
+
+# Sequential palette for densities (ColorBrewer YlOrRd, 9 classes), interpolated linearly.
+DENSITY_PALETTE = (
+    "#ffffcc",
+    "#ffeda0",
+    "#fed976",
+    "#feb24c",
+    "#fd8d3c",
+    "#fc4e2a",
+    "#e31a1c",
+    "#bd0026",
+    "#800026",
+)
+
+CLUSTER_HULL = "#7b3294"
+CLUSTER_ELLIPSE = "#e66101"
+
+# Near-repeat chains by size (2, 3, 4–5, 6–9, 10+ incidents): ColorBrewer Purples.
+CHAIN_CLASSES = ((2, 2), (3, 3), (4, 5), (6, 9), (10, None))
+CHAIN_COLOURS = ("#cbc9e2", "#9e9ac8", "#807dba", "#6a51a3", "#4a1486")
+
+
+def escape(value: object) -> str:
+    """``str(value)`` made safe for HTML text and attribute values."""
+    return html.escape(str(value), quote=True)
+
+
+def count_classes(values: np.ndarray, n: int = len(COUNT_COLOURS)) -> tuple[np.ndarray, list[str]]:
+    """Quantile classes of the positive counts: class per value (-1 for zero or NaN) and labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> classes, labels = count_classes(np.array([0, 1, 2, 3, 10, 50]), n=2)
+    >>> classes.tolist(), labels
+    ([-1, 0, 0, 0, 1, 1], ['1–3', '4–50'])
+    """
+    values = np.asarray(values, dtype=float)
+    finite = np.nan_to_num(values, nan=0.0)
+    positive = finite[finite > 0]
+    if not len(positive):
+        return np.full(len(values), -1), []
+    edges = np.unique(np.quantile(positive, np.linspace(0, 1, n + 1)).round())
+    if len(edges) < 2:
+        edges = np.array([positive.min(), positive.max()], dtype=float)
+    classes = np.clip(np.searchsorted(edges, finite, side="left") - 1, 0, len(edges) - 2)
+    classes = np.where(finite > 0, classes, -1)
+    labels = []
+    for k in range(len(edges) - 1):
+        lo = int(edges[k]) if k == 0 else int(edges[k]) + 1
+        hi = int(edges[k + 1])
+        labels.append(f"{lo:,}" if lo >= hi else f"{lo:,}–{hi:,}")
+    return classes, labels
+
+
+def chain_class(size: np.ndarray) -> np.ndarray:
+    """Index into :data:`CHAIN_COLOURS` of each chain size."""
+    size = np.asarray(size)
+    return np.searchsorted([lo for lo, _ in CHAIN_CLASSES], size, side="right") - 1
+
+
+def chain_labels() -> list[str]:
+    """Legend labels of the chain-size classes."""
+    return [
+        f"{lo}+" if hi is None else (f"{lo}" if lo == hi else f"{lo}–{hi}")
+        for lo, hi in CHAIN_CLASSES
+    ]
+
+
+def legend_html(
+    title: str,
+    labels: list[str],
+    colours: list[str],
+    *,
+    note: str | None = None,
+    shapes: list[str] | None = None,
+) -> str:
+    """A vertical categorical legend (escaped): one swatch and label per class.
+
+    ``shapes`` may give ``"box"`` (default), ``"line"`` or ``"dot"`` per class.
+    """
+    shapes = shapes or ["box"] * len(labels)
+    swatch = {
+        "box": "width:14px;height:14px;border:1px solid #999",
+        "line": "width:14px;height:0;border-top:3px solid {c};margin-bottom:4px",
+        "dot": "width:10px;height:10px;border-radius:50%;border:1px solid #555",
+    }
+    rows = "".join(
+        "<div style='display:flex;align-items:center;margin:2px 0'>"
+        f"<span style='display:inline-block;flex:none;background:{c if s != 'line' else 'none'};"
+        f"margin-right:6px;{swatch[s].format(c=c)}'></span>{escape(label)}</div>"
+        for label, c, s in zip(labels, colours, shapes, strict=True)
+    )
+    extra = f"<div style='margin-top:4px;max-width:220px'>{escape(note)}</div>" if note else ""
+    return (
+        "<div class='hotspot-legend' style='position:fixed;bottom:24px;left:12px;z-index:9999;"
+        "background:white;padding:8px 10px;border:1px solid #999;border-radius:4px;"
+        f"font:12px sans-serif;max-height:70vh;overflow:auto'><b>{escape(title)}</b>{rows}"
+        f"{extra}</div>"
+    )

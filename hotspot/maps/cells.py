@@ -1,0 +1,302 @@
+"""Maps of cell results: counts, Gi* hot spots, LISA clusters, emerging patterns, a timeline.
+
+Each function draws one result as a single canvas layer with a vertical legend, tooltips of the
+values that matter and a layer control; it returns a ``folium.Map`` (or adds to ``m=``). Maps
+never compute statistics: they read the columns the analyses wrote.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hotspot._validate import check_cells
+from hotspot.maps._layers import draw_cells
+from hotspot.maps._style import (
+    COUNT_COLOURS,
+    EMERGING_COLOURS,
+    GISTAR_COLOURS,
+    LISA_COLOURS,
+    SUPPRESSED_COLOUR,
+    count_classes,
+    escape,
+    legend_html,
+)
+from hotspot.maps.disclosure import disclosure_note, suppressed_label
+
+
+def _ids(frame: pd.DataFrame) -> list[str]:
+    return [escape(v) for v in frame.index]
+
+
+def _count_text(values: np.ndarray, hidden: str | None) -> list[Any]:
+    """Counts for a tooltip: integers, or the suppression label where a public copy hid them."""
+    return [(hidden or "–") if np.isnan(v) else int(v) for v in np.asarray(values, dtype=float)]
+
+
+def counts_map(
+    cells: gpd.GeoDataFrame,
+    column: str = "count",
+    *,
+    m: Any = None,
+    title: str | None = None,
+    show_empty: bool = False,
+) -> Any:
+    """A choropleth of incident counts per cell (quantile classes of the non-zero counts).
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Cells with a count column (from :func:`hotspot.count_incidents`).
+    column : str, default="count"
+        Column to map.
+    m : folium.Map, optional
+        Map to add the layer to (default: a new map fitted to the cells).
+    title : str, optional
+        Legend title (escaped).
+    show_empty : bool, default=False
+        Draw cells with no incidents too (as outlines).
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 2000, quiet=True), quiet=True)
+    >>> m = hs.maps.counts_map(cells, title="Crimes, July 2016–2018")
+    >>> "Crimes, July 2016–2018" in m.get_root().render()
+    True
+    """
+    check_cells(cells, require_crs=True)
+    if column not in cells.columns:
+        raise KeyError(
+            f"cells have no {column!r} column; count them with hotspot.count_incidents()"
+        )
+    values = pd.to_numeric(cells[column]).to_numpy(dtype=float)
+    hidden = suppressed_label(cells)
+    classes, labels = count_classes(values)
+    palette = list(COUNT_COLOURS[: len(labels)])
+    suppressed = np.isnan(values) if hidden else np.zeros(len(values), dtype=bool)
+    if suppressed.any():
+        classes = np.where(suppressed, len(palette), classes)
+        palette.append(SUPPRESSED_COLOUR)
+        labels.append(hidden)
+    keep = (
+        np.ones(len(cells), dtype=bool) if show_empty else (np.nan_to_num(values) > 0) | suppressed
+    )
+    shown = cells[keep]
+    legend = legend_html(title or column, labels, palette, note=disclosure_note(cells))
+    return draw_cells(
+        {"cell": _ids(shown), column: _count_text(values[keep], hidden)},
+        shown.geometry,
+        classes[keep],
+        palette,
+        m=m,
+        layer_name=title or column,
+        legend=legend,
+        fill_opacity=0.75,
+    )
+
+
+def gistar_map(
+    result: gpd.GeoDataFrame,
+    *,
+    m: Any = None,
+    title: str | None = None,
+    show_not_significant: bool = False,
+) -> Any:
+    """Hot and cold spots from :func:`hotspot.gistar` in ArcGIS's colours.
+
+    Red for hot spots at 99/95/90 % confidence, blue for cold, pale grey for not significant.
+
+    Parameters
+    ----------
+    result : GeoDataFrame
+        Output of :func:`hotspot.gistar` or :func:`hotspot.optimized_hotspots`.
+    m : folium.Map, optional
+    title : str, optional
+        Legend title (escaped); default names the confidence bins and the correction.
+    show_not_significant : bool, default=False
+        Draw the not-significant cells too, in pale grey (otherwise they are left out).
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 2000, quiet=True), quiet=True)
+    >>> m = hs.maps.gistar_map(hs.gistar(cells, weights="queen", permutations=0, quiet=True))
+    >>> "Hot spot, 99 % confidence" in m.get_root().render()
+    True
+    """
+    check_cells(result, require_crs=True)
+    if "gistar_bin" not in result.columns:
+        raise KeyError("result has no gistar_bin column; run hotspot.gistar(cells) first")
+    bins = result["gistar_bin"].to_numpy().astype(int)
+    keep = np.ones(len(result), dtype=bool) if show_not_significant else bins != 0
+    shown = result[keep]
+    order = [3, 2, 1, 0, -1, -2, -3]
+    fields: dict[str, Any] = {"cell": _ids(shown)}
+    if "count" in result.columns:
+        fields["count"] = _count_text(shown["count"], suppressed_label(result))
+    if "gistar_z" in result.columns:
+        fields["z"] = shown["gistar_z"].round(2).to_numpy()
+    if "gistar_p" in result.columns:
+        fields["p"] = [f"{p:.3g}" for p in shown["gistar_p"]]
+    fields["confidence"] = [escape(GISTAR_COLOURS[b][1]) for b in bins[keep]]
+    meta = result.attrs.get("hotspot", {}).get("gistar", {})
+    corrected = " (FDR-corrected)" if meta.get("fdr") else ""
+    legend = legend_html(
+        title or f"Gi* hot spots{corrected}",
+        [GISTAR_COLOURS[b][1] for b in order],
+        [GISTAR_COLOURS[b][0] for b in order],
+        note=disclosure_note(result),
+    )
+    return draw_cells(
+        fields,
+        shown.geometry,
+        np.array([order.index(b) for b in bins[keep]], dtype=int),
+        [GISTAR_COLOURS[b][0] for b in order],
+        m=m,
+        layer_name=title or "Gi* hot spots",
+        legend=legend,
+        fill_opacity=0.8,
+    )
+
+
+def lisa_map(
+    result: gpd.GeoDataFrame,
+    *,
+    m: Any = None,
+    title: str | None = None,
+    show_not_significant: bool = False,
+) -> Any:
+    """Local Moran clusters and outliers from :func:`hotspot.lisa`: HH, LL, HL, LH.
+
+    High-high (red) and low-low (blue) are clusters of similar values; high-low (orange) and
+    low-high (light blue) are spatial outliers: a busy cell among quiet ones, or the reverse.
+
+    Parameters
+    ----------
+    result : GeoDataFrame
+        Output of :func:`hotspot.lisa` (``lisa_cluster`` column).
+    m : folium.Map, optional
+    title : str, optional
+        Legend title (escaped).
+    show_not_significant : bool, default=False
+        Draw the not-significant cells too, in pale grey.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 3000, quiet=True), quiet=True)
+    >>> m = hs.maps.lisa_map(hs.lisa(cells, permutations=99, rng=0, quiet=True))
+    >>> "High-high cluster" in m.get_root().render()
+    True
+    """
+    check_cells(result, require_crs=True)
+    if "lisa_cluster" not in result.columns:
+        raise KeyError("result has no lisa_cluster column; run hotspot.lisa(cells) first")
+    cluster = result["lisa_cluster"].astype(str).to_numpy()
+    order = list(LISA_COLOURS)
+    unknown = sorted(set(cluster) - set(order))
+    if unknown:
+        raise ValueError(f"lisa_cluster has values {unknown} outside {order}")
+    keep = np.ones(len(result), dtype=bool) if show_not_significant else cluster != order[-1]
+    shown = result[keep]
+    fields: dict[str, Any] = {"cell": _ids(shown)}
+    if "count" in result.columns:
+        fields["count"] = _count_text(shown["count"], suppressed_label(result))
+    if "lisa_i" in result.columns:
+        fields["I"] = shown["lisa_i"].round(3).to_numpy()
+    p_column = result.attrs.get("hotspot", {}).get("lisa", {}).get("significance_from", "lisa_p")
+    if p_column in result.columns:
+        fields["p"] = [f"{p:.3g}" for p in shown[p_column]]
+    fields["type"] = [escape(LISA_COLOURS[c][1]) for c in cluster[keep]]
+    legend = legend_html(
+        title or "Local Moran's I (LISA)",
+        [LISA_COLOURS[c][1] for c in order],
+        [LISA_COLOURS[c][0] for c in order],
+        note=disclosure_note(result),
+    )
+    return draw_cells(
+        fields,
+        shown.geometry,
+        np.array([order.index(c) for c in cluster[keep]], dtype=int),
+        [LISA_COLOURS[c][0] for c in order],
+        m=m,
+        layer_name=title or "LISA clusters",
+        legend=legend,
+        fill_opacity=0.8,
+    )
+
+
+def emerging_map(
+    result: gpd.GeoDataFrame,
+    *,
+    m: Any = None,
+    title: str | None = None,
+    show_no_pattern: bool = False,
+) -> Any:
+    """The 17 emerging hot spot categories from :func:`hotspot.emerging_hotspots`.
+
+    Cells with no pattern are left out unless ``show_no_pattern``; cells never analysed (no
+    incidents) are never drawn. Tooltips give the category, hot/cold bin counts and the trend.
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_toronto(quiet=True)
+    >>> cube = hs.space_time_cube(inc, hs.square_grid(inc, 1000, quiet=True), "MS",
+    ...                           start="2019-01", end="2021-12", quiet=True)
+    >>> m = hs.maps.emerging_map(hs.emerging_hotspots(cube, quiet=True))
+    >>> "Emerging hot spots" in m.get_root().render()
+    True
+    """
+    if "emerging_category" not in result.columns:
+        raise KeyError("result has no emerging_category; run hotspot.emerging_hotspots(cube) first")
+    check_cells(result, require_crs=True)
+    category = result["emerging_category"].astype(str).to_numpy()
+    keep = np.isin(category, list(EMERGING_COLOURS)) & (
+        show_no_pattern | (category != "no pattern")
+    )
+    shown = result[keep]
+    order = list(EMERGING_COLOURS)
+    present = [c for c in order if (category == c).any() and (c != "no pattern" or show_no_pattern)]
+    fields = {
+        "cell": _ids(shown),
+        "category": [escape(c) for c in category[keep]],
+        "hot_bins": shown["emerging_n_hot"].to_numpy(),
+        "cold_bins": shown["emerging_n_cold"].to_numpy(),
+        "trend_tau": shown["emerging_trend_tau"].round(3).to_numpy(),
+    }
+    legend = legend_html(
+        title or "Emerging hot spots",
+        present,
+        [EMERGING_COLOURS[c] for c in present],
+        note=disclosure_note(result),
+    )
+    return draw_cells(
+        fields,
+        shown.geometry,
+        np.array([order.index(c) for c in category[keep]], dtype=int),
+        [EMERGING_COLOURS[c] for c in order],
+        m=m,
+        layer_name=title or "Emerging hot spots",
+        legend=legend,
+        fill_opacity=0.8,
+    )

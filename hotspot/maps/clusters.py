@@ -1,0 +1,261 @@
+"""Cluster outlines (hulls and ellipses) and near-repeat chains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspot.maps._layers import add_layer_control, add_legend, new_map, to_lonlat
+from hotspot.maps._style import (
+    CHAIN_COLOURS,
+    CLUSTER_ELLIPSE,
+    CLUSTER_HULL,
+    chain_class,
+    chain_labels,
+    escape,
+    legend_html,
+)
+from hotspot.maps.disclosure import disclosure_note, suppressed_label
+
+
+def _geojson_layer(
+    m: Any, tips: dict[str, Any], geometry: gpd.GeoSeries, name: str, style: dict
+) -> None:
+    import folium
+
+    frame = gpd.GeoDataFrame(
+        {k: np.asarray(v) for k, v in tips.items()}, geometry=to_lonlat(geometry), crs=4326
+    )
+    folium.GeoJson(
+        frame.to_json(drop_id=True),
+        name=escape(name),
+        style_function=lambda feature: style,
+        tooltip=folium.GeoJsonTooltip(fields=list(tips)),
+    ).add_to(m)
+
+
+def cluster_map(
+    summary: gpd.GeoDataFrame,
+    *,
+    m: Any = None,
+    title: str | None = None,
+    ellipses: bool = True,
+    order: int = 1,
+) -> Any:
+    """Cluster outlines from :func:`hotspot.cluster_summary`: convex hulls and 1-SD ellipses.
+
+    Incident points are never drawn here (a briefing map of clusters needs none); tooltips give
+    the incident count, locations, area, the top categories and the period. A public copy
+    (:func:`hotspot.maps.disclosure.disclose`) has no hulls: only the ellipses are drawn.
+
+    Parameters
+    ----------
+    summary : GeoDataFrame
+        Output of :func:`hotspot.cluster_summary`.
+    m : folium.Map, optional
+    title : str, optional
+        Legend title (escaped).
+    ellipses : bool, default=True
+        Also draw the standard deviational ellipses (one standard deviation).
+    order : int, default=1
+        Which NNH order to draw (other methods have only order 1).
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> clusters = hs.cluster_incidents(inc, "hdbscan", min_cluster_size=100, quiet=True)
+    >>> m = hs.maps.cluster_map(hs.cluster_summary(clusters))
+    >>> "Convex hull" in m.get_root().render()
+    True
+    """
+    if not isinstance(summary, gpd.GeoDataFrame) or "n_incidents" not in summary.columns:
+        raise TypeError("cluster_map() takes the output of hotspot.cluster_summary(clustered)")
+    rows = summary[summary["order"] == order] if "order" in summary.columns else summary
+    if rows.empty:
+        raise ValueError(f"the summary has no clusters at order {order}")
+    hidden = suppressed_label(summary)
+    tips: dict[str, Any] = {
+        "cluster": [escape(v) for v in rows.index],
+        "incidents": [
+            (hidden or "–") if pd.isna(v) else int(v) for v in rows["n_incidents"].to_numpy()
+        ],
+    }
+    if "n_locations" in rows.columns:
+        tips["locations"] = rows["n_locations"].to_numpy()
+    tips["area_km2"] = rows["area_km2"].round(3).to_numpy()
+    if "top_categories" in rows.columns:
+        tips["top"] = [escape(v) for v in rows["top_categories"]]
+    if "first_time" in rows.columns:
+        tips["period"] = [
+            escape(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}") if pd.notna(a) else ""
+            for a, b in zip(rows["first_time"], rows["last_time"], strict=True)
+        ]
+    outlines = rows["hull"] if "hull" in rows.columns else rows["ellipse_1sd"]
+    if m is None:
+        m = new_map(outlines.to_crs(4326).total_bounds)
+    labels, colours = [], []
+    if "hull" in rows.columns:
+        _geojson_layer(
+            m,
+            tips,
+            rows["hull"],
+            "Convex hulls",
+            {"color": CLUSTER_HULL, "weight": 2, "fillOpacity": 0.25},
+        )
+        labels.append("Convex hull")
+        colours.append(CLUSTER_HULL)
+    if (ellipses or "hull" not in rows.columns) and "ellipse_1sd" in rows.columns:
+        keep = ~rows["ellipse_1sd"].is_empty.to_numpy()
+        _geojson_layer(
+            m,
+            {k: np.asarray(v)[keep] for k, v in tips.items()},
+            rows["ellipse_1sd"][keep],
+            "Standard deviational ellipses (1 SD)",
+            {"color": CLUSTER_ELLIPSE, "weight": 2, "fillOpacity": 0.0},
+        )
+        labels.append("Standard deviational ellipse (1 SD)")
+        colours.append(CLUSTER_ELLIPSE)
+    add_legend(
+        m,
+        legend_html(
+            title or "Clusters",
+            labels,
+            colours,
+            shapes=["line"] * len(labels),
+            note=disclosure_note(summary),
+        ),
+    )
+    add_layer_control(m)
+    return m
+
+
+def near_repeat_map(
+    chains: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame | None = None,
+    *,
+    m: Any = None,
+    title: str | None = None,
+    min_size: int = 2,
+    max_points: int = 20_000,
+) -> Any:
+    """Near-repeat chains from :func:`hotspot.near_repeat_chains`, coloured by size.
+
+    Each chain is drawn as its outline (the convex hull of its incidents; a dot when they share
+    one place); with ``incidents``, each chain's incidents are also drawn as dots joined in time
+    order, so the sequence can be followed. This is an incident-level map: it is for internal
+    use and a public export refuses it.
+
+    Parameters
+    ----------
+    chains : GeoDataFrame
+        Output of :func:`hotspot.near_repeat_chains`.
+    incidents : GeoDataFrame, optional
+        The incidents the chains were built from (to draw each chain's path).
+    m : folium.Map, optional
+    title : str, optional
+        Legend title (escaped).
+    min_size : int, default=2
+        Smallest chain drawn.
+    max_points : int, default=20_000
+        Incident dots beyond this number are left out (the outlines are always drawn) and the
+        legend says so.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_toronto(quiet=True)
+    >>> b = inc[(inc["category"] == "Break and Enter") & (inc["time"].dt.year == 2019)]
+    >>> chains = hs.near_repeat_chains(b, distance=100, days=7)
+    >>> m = hs.maps.near_repeat_map(chains, b)
+    >>> "Near-repeat chains" in m.get_root().render()
+    True
+    """
+    import folium
+
+    if not isinstance(chains, gpd.GeoDataFrame) or "members" not in chains.columns:
+        raise TypeError("near_repeat_map() takes the output of hotspot.near_repeat_chains()")
+    rows = chains[chains["size"] >= min_size]
+    if rows.empty:
+        raise ValueError(f"no chain has {min_size} or more incidents")
+    size = rows["size"].to_numpy()
+    colour = np.asarray(CHAIN_COLOURS)[chain_class(size)]
+    lonlat = to_lonlat(rows.geometry)
+    if m is None:
+        m = new_map(gpd.GeoSeries(lonlat, crs=4326).total_bounds)
+    tips = {
+        "chain": [escape(i) for i in rows.index],
+        "incidents": size,
+        "first": [f"{t:%Y-%m-%d %H:%M}" for t in rows["first"]],
+        "last": [f"{t:%Y-%m-%d %H:%M}" for t in rows["last"]],
+        "span_days": rows["span_days"].round(1).to_numpy(),
+        "extent_m": rows["extent_m"].round().to_numpy(),
+    }
+    outlines = gpd.GeoDataFrame({**tips, "_fill": colour}, geometry=lonlat, crs=4326)
+    folium.GeoJson(
+        outlines.to_json(drop_id=True),
+        name="Near-repeat chains",
+        marker=folium.CircleMarker(radius=6, weight=1, fill=True, fill_opacity=0.9),
+        style_function=lambda f: {
+            "color": f["properties"]["_fill"],
+            "fillColor": f["properties"]["_fill"],
+            "weight": 3,
+            "fillOpacity": 0.3 if f["geometry"]["type"] != "Point" else 0.9,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=list(tips)),
+    ).add_to(m)
+    note = None
+    if incidents is not None:
+        members = rows["members"].explode()
+        if len(members) > max_points:
+            note = f"{len(members):,} incidents in chains: dots omitted above {max_points:,}."
+        else:
+            points = to_lonlat(incidents.geometry.loc[members.to_numpy()])
+            ends = np.cumsum(size)
+            paths = [
+                shapely.LineString(points[end - n : end]) for n, end in zip(size, ends, strict=True)
+            ]
+            lines = gpd.GeoDataFrame(
+                {"chain": tips["chain"], "_fill": colour}, geometry=paths, crs=4326
+            )
+            dots = gpd.GeoDataFrame(
+                {"chain": np.repeat(tips["chain"], size), "_fill": np.repeat(colour, size)},
+                geometry=points,
+                crs=4326,
+            )
+            for frame, name in ((lines, "Chain paths (time order)"), (dots, "Chain incidents")):
+                folium.GeoJson(
+                    frame.to_json(drop_id=True),
+                    name=name,
+                    marker=folium.CircleMarker(radius=3, weight=1, fill=True, fill_opacity=1),
+                    style_function=lambda f: {
+                        "color": f["properties"]["_fill"],
+                        "fillColor": f["properties"]["_fill"],
+                        "weight": 2,
+                    },
+                    tooltip=folium.GeoJsonTooltip(fields=["chain"]),
+                ).add_to(m)
+    add_legend(
+        m,
+        legend_html(
+            title or "Near-repeat chains (incidents per chain)",
+            chain_labels(),
+            list(CHAIN_COLOURS),
+            note=note,
+            shapes=["dot"] * len(CHAIN_COLOURS),
+        ),
+    )
+    add_layer_control(m)
+    return m
