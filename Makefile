@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab bench lint data clean-venv
+.PHONY: demo test lab bench lint data docs clean-venv
 
 # Create the virtual environment and install the project (editable, with the dev and notebook
 # extras) only when it is missing or pyproject.toml changed: idempotent and fast when up to date.
@@ -30,6 +30,10 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check hotspot tests benchmarks scripts
 	$(VENV)/bin/ruff format --check hotspot tests benchmarks scripts
+
+# The documentation site into site/ (warnings are errors; make test builds it too).
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict
 
 # Rebuild data/*.parquet from the published wheels (verifies their sha256 and the outputs').
 data: $(STAMP)

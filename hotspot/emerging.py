@@ -257,9 +257,12 @@ def emerging_hotspots(
         Significance of a bin (after the Benjamini–Hochberg correction over the cells of that
         bin when ``fdr``) and of the Mann–Kendall trend.
     fdr : bool, default=True
+        Apply the Benjamini–Hochberg false-discovery-rate correction to each bin's cells
+        before calling a bin hot or cold.
     rng : None, int or numpy Generator
         Randomness of the permutations.
     quiet : bool, default=False
+        Do not announce how many cells and bins were analysed.
 
     Returns
     -------

@@ -3,6 +3,7 @@ public exports disclose nothing; offline exports load nothing from the web."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -75,6 +76,14 @@ def test_counts_map_escapes_titles_and_cell_ids(beats, title):
     assert not raw_payload_present(page)
     # the cell ids reach the tooltip data escaped
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in field(cell_payloads(page)[0], "cell")
+
+
+@pytest.mark.parametrize("column", PAYLOADS)
+def test_counts_map_escapes_the_column_name(beats, column):
+    cells = beats.rename(columns={"count": column})
+    page = hs.maps.counts_map(cells, column).get_root().render()
+    assert not raw_payload_present(page)
+    assert cell_payloads(page)[0]["fields"][1] == html.escape(column)
 
 
 @pytest.mark.parametrize("title", PAYLOADS)

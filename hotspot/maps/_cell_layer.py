@@ -10,6 +10,7 @@ third of the size. Optional frames restyle the same polygons from a slider (the 
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from typing import Any
@@ -131,9 +132,9 @@ var {{ this.get_name() }} = (function () {
             "opacity": float(opacity),
             "outline": outline,
             "weight": float(weight),
-            "fields": list(fields),
+            "fields": [html.escape(str(f)) for f in fields],
             "values": [[_json_value(v) for v in values] for values in fields.values()],
-            "frame_field": frame_field,
+            "frame_field": html.escape(str(frame_field)) if frame_field else None,
             "frames": [
                 {
                     "label": label,

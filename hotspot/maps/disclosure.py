@@ -95,7 +95,8 @@ def disclose(result: Any, min_count: int | None = None) -> Any:
 
     Returns
     -------
-    The same kind of object, with the rule in ``attrs["hotspot"]["disclosure"]``.
+    GeoDataFrame, xarray.DataArray or SpaceTimeCube
+        The same kind of object, with the rule in ``attrs["hotspot"]["disclosure"]``.
 
     Raises
     ------

@@ -179,6 +179,30 @@ def general_g(
     the variance under randomisation is Getis & Ord's (1992), as in esda's ``G``. Values must
     be non-negative.
 
+    Parameters
+    ----------
+    cells : GeoDataFrame
+    column : str, default="count"
+        Non-negative values (a negative value is an error).
+    weights : default="queen"
+        See :func:`hotspot.build_weights`; the weights are made binary. Always state them
+        when reporting G.
+    permutations : int, default=999
+        Random permutations of the values for ``pvalue_sim`` (0 to skip).
+    alternative : {"two-sided", "greater", "less"}, default="two-sided"
+    rng : None, int or numpy Generator
+
+    Returns
+    -------
+    GlobalTest
+        ``statistic`` is G, ``expected`` is E[G]; z above 0 means high values are near high
+        values more than chance would put them.
+
+    References
+    ----------
+    Getis, A. & Ord, J. K. (1992). The analysis of spatial association by use of distance
+    statistics. Geographical Analysis 24(3), 189–206.
+
     Examples
     --------
     >>> import hotspot as hs

@@ -170,7 +170,8 @@ def gistar(
 
         z_i = (Σ_j w*_ij x_j − x̄ W_i) / (S · sqrt((n S1_i − W_i²) / (n − 1)))
 
-    with W_i = Σ_j w*_ij and S1_i = Σ_j w*_ij² (Getis & Ord 1992; Ord & Getis 1995; ArcGIS).
+    with ``W_i = Σ_j w*_ij`` and ``S1_i = Σ_j w*_ij²`` (Getis & Ord 1992; Ord & Getis 1995;
+    ArcGIS).
 
     ``gistar_p_sim``: the cell's value stays, its k_i neighbour slots are filled with random
     draws (without replacement) from the other cells, ``permutations`` times; with G and the
@@ -300,6 +301,9 @@ def lisa(
     alpha : float, default=0.05
         Significance level of ``lisa_cluster``.
     rng : None, int or numpy Generator
+        Randomness of the permutations.
+    quiet : bool, default=False
+        Do not announce automatic choices or cells without neighbours.
 
     Returns
     -------
