@@ -364,6 +364,8 @@ def emerging_hotspots(
         "categories": counts_by,
         "arrays": EmergingArrays(z=z, p=p, hot=hot, cold=cold, cells=cells.index.to_numpy()[keep]),
     }
+    if "incidents_report" in cube.attrs:
+        meta["incidents_report"] = cube.attrs["incidents_report"]
     out.attrs["hotspot"] = meta
     announce(
         f"emerging hot spots: {len(keep):,} of {len(cells):,} cells analysed (the rest never had an "

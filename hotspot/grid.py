@@ -404,6 +404,12 @@ def count_incidents(
         "outside": outside,
         "method": method,
     }
+    if "time" in incidents.columns and inside.any():
+        times = incidents["time"].to_numpy()[inside]
+        meta["counts"]["period"] = (
+            f"{pd.Timestamp(times.min()):%Y-%m-%d}",
+            f"{pd.Timestamp(times.max()):%Y-%m-%d}",
+        )
     source = report_of(incidents).get("load_report")
     if source is not None:
         meta["incidents_report"] = source.to_dict()

@@ -6,9 +6,9 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from hotspot.cli import main
 
@@ -53,11 +53,18 @@ def test_info_options_pass_through(tmp_path, capsys):
     assert "x=E, y=N" in capsys.readouterr().out
 
 
-def test_demo_writes_maps_and_reports(tmp_path):
+PAYLOAD = "<script>alert(1)</script>"
+
+
+def test_demo_writes_the_report_maps_and_data(tmp_path):
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONWARNINGS": "error::UserWarning"}
     done = subprocess.run(
-        [*HOTSPOT, "demo", "--out", str(out)], capture_output=True, text=True, check=False, env=env
+        [*HOTSPOT, "demo", "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     for name in ("west_yorkshire", "toronto"):
@@ -75,10 +82,117 @@ def test_demo_writes_maps_and_reports(tmp_path):
         clusters = json.loads((out / f"{name}_clusters.geojson").read_text())
         assert min(f["properties"]["n_incidents"] for f in clusters["features"]) >= 100
         assert "Convex hull" in (out / f"{name}_clusters.html").read_text()
-    assert "emerging hot spots, weekly 2018" in (out / "toronto_emerging.html").read_text()
+        for key in ("counts", "gistar", "density", "clusters"):
+            assert (out / f"{name}_{key}.png").stat().st_size > 10_000
+    assert "Emerging hot spots" in (out / "toronto_emerging.html").read_text()
+    assert (out / "toronto_timeline.html").exists()
     assert not (out / "west_yorkshire_emerging.html").exists()  # month-only data: not run
-    knox = (out / "toronto_knox.html").read_text()
-    assert "Same location" in knox and "0 to 7 days" in knox
+    knox = pd.read_csv(out / "toronto_knox.csv", index_col=0)
+    assert knox.index[0] == "Same location" and knox.columns[0] == "0 to 7 days"
     wy = json.loads((out / "west_yorkshire_load_report.json").read_text())
     assert (wy["rows_read"], wy["rows_kept"]) == (87_348, 83_577)
-    assert Path(out / "report.html").read_text().count("<table") == 2
+    page = (out / "report.html").read_text()
+    assert page.count("<section>") == 2
+    assert page.count("data:image/png;base64,") >= 10  # the maps as images on the page
+    assert "Emerging hot spots and near repeats not run" in page  # West Yorkshire, by month
+    assert "Methods." in page and "Knox test on" in page
+
+
+@pytest.fixture(scope="module")
+def incident_csv(tmp_path_factory, toronto):
+    """Toronto 2020–2021 as a generic CSV, one category renamed to an HTML payload."""
+    rows = toronto[toronto["time"] >= "2020-01-01"]
+    lonlat = rows.geometry.to_crs(4326)
+    frame = pd.DataFrame(
+        {
+            "lat": lonlat.y.round(6),
+            "lon": lonlat.x.round(6),
+            "date": rows["time"].dt.strftime("%Y-%m-%d %H:%M"),
+            "offence": rows["category"].astype(str).replace("Robbery", PAYLOAD),
+        }
+    )
+    path = tmp_path_factory.mktemp("csv") / "crimes.csv"
+    frame.to_csv(path, index=False)
+    return path, len(frame)
+
+
+def test_analyze_public_offline_discloses_nothing_and_loads_nothing(incident_csv, tmp_path):
+    from hotspot.maps.export import external_references
+
+    path, n = incident_csv
+    out = tmp_path / "briefing"
+    done = subprocess.run(
+        [
+            *HOTSPOT,
+            "analyze",
+            str(path),
+            "--out",
+            str(out),
+            "--cell-size",
+            "250",
+            "--public",
+            "--offline",
+            "--permutations",
+            "99",
+            "--title",
+            f"Briefing {PAYLOAD}",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    page = (out / "report.html").read_text()
+    assert PAYLOAD not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "fewer than 5" in page or "Public version" in page
+    maps = sorted(out.glob("*.html"))
+    assert len(maps) >= 6
+    for html_file in maps:
+        text = html_file.read_text()
+        assert PAYLOAD not in text, html_file.name
+        if html_file.name != "report.html":
+            assert external_references(text) == [], html_file.name
+    counts = json.loads((out / "crimes_counts.geojson").read_text())
+    values = [f["properties"]["count"] for f in counts["features"]]
+    assert not [v for v in values if v is not None and 1 <= v <= 4]
+    shown, hidden = sum(v for v in values if v is not None), values.count(None)
+    assert hidden > 0 and shown + hidden <= n <= shown + 4 * hidden
+    hot = json.loads((out / "crimes_gistar.geojson").read_text())
+    assert "gistar_z" not in hot["features"][0]["properties"]
+    clusters = json.loads((out / "crimes_clusters.geojson").read_text())
+    assert {f["geometry"]["type"] for f in clusters["features"]} == {"Polygon"}
+    assert "centre_x" not in clusters["features"][0]["properties"]
+
+
+def test_analyze_category_filter_and_unknown_category(incident_csv, tmp_path):
+    path, _ = incident_csv
+    out = tmp_path / "assaults"
+    assert (
+        main(
+            [
+                "analyze",
+                str(path),
+                "--out",
+                str(out),
+                "--category",
+                "Assault",
+                "--permutations",
+                "99",
+                "--quiet",
+                "--cell-size",
+                "500",
+            ]
+        )
+        == 0
+    )
+    report = json.loads((out / "crimes_settings.json").read_text())
+    assert report["categories"] == ["Assault"]
+    done = subprocess.run(
+        [*HOTSPOT, "analyze", str(path), "--out", str(out), "--category", "Arson", "--quiet"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "no incident has category ['Arson']" in done.stderr and "Assault" in done.stderr

@@ -21,6 +21,7 @@ from hotspot.maps.cells import counts_map, emerging_map, gistar_map, lisa_map
 from hotspot.maps.clusters import cluster_map, near_repeat_map
 from hotspot.maps.disclosure import disclose
 from hotspot.maps.export import export_map
+from hotspot.maps.png import to_png
 from hotspot.maps.surface import density_map
 from hotspot.maps.timeline import timeline_map
 
@@ -43,4 +44,5 @@ __all__ = [
     "lisa_map",
     "near_repeat_map",
     "timeline_map",
+    "to_png",
 ]

@@ -32,12 +32,29 @@ def _rings(geometry: Any) -> list[list[list[float]]]:
     return out
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, float | np.floating) and not math.isfinite(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def _json_values(values: Any) -> list[Any]:
+    """Values as JSON-ready Python objects; NaN and infinities become null."""
+    # A list stays a list of objects: np.asarray would turn [6, "fewer than 5"] into strings.
+    array = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+    if array.dtype == object and len(array):
+        numeric = [v for v in array.tolist() if not isinstance(v, str)]
+        if len(numeric) == len(array) and all(
+            isinstance(v, int | float | np.number) for v in numeric
+        ):
+            array = np.asarray(numeric)
+    if array.dtype.kind in "iub":
+        return array.tolist()
+    if array.dtype.kind == "f":
+        out = array.tolist()
+        if not np.isfinite(array).all():
+            out = [v if math.isfinite(v) else None for v in out]
+        return out
+    return [
+        None
+        if isinstance(v, float | np.floating) and not math.isfinite(v)
+        else (v.item() if isinstance(v, np.generic) else v)
+        for v in array.tolist()
+    ]
 
 
 def script_json(value: Any) -> str:
@@ -133,13 +150,13 @@ var {{ this.get_name() }} = (function () {
             "outline": outline,
             "weight": float(weight),
             "fields": [html.escape(str(f)) for f in fields],
-            "values": [[_json_value(v) for v in values] for values in fields.values()],
+            "values": [_json_values(values) for values in fields.values()],
             "frame_field": html.escape(str(frame_field)) if frame_field else None,
             "frames": [
                 {
                     "label": label,
                     "fill": np.asarray(f, dtype=int).tolist(),
-                    "values": [_json_value(v) for v in values],
+                    "values": _json_values(values),
                 }
                 for label, f, values in (frames or [])
             ],

@@ -87,19 +87,35 @@ def escape(value: object) -> str:
 def count_classes(values: np.ndarray, n: int = len(COUNT_COLOURS)) -> tuple[np.ndarray, list[str]]:
     """Quantile classes of the positive counts: class per value (-1 for zero or NaN) and labels.
 
+    When ties (many cells with 1 or 2 incidents) would merge the quantiles into fewer than
+    ``n`` classes, the quantiles of the distinct values are used; with ``n`` or fewer distinct
+    values, each value is its own class.
+
     Examples
     --------
     >>> import numpy as np
     >>> classes, labels = count_classes(np.array([0, 1, 2, 3, 10, 50]), n=2)
     >>> classes.tolist(), labels
     ([-1, 0, 0, 0, 1, 1], ['1–3', '4–50'])
+    >>> count_classes(np.array([1] * 90 + [2] * 5 + [3, 4, 8, 20, 39]), n=4)[1]
+    ['1–2', '3–4', '5–14', '15–39']
+    >>> count_classes(np.array([0, 1, 1, 2, 3]), n=6)[1]
+    ['1', '2', '3']
     """
     values = np.asarray(values, dtype=float)
     finite = np.nan_to_num(values, nan=0.0)
     positive = finite[finite > 0]
     if not len(positive):
         return np.full(len(values), -1), []
-    edges = np.unique(np.quantile(positive, np.linspace(0, 1, n + 1)).round())
+    steps = np.linspace(0, 1, n + 1)
+    edges = np.unique(np.quantile(positive, steps).round())
+    distinct = np.unique(positive)
+    if len(edges) - 1 < min(n, len(distinct) - 1):
+        # Ties collapsed the classes (counts of 1 and 2 are most of the cells): take the
+        # quantiles of the distinct values instead, so small and large counts stay apart.
+        edges = np.unique(np.quantile(distinct, steps).round())
+    if len(distinct) <= n:  # few distinct values: one class each
+        edges = np.concatenate([[distinct[0]], distinct])
     if len(edges) < 2:
         edges = np.array([positive.min(), positive.max()], dtype=float)
     classes = np.clip(np.searchsorted(edges, finite, side="left") - 1, 0, len(edges) - 2)

@@ -38,6 +38,11 @@ def _geojson_layer(
     ).add_to(m)
 
 
+def _day(value: Any) -> str:
+    """A time to the day (a public copy already gives it as a month, as text)."""
+    return value if isinstance(value, str) else f"{value:%Y-%m-%d}"
+
+
 def cluster_map(
     summary: gpd.GeoDataFrame,
     *,
@@ -96,7 +101,7 @@ def cluster_map(
         tips["top"] = [escape(v) for v in rows["top_categories"]]
     if "first_time" in rows.columns:
         tips["period"] = [
-            escape(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}") if pd.notna(a) else ""
+            escape(f"{_day(a)} to {_day(b)}") if pd.notna(a) else ""
             for a, b in zip(rows["first_time"], rows["last_time"], strict=True)
         ]
     outlines = rows["hull"] if "hull" in rows.columns else rows["ellipse_1sd"]

@@ -7,9 +7,10 @@ A public map must not let a reader find where an individual victim lives. The ru
 - values from which counts could be solved back are dropped: Gi* and LISA z-scores, p-values and
   statistics (a map of every cell's Gi* z and the neighbour list is a linear system in the counts),
   and the cell totals of a cube;
-- cluster outlines that pass through incident locations (convex hulls) and cluster centres are
-  dropped, only the standard deviational ellipses remain, and clusters of fewer than
-  ``min_count`` incidents are dropped;
+- cluster outlines that pass through incident locations (convex hulls) are dropped, only the
+  standard deviational ellipses remain (their centre columns go too, being the ellipses'
+  centres), a cluster's first and last times (each the time of one incident) are given to the
+  month, and clusters of fewer than ``min_count`` incidents are dropped;
 - a density surface is shown only where it exceeds what ``min_count − 1`` incidents could make
   (``(min_count − 1)`` × the kernel's peak), so every visible pixel rests on at least
   ``min_count`` incidents.
@@ -146,6 +147,9 @@ def disclose(result: Any, min_count: int | None = None) -> Any:
         out = out[~small]
         if "ellipse_1sd" in out.columns:
             out = out.set_geometry("ellipse_1sd")
+        for column in ("first_time", "last_time"):  # exact times of single incidents
+            if column in out.columns:
+                out[column] = out[column].dt.strftime("%Y-%m").astype(object)
     suppressed = 0
     for column in COUNT_COLUMNS:
         if column in out.columns:

@@ -114,6 +114,19 @@ def inline_assets(page: str, *, icons_used: bool = False) -> str:
     return page
 
 
+def _period(meta: dict) -> tuple[str, str] | None:
+    """The period of the incidents the result was made from (not of the whole file)."""
+    counted = meta.get("counts")
+    if isinstance(counted, dict) and counted.get("period"):
+        return tuple(counted["period"])
+    bins = meta.get("emerging", {}).get("bins") if isinstance(meta.get("emerging"), dict) else None
+    if bins:  # emerging hot spots: the first and last bins
+        return str(bins[0])[:10], str(bins[1])[:10]
+    if meta.get("start") is not None and meta.get("end") is not None:  # a cube: its bins
+        return str(meta["start"])[:10], str(meta["end"])[:10]
+    return None
+
+
 def _describe(result: Any) -> dict[str, str]:
     """Footer lines read from the result's attrs: source, period, method, parameters."""
     attrs = getattr(result, "attrs", None) or {}
@@ -124,9 +137,13 @@ def _describe(result: Any) -> dict[str, str]:
     lines: dict[str, str] = {}
     if report.get("source"):
         lines["Data"] = f"{Path(str(report['source'])).name} ({report.get('schema', '')})"
-    if report.get("time_min"):
+    period = _period(meta)
+    if period:
+        lines["Period"] = f"{period[0]} to {period[1]}"
+    elif report.get("time_min"):
         lines["Period"] = f"{str(report['time_min'])[:10]} to {str(report['time_max'])[:10]}"
     methods = {
+        "freq": "Space-time cube",
         "gistar": "Getis–Ord Gi*",
         "lisa": "Local Moran's I",
         "emerging": "Emerging hot spot analysis",
@@ -146,7 +163,7 @@ def _describe(result: Any) -> dict[str, str]:
                     and k not in ("clusters", "categories")
                 }
                 if isinstance(params, dict)
-                else {}
+                else {"bins": params}
             )
             text = ", ".join(
                 f"{k}={v:,.4g}" if isinstance(v, float) else f"{k}={v}"

@@ -93,7 +93,12 @@ def timeline_map(
         labels.append(hidden)
     frames = []
     for k, when in enumerate(cube.bins):
-        values = [(hidden or "–") if np.isnan(v) else int(v) for v in counts[k]]
+        row = counts[k]
+        missing = np.isnan(row)
+        values: Any = np.nan_to_num(row).astype(np.int64)
+        if missing.any():
+            values = values.astype(object)
+            values[missing] = hidden or "–"
         frames.append((escape(bin_label(when, cube.freq)), classes[k], values))
     name = title or "Incidents per cell and bin"
     legend = legend_html(name, labels, palette, note=disclosure_note(cube))

@@ -1,0 +1,822 @@
+"""Static images of results for slide decks: matplotlib's Agg renderer, no basemap, no network.
+
+Each result is drawn in a projected CRS (metres; a geographic one is reprojected to its UTM zone)
+with the colours and legend labels of the folium maps, a scale bar, a north arrow, an optional
+title and a footer of source, period, method and version read from the result's attrs. Only the
+object API of matplotlib is used (``Figure`` + ``FigureCanvasAgg``), never pyplot's global state.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from hotspot.errors import HotspotInputError
+from hotspot.maps._style import (
+    CHAIN_COLOURS,
+    CLUSTER_ELLIPSE,
+    CLUSTER_HULL,
+    COUNT_COLOURS,
+    DENSITY_PALETTE,
+    EMERGING_COLOURS,
+    GISTAR_COLOURS,
+    LISA_COLOURS,
+    SUPPRESSED_COLOUR,
+    chain_class,
+    chain_labels,
+    count_classes,
+)
+from hotspot.maps.disclosure import disclose, disclosure_note, suppressed_label
+from hotspot.maps.export import _describe
+from hotspot.maps.timeline import bin_label
+
+if TYPE_CHECKING:  # matplotlib is imported when an image is drawn, not with hotspot
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.path import Path as MplPath
+
+# Outlines of cells that carry no class (no incidents, not analysed): context only.
+CONTEXT_EDGE = "#d0d0d0"
+# Outlines of classed cells (as the folium maps' #666666, lighter at print resolution).
+CELL_EDGE = "#7a7a7a"
+STUDY_AREA_EDGE = "#a8a8a8"
+FOOTER_SIZE = 6.5
+LEGEND_SIZE = 8.0
+TITLE_SIZE = 14.0
+# Densities below this share of the maximum are transparent (as :func:`density_map`).
+DENSITY_FLOOR = 0.01
+
+
+@dataclass
+class _Layer:
+    """What one result contributed to the map: its legend and the extent it covers."""
+
+    legend_title: str
+    handles: list[Artist] = field(default_factory=list)
+    bounds: np.ndarray | None = None
+    colourbar: Any = None  # (mappable, label) for a density surface
+    metres_per_unit: float | None = 1.0  # None: the map is not in a projected CRS
+
+
+def nice_length(width: float, fraction: float = 0.2) -> float:
+    """A round scale-bar length (1, 2 or 5 × 10^k) nearest to ``fraction`` × ``width``.
+
+    "Nearest" is on a log scale, so the bar is between about 0.13 and 0.32 of the width.
+
+    Examples
+    --------
+    >>> nice_length(43_000), nice_length(1_200), nice_length(7_000)
+    (10000.0, 200.0, 1000.0)
+    """
+    if not (math.isfinite(width) and width > 0):
+        raise ValueError(f"width must be a positive number of metres, not {width!r}")
+    target = width * fraction
+    exponent = math.floor(math.log10(target))
+    candidates = [m * 10.0**e for e in (exponent - 1, exponent, exponent + 1) for m in (1, 2, 5)]
+    return min(candidates, key=lambda c: abs(math.log10(c / target)))
+
+
+def length_label(metres: float) -> str:
+    """``"200 m"`` or ``"10 km"``.
+
+    Examples
+    --------
+    >>> length_label(200.0), length_label(10_000.0), length_label(0.5)
+    ('200 m', '10 km', '0.5 m')
+    """
+    if metres >= 1000:
+        return f"{metres / 1000:g} km"
+    return f"{metres:g} m"
+
+
+# --- geometry -------------------------------------------------------------------------------
+
+
+def _target_crs(series: gpd.GeoSeries) -> Any:
+    """The CRS to draw in: the series' own if projected, else its UTM zone."""
+    if series.crs is None:
+        raise HotspotInputError(
+            "to_png() needs a CRS to draw in metres; set it with frame.set_crs(...)"
+        )
+    if series.crs.is_geographic:
+        return series.estimate_utm_crs()
+    return series.crs
+
+
+def _metres_per_unit(crs: Any) -> float | None:
+    crs = CRS.from_user_input(crs)
+    if not crs.is_projected:
+        return None
+    return float(crs.axis_info[0].unit_conversion_factor)
+
+
+def _project(series: gpd.GeoSeries, crs: Any) -> np.ndarray:
+    """The geometries of ``series`` in ``crs`` as a shapely array."""
+    series = gpd.GeoSeries(series)
+    if series.crs is not None and series.crs != crs:
+        series = series.to_crs(crs)
+    return np.asarray(series.array)
+
+
+def _polygon_paths(geometry: np.ndarray) -> tuple[list[MplPath], np.ndarray]:
+    """Each (multi)polygon as one compound path, exteriors counter-clockwise and holes clockwise
+    (so any fill rule leaves the holes open); also the index of the geometry of each path
+    (empty and non-polygonal geometries have none)."""
+    from matplotlib.path import Path as MplPath
+
+    geometry = np.asarray(geometry, dtype=object)
+    parts, part_geometry = shapely.get_parts(geometry, return_index=True)
+    polygons = shapely.get_type_id(parts) == 3
+    parts, part_geometry = parts[polygons], part_geometry[polygons]
+    parts = _orient(parts)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    xy, vertex_ring = shapely.get_coordinates(rings, return_index=True)
+    if not len(xy):
+        return [], np.array([], dtype=int)
+    codes = np.full(len(xy), MplPath.LINETO, dtype=MplPath.code_type)
+    starts = np.flatnonzero(np.r_[True, np.diff(vertex_ring) != 0])
+    codes[starts] = MplPath.MOVETO
+    codes[np.r_[starts[1:], len(xy)] - 1] = MplPath.CLOSEPOLY
+    vertex_geometry = part_geometry[ring_part[vertex_ring]]
+    owners, first = np.unique(vertex_geometry, return_index=True)
+    bounds = np.r_[first, len(xy)]
+    paths = [MplPath(xy[a:b], codes[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return paths, owners
+
+
+def _orient(polygons: np.ndarray) -> np.ndarray:
+    if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1
+        return shapely.orient_polygons(polygons)
+    return np.array([shapely.geometry.polygon.orient(p, 1.0) for p in polygons], dtype=object)
+
+
+def _add_polygons(
+    ax: Axes,
+    geometry: np.ndarray,
+    facecolor: Any,
+    *,
+    edgecolor: Any = CELL_EDGE,
+    linewidth: float = 0.25,
+    zorder: float = 2,
+) -> None:
+    """Draw polygons as one collection; each colour is one colour or one per geometry."""
+    from matplotlib.collections import PathCollection
+
+    paths, owners = _polygon_paths(geometry)
+    if not paths:
+        return
+    collection = PathCollection(
+        paths,
+        facecolors=_colours(facecolor, len(np.asarray(geometry)))[owners],
+        edgecolors=_colours(edgecolor, len(np.asarray(geometry)))[owners],
+        linewidths=linewidth,
+        zorder=zorder,
+    )
+    ax.add_collection(collection, autolim=False)
+
+
+def _colours(colour: Any, n: int) -> np.ndarray:
+    """``n`` RGBA rows from one colour (``"none"`` too) or from one colour per row."""
+    from matplotlib.colors import to_rgba, to_rgba_array
+
+    if isinstance(colour, str) or (isinstance(colour, tuple) and len(colour) in (3, 4)):
+        return np.tile(to_rgba(colour), (n, 1))
+    return to_rgba_array(colour)
+
+
+def _bounds(geometry: np.ndarray) -> np.ndarray | None:
+    geometry = np.asarray(geometry)
+    geometry = geometry[~shapely.is_empty(geometry) & ~shapely.is_missing(geometry)]
+    return shapely.total_bounds(geometry) if len(geometry) else None
+
+
+def _swatch(colour: str, label: str, *, edge: str = CELL_EDGE, alpha: float = 1.0) -> Patch:
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=to_rgba(colour, alpha), edgecolor=edge, linewidth=0.6, label=label)
+
+
+def _outline_swatch(colour: str, label: str) -> Patch:
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor="none", edgecolor=colour, linewidth=1.8, label=label)
+
+
+# --- one function per kind of result ----------------------------------------------------------
+
+
+def _draw_classes(
+    ax: Axes,
+    cells: gpd.GeoDataFrame,
+    crs: Any,
+    keys: np.ndarray,
+    scheme: dict[Any, tuple[str, str]],
+    *,
+    context: Any,
+    title: str,
+) -> _Layer:
+    """Cells coloured by a categorical scheme of ``key: (colour, label)``.
+
+    The ``context`` class (not significant, no pattern) is drawn very light under the others;
+    cells with a key outside the scheme (never analysed) only as faint outlines. The legend
+    lists the classes present, in the scheme's order, the context class last.
+    """
+    geometry = _project(cells.geometry, crs)
+    in_scheme = np.isin(keys, list(scheme))
+    is_context = keys == context
+    drawn = in_scheme & ~is_context
+    _add_polygons(ax, geometry[~in_scheme], "none", edgecolor=CONTEXT_EDGE)
+    _add_polygons(ax, geometry[is_context], scheme[context][0], edgecolor=CONTEXT_EDGE)
+    _add_polygons(ax, geometry[drawn], [scheme[k][0] for k in keys[drawn]], zorder=3)
+    handles = [
+        _swatch(colour, label)
+        for k, (colour, label) in scheme.items()
+        if k != context and (keys == k).any()
+    ]
+    if is_context.any():
+        handles.append(_swatch(scheme[context][0], scheme[context][1], edge=CONTEXT_EDGE))
+    return _Layer(title, handles, _bounds(geometry))
+
+
+def _draw_gistar(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> _Layer:
+    bins = result["gistar_bin"].to_numpy().astype(int)
+    meta = result.attrs.get("hotspot", {}).get("gistar", {})
+    corrected = " (FDR-corrected)" if meta.get("fdr") else ""
+    return _draw_classes(
+        ax, result, crs, bins, GISTAR_COLOURS, context=0, title=f"Gi* hot spots{corrected}"
+    )
+
+
+def _draw_lisa(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> _Layer:
+    cluster = result["lisa_cluster"].astype(str).to_numpy()
+    unknown = sorted(set(cluster) - set(LISA_COLOURS))
+    if unknown:
+        raise ValueError(f"lisa_cluster has values {unknown} outside {list(LISA_COLOURS)}")
+    return _draw_classes(
+        ax,
+        result,
+        crs,
+        cluster,
+        LISA_COLOURS,
+        context="not significant",
+        title="Local Moran's I (LISA)",
+    )
+
+
+def _draw_emerging(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> _Layer:
+    category = result["emerging_category"].astype(str).to_numpy()
+    # "no pattern" very light; cells never analysed (no incidents) as outlines only.
+    scheme = {c: (colour, c) for c, colour in EMERGING_COLOURS.items()}
+    return _draw_classes(
+        ax, result, crs, category, scheme, context="no pattern", title="Emerging hot spots"
+    )
+
+
+def _draw_counts(
+    ax: Axes,
+    cells: gpd.GeoDataFrame,
+    crs: Any,
+    values: np.ndarray,
+    *,
+    hidden: str | None,
+    title: str,
+) -> _Layer:
+    """Quantile classes of the non-zero counts (:func:`count_classes`); NaN where ``hidden``."""
+    values = np.asarray(values, dtype=float)
+    classes, labels = count_classes(values)
+    palette = list(COUNT_COLOURS[: len(labels)])
+    suppressed = np.isnan(values) if hidden else np.zeros(len(values), dtype=bool)
+    if suppressed.any():
+        classes = np.where(suppressed, len(palette), classes)
+        palette.append(SUPPRESSED_COLOUR)
+        labels.append(str(hidden))
+    geometry = _project(cells.geometry, crs)
+    shown = classes >= 0
+    _add_polygons(ax, geometry[~shown], "none", edgecolor=CONTEXT_EDGE)
+    _add_polygons(ax, geometry[shown], [palette[c] for c in classes[shown]], zorder=3)
+    handles = [_swatch(c, label) for c, label in zip(palette, labels, strict=True)]
+    return _Layer(title, handles, _bounds(geometry))
+
+
+def _draw_cube(ax: Axes, cube: Any, crs: Any) -> _Layer:
+    """The cube's cell totals over all bins, as counts.
+
+    In a public copy a cell with any hidden bin has no exact total (and showing it would let a
+    reader solve the hidden bin back): it is drawn as suppressed.
+    """
+    counts = np.asarray(cube.counts, dtype=float)
+    totals = counts.sum(axis=0)  # NaN wherever a bin was hidden
+    hidden = suppressed_label(cube)
+    first, last = bin_label(cube.bins[0], cube.freq), bin_label(cube.bins[-1], cube.freq)
+    period = first if first == last else f"{first} to {last}"
+    return _draw_counts(
+        ax,
+        cube.cells,
+        crs,
+        totals,
+        hidden=f"{hidden} in some bins" if hidden else None,
+        title=f"Incidents per cell, {period}",
+    )
+
+
+def _draw_cluster_summary(ax: Axes, summary: gpd.GeoDataFrame, crs: Any) -> _Layer:
+    """Convex hulls (when present: a public copy has none) and 1-SD ellipses of order 1."""
+    from matplotlib.colors import to_rgba
+
+    rows = summary[summary["order"] == 1] if "order" in summary.columns else summary
+    layer = _Layer("Clusters")
+    bounds = []
+    if "hull" in rows.columns:
+        hulls = _project(rows["hull"], crs)
+        _add_polygons(ax, hulls, to_rgba(CLUSTER_HULL, 0.25), edgecolor=CLUSTER_HULL, linewidth=1.2)
+        layer.handles.append(_swatch(CLUSTER_HULL, "Convex hull", edge=CLUSTER_HULL, alpha=0.25))
+        bounds.append(_bounds(hulls))
+    if "ellipse_1sd" in rows.columns:
+        ellipses = _project(rows["ellipse_1sd"], crs)
+        _add_polygons(ax, ellipses, "none", edgecolor=CLUSTER_ELLIPSE, linewidth=1.4, zorder=4)
+        layer.handles.append(
+            _outline_swatch(CLUSTER_ELLIPSE, "Standard deviational ellipse (1 SD)")
+        )
+        bounds.append(_bounds(ellipses))
+    layer.bounds = _union_bounds(bounds)
+    return layer
+
+
+def _draw_chains(ax: Axes, chains: gpd.GeoDataFrame, crs: Any) -> _Layer:
+    """Near-repeat chains of two or more incidents coloured by size, as :func:`near_repeat_map`:
+    the hull of each chain's incidents, a line where they lie in a row, a dot where they share
+    one place."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_rgba
+
+    rows = chains[chains["size"] >= 2]
+    if rows.empty:
+        raise ValueError("no chain has 2 or more incidents")
+    size_class = chain_class(rows["size"].to_numpy())
+    colours = np.asarray(CHAIN_COLOURS)[size_class]
+    geometry = _project(rows.geometry, crs)
+    kind = shapely.get_type_id(geometry)
+    areas, lines, points = np.isin(kind, (3, 6)), np.isin(kind, (1, 5)), np.isin(kind, (0, 4))
+    faces = [to_rgba(c, 0.3) for c in colours[areas]]
+    _add_polygons(
+        ax, geometry[areas], faces, edgecolor=list(colours[areas]), linewidth=1.4, zorder=3
+    )
+    parts, part_index = shapely.get_parts(geometry[lines], return_index=True)
+    segments = [np.asarray(part.coords)[:, :2] for part in parts]
+    ax.add_collection(
+        LineCollection(segments, colors=list(colours[lines][part_index]), linewidths=1.4, zorder=3),
+        autolim=False,
+    )
+    xy, point_index = shapely.get_coordinates(geometry[points], return_index=True)
+    if len(xy):
+        ax.scatter(
+            xy[:, 0], xy[:, 1], s=10, c=list(colours[points][point_index]), linewidths=0, zorder=4
+        )
+    present = set(size_class.tolist())
+    handles = [
+        _swatch(colour, label, edge=colour)
+        for k, (colour, label) in enumerate(zip(CHAIN_COLOURS, chain_labels(), strict=True))
+        if k in present
+    ]
+    return _Layer("Near-repeat chains (incidents per chain)", handles, _bounds(geometry))
+
+
+def _draw_surface(ax: Axes, surface: Any) -> _Layer:
+    """A density surface on its own grid; below 1 % of the maximum and NaN transparent."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    values = surface.to_numpy().astype(float)
+    if not np.isfinite(values).any() or np.nanmax(values) <= 0:
+        raise ValueError(
+            "the surface has no density to draw"
+            + (" above the public disclosure floor" if disclosure_note(surface) else "")
+        )
+    vmax = float(np.nanmax(values))
+    vmin = DENSITY_FLOOR * vmax
+    size_x, _, left, _, size_y, top = (float(v) for v in surface.attrs["transform"][:6])
+    n_rows, n_cols = values.shape
+    if size_y > 0:  # rows from the bottom up: turn them over, to draw from the top
+        values, top, size_y = values[::-1], top + size_y * n_rows, -size_y
+    extent = (left, left + size_x * n_cols, top + size_y * n_rows, top)
+    cmap = LinearSegmentedColormap.from_list(
+        "hotspot_density", list(DENSITY_PALETTE)
+    ).with_extremes(bad=(1, 1, 1, 0), under=(1, 1, 1, 0))
+    shown = np.ma.masked_invalid(np.where(values >= vmin, values, np.nan))
+    image = ax.imshow(
+        shown,
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        extent=extent,
+        origin="upper",
+        interpolation="nearest",
+        zorder=2,
+    )
+    rows = np.flatnonzero(~shown.mask.all(axis=1))
+    cols = np.flatnonzero(~shown.mask.all(axis=0))
+    y_edges = top + size_y * np.array([rows.min(), rows.max() + 1])
+    x_edges = left + size_x * np.array([cols.min(), cols.max() + 1])
+    bounds = np.array([x_edges.min(), y_edges.min(), x_edges.max(), y_edges.max()])
+    units = surface.attrs.get("units", "")
+    layer = _Layer("", [], bounds, colourbar=(image, f"density ({units})" if units else "density"))
+    layer.metres_per_unit = (
+        _metres_per_unit(surface.attrs["crs"]) if "crs" in surface.attrs else None
+    )
+    return layer
+
+
+def _union_bounds(bounds: list[np.ndarray | None]) -> np.ndarray | None:
+    bounds = [b for b in bounds if b is not None]
+    if not bounds:
+        return None
+    stacked = np.vstack(bounds)
+    return np.array([*stacked[:, :2].min(axis=0), *stacked[:, 2:].max(axis=0)])
+
+
+# --- dispatch ---------------------------------------------------------------------------------
+
+
+def _is_surface(result: Any) -> bool:
+    return hasattr(result, "dims") and "transform" in getattr(result, "attrs", {})
+
+
+def _is_cube(result: Any) -> bool:
+    return hasattr(result, "counts") and hasattr(result, "bins")
+
+
+def _main_geometry(result: Any) -> gpd.GeoSeries:
+    if _is_cube(result):
+        return result.cells.geometry
+    if "hull" in result.columns:
+        return result["hull"]
+    if "ellipse_1sd" in result.columns:
+        return result["ellipse_1sd"]
+    return result.geometry
+
+
+def _draw_result(ax: Axes, result: Any) -> tuple[_Layer, Any]:
+    """Draw ``result`` the way :func:`hotspot.maps.export.default_map` would; the layer and CRS."""
+    if _is_surface(result):
+        return _draw_surface(ax, result), result.attrs.get("crs")
+    if not _is_cube(result) and not isinstance(result, gpd.GeoDataFrame):
+        raise TypeError(
+            "to_png() takes a result GeoDataFrame, a density surface or a space-time cube, "
+            f"not {type(result).__name__}"
+        )
+    if isinstance(result, gpd.GeoDataFrame) and result.empty:
+        raise HotspotInputError("the result is empty: nothing to draw")
+    crs = _target_crs(_main_geometry(result))
+    if _is_cube(result):
+        layer = _draw_cube(ax, result, crs)
+    else:
+        layer = _draw_frame(ax, result, crs)
+    layer.metres_per_unit = _metres_per_unit(crs)
+    return layer, crs
+
+
+def _draw_frame(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> _Layer:
+    columns = set(result.columns)
+    if "emerging_category" in columns:
+        return _draw_emerging(ax, result, crs)
+    if "gistar_bin" in columns:
+        return _draw_gistar(ax, result, crs)
+    if "lisa_cluster" in columns:
+        return _draw_lisa(ax, result, crs)
+    if "members" in columns:
+        return _draw_chains(ax, result, crs)
+    if "n_incidents" in columns:
+        return _draw_cluster_summary(ax, result, crs)
+    if "count" in columns:
+        values = pd.to_numeric(result["count"]).to_numpy(dtype=float)
+        return _draw_counts(
+            ax, result, crs, values, hidden=suppressed_label(result), title="Incidents per cell"
+        )
+    raise TypeError(
+        "to_png() does not know how to draw this GeoDataFrame: it has none of the columns "
+        "emerging_category, gistar_bin, lisa_cluster, members, n_incidents or count"
+    )
+
+
+def _study_area(result: Any) -> Any:
+    """The study area geometry in the result's attrs (WKT or shapely), or None."""
+    for holder in (result, getattr(result, "cells", None)):
+        meta = (getattr(holder, "attrs", None) or {}).get("hotspot", {})
+        area = meta.get("study_area") if isinstance(meta, dict) else None
+        if isinstance(area, str):
+            try:
+                area = shapely.from_wkt(area)
+            except shapely.errors.GEOSException:
+                area = None
+        if isinstance(area, shapely.Geometry) and not area.is_empty:
+            return area
+    return None
+
+
+def _source_crs(result: Any) -> Any:
+    if _is_surface(result):
+        return result.attrs.get("crs")
+    return _main_geometry(result).crs
+
+
+def _draw_study_area(ax: Axes, result: Any, crs: Any, near: np.ndarray | None) -> np.ndarray | None:
+    """Outline the study area in light grey, if the attrs hold one that overlaps the drawing.
+
+    (A result reprojected after the analysis still carries the area in the old CRS: it would land
+    elsewhere, and is left out.)
+    """
+    area = _study_area(result)
+    if area is None:
+        return None
+    with np.errstate(all="ignore"):
+        geometry = _project(gpd.GeoSeries([area], crs=_source_crs(result)), crs)
+    bounds = _bounds(geometry)
+    if bounds is None or not np.isfinite(bounds).all():
+        return None
+    if near is not None and not shapely.box(*bounds).intersects(shapely.box(*near)):
+        return None
+    _add_polygons(ax, geometry, "none", edgecolor=STUDY_AREA_EDGE, linewidth=0.9, zorder=1)
+    return bounds
+
+
+# --- furniture: scale bar, north arrow, legend, title, footer ---------------------------------
+
+
+def _fit_view(ax: Axes, bounds: np.ndarray, pad: float = 0.04) -> None:
+    """Centre ``bounds`` (with a margin) in the axes at one data unit per unit in both axes."""
+    minx, miny, maxx, maxy = bounds
+    span = max(maxx - minx, maxy - miny, 1.0)
+    width, height = maxx - minx + 2 * pad * span, maxy - miny + 2 * pad * span
+    box = ax.get_position(original=True)
+    fig_w, fig_h = ax.figure.get_size_inches()
+    box_ratio = (box.height * fig_h) / (box.width * fig_w)
+    if height / width > box_ratio:
+        width = height / box_ratio
+    else:
+        height = width * box_ratio
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    ax.set_xlim(cx - width / 2, cx + width / 2)
+    ax.set_ylim(cy - height / 2, cy + height / 2)
+    ax.set_aspect("equal", adjustable="box")
+
+
+def _add_scale_bar(ax: Axes, metres_per_unit: float) -> str:
+    """A round-length bar at the bottom right, in a white box; returns its label."""
+    from matplotlib.font_manager import FontProperties
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    metres = nice_length((x1 - x0) * metres_per_unit)
+    label = length_label(metres)
+    bar = AnchoredSizeBar(
+        ax.transData,
+        metres / metres_per_unit,
+        label,
+        loc="lower right",
+        pad=0.5,
+        borderpad=0.8,
+        sep=4,
+        frameon=True,
+        size_vertical=(y1 - y0) * 0.006,
+        color="black",
+        label_top=True,
+        fontproperties=FontProperties(size=LEGEND_SIZE),
+    )
+    bar.patch.set_facecolor("white")
+    bar.patch.set_edgecolor("#999999")
+    bar.patch.set_alpha(0.9)
+    bar.set_zorder(10)
+    ax.add_artist(bar)
+    return label
+
+
+def _add_north_arrow(ax: Axes) -> None:
+    ax.annotate(
+        "N",
+        xy=(0.955, 0.965),
+        xytext=(0.955, 0.895),
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=10,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "edgecolor": "black", "width": 2.5, "headwidth": 9},
+        zorder=10,
+    )
+
+
+def _add_legend(ax: Axes, layer: _Layer) -> None:
+    if not layer.handles:
+        return
+    legend = ax.legend(
+        handles=layer.handles,
+        title=layer.legend_title or None,
+        loc="upper left",
+        fontsize=LEGEND_SIZE,
+        title_fontsize=LEGEND_SIZE + 1,
+        frameon=True,
+        framealpha=0.92,
+        edgecolor="#999999",
+        fancybox=False,
+        alignment="left",
+    )
+    legend.set_zorder(10)
+
+
+def _footer_lines(result: Any, public: bool, width_chars: int) -> list[str]:
+    """Source, period, method and version (as :func:`export_map`'s footer, without the time),
+    then the disclosure statement of a public copy."""
+    from hotspot import __version__
+
+    facts = _describe(result)
+    facts["Made with"] = f"hotspot {__version__}"
+    text = " · ".join(f"{key}: {value}" for key, value in facts.items())
+    lines = textwrap.wrap(text, width_chars)
+    note = disclosure_note(result) if public else None
+    if note:
+        lines += textwrap.wrap(note, width_chars)
+    return lines
+
+
+def _new_figure(
+    figsize: tuple[float, float], *, title: bool, footer_lines: int, colourbar: bool
+) -> tuple[Figure, Axes]:
+    """A white figure on an Agg canvas and the map's axes, leaving room for the title above,
+    the footer below and a colour bar on the right."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    width, height = (float(v) for v in figsize)
+    fig = Figure(figsize=(width, height), facecolor="white")
+    FigureCanvasAgg(fig)
+    footer_h = 0.12 + footer_lines * FOOTER_SIZE * 1.35 / 72
+    top_h = 0.55 if title else 0.15
+    right = 1.05 if colourbar else 0.15
+    ax = fig.add_axes(
+        (
+            0.15 / width,
+            footer_h / height,
+            (width - 0.15 - right) / width,
+            (height - top_h - footer_h) / height,
+        )
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#cccccc")
+    return fig, ax
+
+
+def _add_colourbar(fig: Figure, ax: Axes, mappable: Any, label: str) -> None:
+    width = fig.get_size_inches()[0]
+    box = ax.get_position(original=True)
+    cax = fig.add_axes(
+        (box.x1 + 0.15 / width, box.y0 + box.height * 0.25, 0.18 / width, box.height * 0.5)
+    )
+    bar = fig.colorbar(mappable, cax=cax)
+    bar.set_label(label, fontsize=LEGEND_SIZE + 1)
+    bar.ax.tick_params(labelsize=LEGEND_SIZE)
+
+
+def _add_texts(fig: Figure, title: str | None, footer: list[str]) -> None:
+    """Title at the top, footer at the bottom left (taken literally: no ``$…$`` mathtext)."""
+    width, height = fig.get_size_inches()
+    if title:
+        fig.text(
+            0.5,
+            1 - 0.12 / height,
+            title,
+            ha="center",
+            va="top",
+            fontsize=TITLE_SIZE,
+            fontweight="bold",
+            parse_math=False,
+        )
+    fig.text(
+        0.15 / width,
+        0.06 / height,
+        "\n".join(footer),
+        ha="left",
+        va="bottom",
+        fontsize=FOOTER_SIZE,
+        color="#444444",
+        linespacing=1.25,
+        parse_math=False,
+    )
+
+
+def _figure(
+    result: Any,
+    *,
+    title: str | None = None,
+    public: bool = False,
+    min_count: int | None = None,
+    figsize: tuple[float, float] = (8, 8),
+) -> Figure:
+    """The finished figure of ``result`` (see :func:`to_png`), attached to an Agg canvas."""
+    if min_count is not None and not public:
+        raise HotspotInputError("min_count= applies to public=True images only")
+    if public:
+        result = disclose(result, min_count)
+    chars = int((float(figsize[0]) - 0.3) * 72 / (FOOTER_SIZE * 0.6))
+    footer = _footer_lines(result, public, chars)
+    fig, ax = _new_figure(
+        figsize, title=bool(title), footer_lines=len(footer), colourbar=_is_surface(result)
+    )
+    layer, crs = _draw_result(ax, result)
+    area_bounds = None if public else _draw_study_area(ax, result, crs, layer.bounds)
+    bounds = _union_bounds([layer.bounds, area_bounds])
+    if bounds is None:
+        raise ValueError("the result has nothing to draw")
+    _fit_view(ax, bounds)
+    if layer.metres_per_unit:
+        _add_scale_bar(ax, layer.metres_per_unit)
+        _add_north_arrow(ax)
+    _add_legend(ax, layer)
+    if layer.colourbar is not None:
+        _add_colourbar(fig, ax, *layer.colourbar)
+    _add_texts(fig, title, footer)
+    return fig
+
+
+def to_png(
+    result: Any,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    public: bool = False,
+    min_count: int | None = None,
+    dpi: int = 150,
+    figsize: tuple[float, float] = (8, 8),
+) -> Path:
+    """Write a static map of a result to a PNG image, for slides and reports.
+
+    The result is drawn as :func:`hotspot.maps.export_map` would draw it, with the same colours
+    and legend labels: cells with counts, Gi*, LISA or emerging categories, a cluster summary,
+    near-repeat chains, a density surface or a space-time cube (its cell totals over all bins).
+    It is drawn in its projected CRS (a geographic one is reprojected to its UTM zone), so the
+    scale bar is true; there is no basemap, so nothing is fetched from the network. The same
+    input gives the same bytes.
+
+    Parameters
+    ----------
+    result : GeoDataFrame, xarray.DataArray or SpaceTimeCube
+        What to draw.
+    path : str or Path
+        The PNG file to write (parent folders are created).
+    title : str, optional
+        Title at the top of the image.
+    public : bool, default=False
+        Disclosure control, applied to the result before anything is drawn
+        (:func:`hotspot.maps.disclosure.disclose`): small counts shown as "fewer than
+        ``min_count``", no study-area outline, and the rule stated in the footer. Refuses
+        incident-level results.
+    min_count : int, default=5
+        The smallest count a public image shows.
+    dpi : int, default=150
+        Resolution; the image is ``figsize × dpi`` pixels.
+    figsize : (float, float), default=(8, 8)
+        Width and height in inches.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    HotspotInputError
+        ``public=True`` with an incident-level result, ``min_count`` without ``public``, or a
+        result without a CRS.
+    TypeError
+        A result of a kind no map draws.
+
+    Examples
+    --------
+    >>> import tempfile, hotspot as hs
+    >>> from PIL import Image
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 3000, quiet=True), quiet=True)
+    >>> out = hs.maps.to_png(cells, tempfile.mkdtemp() + "/counts.png",
+    ...                      title="Crime, West Yorkshire", public=True)
+    >>> Image.open(out).size
+    (1200, 1200)
+    """
+    fig = _figure(result, title=title, public=public, min_count=min_count, figsize=figsize)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi, format="png", facecolor="white", metadata={"Software": None})
+    return path

@@ -1,0 +1,316 @@
+"""The one-page analysis report and the files behind it (maps, slide images, GeoJSON, CSV).
+
+Everything user-supplied that reaches the page (titles, categories, file names, notes) is
+escaped. With ``public=True`` every map, image and data file is made from the disclosed copy of
+its result (:func:`hotspot.maps.disclose`) and no incident-level file is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from hotspot.analyze import Analysis
+from hotspot.maps._style import escape
+from hotspot.maps.disclosure import statement
+
+PAGE_STYLE = (
+    "body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;"
+    "color:#222}h1{margin-bottom:0}h2{border-bottom:2px solid #bd0026;padding-bottom:4px;"
+    "margin-top:2.5em}table{border-collapse:collapse;margin:0.5em 0}td,th{padding:2px 10px;"
+    "text-align:right;border-bottom:1px solid #eee}th{text-align:left;vertical-align:top}"
+    "figure{margin:1em 0;display:inline-block;width:48%;vertical-align:top}"
+    "figure img{width:100%;border:1px solid #ccc}figcaption{font-size:12px;color:#444}"
+    ".note{background:#fff8e1;padding:6px 10px;border-left:4px solid #f0b400;margin:0.5em 0}"
+    ".methods{font-size:13px;color:#333}.public{background:#e8f5e9;padding:6px 10px;"
+    "border-left:4px solid #2e7d32}"
+)
+
+
+def _for_file(result: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Columns a GeoJSON file can hold: one geometry, plain values, times as text."""
+    frame = result.copy()
+    extra = [
+        c
+        for c in frame.columns
+        if c != frame.geometry.name
+        and (isinstance(frame[c].dtype, gpd.array.GeometryDtype) or frame[c].dtype == object)
+        and c not in ("top_categories", "emerging_category", "lisa_cluster")
+    ]
+    frame = frame.drop(columns=extra)
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    frame.attrs = {}
+    return frame.to_crs(4326)
+
+
+def _write_data(result: gpd.GeoDataFrame, out: Path, stem: str) -> list[str]:
+    frame = _for_file(result)
+    frame.to_file(out / f"{stem}.geojson", driver="GeoJSON")
+    pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_csv(out / f"{stem}.csv")
+    return [f"{stem}.geojson", f"{stem}.csv"]
+
+
+def _image(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+class _Section:
+    """Collects one analysis's figures, tables and links while its files are written."""
+
+    def __init__(self, analysis: Analysis, out: Path, offline: bool, public: bool, min_count: int):
+        self.a, self.out = analysis, out
+        self.offline, self.public, self.min_count = offline, public, min_count
+        self.parts: list[str] = []
+        self.figures: list[str] = []
+        self.files: list[str] = []
+
+    def shown(self, result: Any) -> Any:
+        from hotspot.maps import disclose
+
+        return disclose(result, self.min_count) if self.public else result
+
+    def map(self, result: Any, key: str, caption: str, title: str) -> None:
+        from hotspot.maps import export_map, to_png
+
+        stem = f"{self.a.name}_{key}"
+        export_map(
+            result,
+            self.out / f"{stem}.html",
+            offline=self.offline,
+            public=self.public,
+            min_count=self.min_count if self.public else None,
+            title=title,
+        )
+        png = to_png(
+            result,
+            self.out / f"{stem}.png",
+            title=title,
+            public=self.public,
+            min_count=self.min_count if self.public else None,
+        )
+        self.files += [f"{stem}.html", f"{stem}.png"]
+        self.figures.append(
+            f"<figure><a href='{escape(stem)}.html'><img src='{_image(png)}' "
+            f"alt='{escape(title)}'></a><figcaption>{escape(caption)} "
+            f"<a href='{escape(stem)}.html'>Interactive map</a></figcaption></figure>"
+        )
+
+    def data(self, result: gpd.GeoDataFrame, key: str) -> None:
+        self.files += _write_data(self.shown(result), self.out, f"{self.a.name}_{key}")
+
+
+def _key_numbers(a: Analysis) -> list[tuple[str, str]]:
+    rows = [("Incidents analysed", f"{a.n_incidents:,}")]
+    cells = a.cells
+    grid = cells.attrs["hotspot"]["grid"]
+    rows.append(
+        (
+            "Cells",
+            f"{len(cells):,} {grid['shape']} cells of {grid['cell_size']:,.0f} m; "
+            f"{int((cells['count'] > 0).sum()):,} with incidents",
+        )
+    )
+    rows.append(("Busiest cell", f"{int(cells['count'].max()):,} incidents"))
+    bins = a.gistar["gistar_bin"].value_counts()
+    hot = [int(bins.get(b, 0)) for b in (3, 2, 1)]
+    cold = [int(bins.get(-b, 0)) for b in (3, 2, 1)]
+    rows.append(("Gi* hot spots (99/95/90 %)", " / ".join(f"{n:,}" for n in hot) + " cells"))
+    rows.append(("Gi* cold spots (99/95/90 %)", " / ".join(f"{n:,}" for n in cold) + " cells"))
+    clusters = a.clusters
+    rows.append(
+        (
+            "HDBSCAN clusters",
+            f"{len(clusters):,} holding {int(clusters['n_incidents'].sum()):,} incidents",
+        )
+    )
+    if a.emerging is not None:
+        kinds = a.emerging.attrs["hotspot"]["emerging"]["categories"]
+        spots = {k: v for k, v in kinds.items() if "spot" in k and v}
+        text = ", ".join(f"{k} {v:,}" for k, v in sorted(spots.items(), key=lambda kv: -kv[1]))
+        rows.append(("Emerging patterns (cells)", text or "none"))
+    if a.knox is not None:
+        table = a.knox.nrc_table(labels="nrc")
+        rows.append(
+            ("Near repeats, 1–100 m and 0–7 days", f"{table.iloc[1, 0]} × the pairs chance gives")
+        )
+    return rows
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    return (
+        "<table>"
+        + "".join(
+            f"<tr><th>{escape(k)}</th><td style='text-align:left'>{escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        + "</table>"
+    )
+
+
+def _methods(a: Analysis) -> str:
+    s = a.settings
+    g = a.gistar.attrs["hotspot"]["gistar"]
+    grid = a.cells.attrs["hotspot"]["grid"]
+    k = a.surface.attrs["hotspot"]["kde"]
+    parts = [
+        f"Incidents were counted on a {grid['shape']} grid of {grid['cell_size']:,.0f} m cells "
+        f"({grid['study_area']}), each incident in exactly one cell.",
+        f"Hot spots: Getis–Ord Gi* with {g['weights']} neighbours "
+        f"({g['weights_params'].get('chosen_by', 'given')}), binary weights including the cell "
+        f"itself, {g['permutations']:,} conditional permutations (seed {s['rng']}), "
+        f"confidence bins at 90/95/99 % {'after the Benjamini–Hochberg false discovery rate correction' if g.get('fdr') else 'without a multiple-testing correction'}.",
+        f"Density: {k['kernel']} kernel, bandwidth {k['bandwidth']:,.0f} m "
+        f"({k['bandwidth_detail']}), {k['cell_size']:,.0f} m raster, incidents per km².",
+        f"Clusters: HDBSCAN on the distinct locations weighted by their incidents, smallest "
+        f"cluster {s['min_cluster_size']:,} incidents (excess-of-mass selection); outlines are "
+        "convex hulls and one-standard-deviation ellipses.",
+    ]
+    if a.emerging is not None:
+        e = a.emerging.attrs["hotspot"]["emerging"]
+        parts.append(
+            f"Emerging hot spots: {len(a.cube.bins)} bins of {s['freq']} from {s['start']} to "
+            f"{s['end']}, space-time Gi* with {e.get('weights', 'queen')} neighbours over a time "
+            f"window of {e.get('time_window', 1)} bin(s), {e.get('global_window', 'cube')}-wide "
+            f"mean and variance, FDR per bin at α = {e.get('alpha', 0.05)}, Mann–Kendall trend "
+            "test, ArcGIS's 17 categories."
+        )
+    if a.knox is not None:
+        kn = s["knox"]
+        cats = (
+            kn["categories"] if isinstance(kn["categories"], str) else ", ".join(kn["categories"])
+        )
+        parts.append(
+            f"Near repeats: Knox test on {a.knox_incidents:,} incidents ({cats}, {kn['period']}), "
+            f"distance bands {kn['distance_bands_m']} m, time bands {kn['time_bands_days']} days, "
+            f"{s['permutations']:,} permutations of the times (seed {s['rng']})."
+        )
+    return "<p class='methods'><b>Methods.</b> " + " ".join(escape(p) for p in parts) + "</p>"
+
+
+def write_analysis(
+    analysis: Analysis,
+    out: str | Path,
+    *,
+    offline: bool = False,
+    public: bool = False,
+    min_count: int = 5,
+) -> str:
+    """Write one analysis's maps, images and data files into ``out``; return its HTML section."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    a = analysis
+    s = _Section(a, out, offline, public, min_count)
+    (out / f"{a.name}_load_report.txt").write_text(str(a.load_report) + "\n")
+    (out / f"{a.name}_load_report.json").write_text(
+        json.dumps(a.load_report.to_dict(), indent=2, default=str) + "\n"
+    )
+    s.files += [f"{a.name}_load_report.txt", f"{a.name}_load_report.json"]
+    s.map(
+        a.cells,
+        "counts",
+        "Incidents per cell (quantile classes).",
+        f"{a.title}: incidents per cell",
+    )
+    s.data(a.cells, "counts")
+    s.map(
+        a.gistar,
+        "gistar",
+        "Gi* hot and cold spots (ArcGIS's colours).",
+        f"{a.title}: Gi* hot spots",
+    )
+    s.data(a.gistar, "gistar")
+    s.map(a.surface, "density", "Kernel density, incidents per km².", f"{a.title}: kernel density")
+    s.map(a.clusters, "clusters", "HDBSCAN clusters.", f"{a.title}: clusters")
+    s.data(
+        a.clusters.drop(columns=["ellipse_1sd", "ellipse_2sd"]) if not public else a.clusters,
+        "clusters",
+    )
+    if a.emerging is not None:
+        s.map(
+            a.emerging,
+            "emerging",
+            "Emerging hot spot categories.",
+            f"{a.title}: emerging hot spots",
+        )
+        s.data(a.emerging, "emerging")
+        s.map(
+            a.cube,
+            "timeline",
+            "Counts per bin (time slider in the interactive map).",
+            f"{a.title}: incidents per {a.settings['freq']} bin",
+        )
+    tables = []
+    top = pd.DataFrame(s.shown(a.clusters)).sort_values("n_incidents", ascending=False).head(10)
+    columns = [
+        c
+        for c in ("n_incidents", "area_km2", "first_time", "last_time", "top_categories")
+        if c in top
+    ]
+    top = top[columns].copy()
+    for column in ("first_time", "last_time"):
+        if column in top and pd.api.types.is_datetime64_any_dtype(top[column]):
+            top[column] = top[column].dt.strftime("%Y-%m-%d")
+    top["n_incidents"] = top["n_incidents"].map("{:,.0f}".format)
+    tables.append(
+        "<h3>Largest clusters</h3>"
+        + top.to_html(escape=True, float_format="{:,.3f}".format, border=0)
+    )
+    if a.emerging is not None:
+        counts = a.emerging["emerging_category"].value_counts().rename("cells").to_frame()
+        tables.append("<h3>Emerging patterns</h3>" + counts.to_html(escape=True))
+    if a.knox is not None:
+        table = a.knox.nrc_table(labels="nrc")
+        stem = f"{a.name}_knox"
+        table.to_csv(out / f"{stem}.csv")
+        a.knox.observed.to_csv(out / f"{stem}_observed.csv")
+        s.files += [f"{stem}.csv", f"{stem}_observed.csv"]
+        tables.append(
+            "<h3>Near repeats (Knox test)</h3><p>Observed pairs over the pairs expected by chance; "
+            "* p &lt; 0.05, ** p &lt; 0.01. Read down the first column: the closer in space, the "
+            "higher the ratio for pairs within a week means near-repeat risk.</p>"
+            + table.to_html(escape=True)
+        )
+    notes = "".join(f"<div class='note'>{escape(n)}</div>" for n in a.notes)
+    public_note = f"<div class='public'>{escape(statement(min_count))}</div>" if public else ""
+    (out / f"{a.name}_settings.json").write_text(settings_json(a) + "\n")
+    s.files.append(f"{a.name}_settings.json")
+    files = " · ".join(f"<a href='{escape(f)}'>{escape(f)}</a>" for f in s.files)
+    return (
+        f"<section><h2>{escape(a.title)}</h2>{public_note}{notes}"
+        f"<h3>Key numbers</h3>{_table(_key_numbers(a))}"
+        f"<h3>Maps</h3>{''.join(s.figures)}{''.join(tables)}{_methods(a)}"
+        f"<h3>Load report</h3>{a.load_report._repr_html_()}"
+        f"<p class='methods'><b>Files.</b> {files}</p></section>"
+    )
+
+
+def write_report(sections: list[str], out: str | Path, *, title: str = "hotspot report") -> Path:
+    """Assemble sections from :func:`write_analysis` into ``out/report.html``."""
+    from hotspot import __version__
+
+    out = Path(out)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    page = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{escape(title)}</title><style>{PAGE_STYLE}</style></head><body>"
+        f"<h1>{escape(title)}</h1><p class='methods'>Made with hotspot {escape(__version__)} "
+        f"on {stamp}. Every map below opens as an interactive map.</p>"
+        + "".join(sections)
+        + "</body></html>"
+    )
+    path = out / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def settings_json(analysis: Analysis) -> str:
+    """The settings of an analysis as JSON (written beside the report)."""
+    return json.dumps(analysis.settings, indent=2, default=str)

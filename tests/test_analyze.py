@@ -1,0 +1,88 @@
+"""The standard pipeline: every incident accounted for, choices recorded, reproducible."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hotspot as hs
+from hotspot.analyze import run_analysis, select_categories
+
+
+@pytest.fixture(scope="module")
+def toronto_2021(toronto):
+    return toronto[toronto["time"] >= "2021-01-01"]
+
+
+def test_pipeline_on_timed_data_runs_every_step(toronto_2021):
+    a = run_analysis(
+        toronto_2021,
+        name="t",
+        title="Toronto 2021",
+        cell_size=500,
+        freq="W",
+        knox_categories=["Break and Enter"],
+        permutations=99,
+        progress=False,
+    )
+    assert int(a.cells["count"].sum()) == len(toronto_2021) == a.n_incidents
+    assert a.gistar is not None and a.surface is not None and len(a.clusters) > 0
+    assert a.emerging is not None and len(a.cube.bins) >= 10
+    assert a.cube.total() == len(toronto_2021)  # the cube covers the whole year
+    breakins = int((toronto_2021["category"] == "Break and Enter").sum())
+    assert a.knox_incidents == breakins  # one year of them
+    assert int(a.knox.observed.to_numpy().sum()) == breakins * (breakins - 1) // 2
+    assert a.settings["knox"]["categories"] == ["Break and Enter"]
+    assert a.settings["cell_size"] == 500 and a.notes == []
+
+
+def test_pipeline_on_monthly_data_says_what_it_skipped(west_yorkshire):
+    a = run_analysis(
+        west_yorkshire,
+        name="wy",
+        title="WY",
+        cell_size=3000,
+        grid="hex",
+        permutations=99,
+        progress=False,
+    )
+    assert a.emerging is None and a.knox is None
+    assert any("by month" in note for note in a.notes)
+
+
+def test_pipeline_is_reproducible_with_rng(toronto_2021):
+    runs = [
+        run_analysis(
+            toronto_2021,
+            name="t",
+            title="t",
+            cell_size=1000,
+            permutations=99,
+            rng=7,
+            progress=False,
+        )
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(runs[0].gistar["gistar_p_sim"], runs[1].gistar["gistar_p_sim"])
+    pd.testing.assert_frame_equal(runs[0].knox.pvalue, runs[1].knox.pvalue)
+
+
+def test_categories_are_checked_and_counted(toronto_2021):
+    robbery = select_categories(toronto_2021, ["Robbery"])
+    assert len(robbery) == int((toronto_2021["category"] == "Robbery").sum())
+    with pytest.raises(hs.HotspotInputError, match="Robbery"):
+        select_categories(toronto_2021, ["Robery"])
+    a = run_analysis(
+        toronto_2021,
+        name="t",
+        title="t",
+        cell_size=1000,
+        categories=["Robbery"],
+        permutations=99,
+        progress=False,
+    )
+    assert a.n_incidents == len(robbery) == int(a.cells["count"].sum())
+    assert f"{len(robbery):,} of {len(toronto_2021):,}" in a.notes[0]
+    with pytest.raises(hs.HotspotInputError, match="square"):
+        run_analysis(toronto_2021, name="t", title="t", grid="triangle", progress=False)
