@@ -199,6 +199,20 @@ def test_near_repeat_map_draws_every_chain_and_its_incidents(toronto):
     assert len(dots) == int(chains["size"].sum())
 
 
+def test_cluster_map_draws_the_clustered_incidents_on_request(west_yorkshire):
+    clustered = hs.cluster_incidents(
+        west_yorkshire.iloc[:6000], "dbscan", eps=300, min_samples=20, quiet=True
+    )
+    summary = hs.cluster_summary(clustered)
+    page = hs.maps.cluster_map(summary, incidents=clustered).get_root().render()
+    hulls, ellipses, dots = geojson_layers(page)
+    assert len(hulls) == len(summary)
+    assert len(dots) == int((clustered["cluster"] >= 0).sum())
+    assert {f["properties"]["cluster"] for f in dots} == {str(c) for c in summary.index}
+    page = hs.maps.cluster_map(summary, incidents=clustered, max_points=10).get_root().render()
+    assert len(geojson_layers(page)) == 2 and "dots omitted above 10" in page
+
+
 def test_layer_control_comes_after_every_layer(wy_cells):
     m = hs.maps.counts_map(wy_cells)
     hs.maps.gistar_map(hs.gistar(wy_cells, permutations=0, quiet=True), m=m)

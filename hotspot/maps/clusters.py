@@ -50,11 +50,13 @@ def cluster_map(
     title: str | None = None,
     ellipses: bool = True,
     order: int = 1,
+    incidents: gpd.GeoDataFrame | None = None,
+    max_points: int = 20_000,
 ) -> Any:
     """Cluster outlines from :func:`hotspot.cluster_summary`: convex hulls and 1-SD ellipses.
 
-    Incident points are never drawn here (a briefing map of clusters needs none); tooltips give
-    the incident count, locations, area, the top categories and the period. A public copy
+    Tooltips give the incident count, locations, area, the top categories and the period.
+    Incident points are drawn only when ``incidents`` is given (an internal map); a public copy
     (:func:`hotspot.maps.disclosure.disclose`) has no hulls: only the ellipses are drawn.
 
     Parameters
@@ -68,6 +70,11 @@ def cluster_map(
         Also draw the standard deviational ellipses (one standard deviation).
     order : int, default=1
         Which NNH order to draw (other methods have only order 1).
+    incidents : GeoDataFrame, optional
+        The output of :func:`hotspot.cluster_incidents`: its clustered incidents are drawn as
+        dots in their cluster's hull colour (noise is left out).
+    max_points : int, default=20_000
+        With more clustered incidents than this, the dots are left out and the legend says so.
 
     Returns
     -------
@@ -80,6 +87,9 @@ def cluster_map(
     >>> clusters = hs.cluster_incidents(inc, "hdbscan", min_cluster_size=100, quiet=True)
     >>> m = hs.maps.cluster_map(hs.cluster_summary(clusters))
     >>> "Convex hull" in m.get_root().render()
+    True
+    >>> m = hs.maps.cluster_map(hs.cluster_summary(clusters), incidents=clusters)
+    >>> "dots omitted above 20,000" in m.get_root().render()  # 50,616 incidents in clusters
     True
     """
     if not isinstance(summary, gpd.GeoDataFrame) or "n_incidents" not in summary.columns:
@@ -129,18 +139,46 @@ def cluster_map(
         )
         labels.append("Standard deviational ellipse (1 SD)")
         colours.append(CLUSTER_ELLIPSE)
-    add_legend(
-        m,
-        legend_html(
-            title or "Clusters",
-            labels,
-            colours,
-            shapes=["line"] * len(labels),
-            note=disclosure_note(summary),
-        ),
-    )
+    shapes = ["line"] * len(labels)
+    note = disclosure_note(summary)
+    if incidents is not None:
+        note = _draw_cluster_points(m, incidents, order, max_points) or note
+        if note is None:
+            labels.append("Clustered incidents")
+            colours.append(CLUSTER_HULL)
+            shapes.append("dot")
+    add_legend(m, legend_html(title or "Clusters", labels, colours, shapes=shapes, note=note))
     add_layer_control(m)
     return m
+
+
+def _draw_cluster_points(
+    m: Any, incidents: gpd.GeoDataFrame, order: int, max_points: int
+) -> str | None:
+    """Dots of the clustered incidents; returns a note instead when there are too many."""
+    import folium
+
+    column = "cluster" if order == 1 else f"cluster_order_{order}"
+    if column not in incidents.columns:
+        raise KeyError(
+            f"incidents have no {column!r} column; pass the output of hotspot.cluster_incidents()"
+        )
+    clustered = incidents[incidents[column].to_numpy() >= 0]
+    if len(clustered) > max_points:
+        return f"{len(clustered):,} clustered incidents: dots omitted above {max_points:,}."
+    dots = gpd.GeoDataFrame(
+        {"cluster": [escape(v) for v in clustered[column]]},
+        geometry=to_lonlat(clustered.geometry),
+        crs=4326,
+    )
+    folium.GeoJson(
+        dots.to_json(drop_id=True),
+        name="Clustered incidents",
+        marker=folium.CircleMarker(radius=2, weight=0, fill=True, fill_opacity=0.7),
+        style_function=lambda f: {"fillColor": CLUSTER_HULL, "color": CLUSTER_HULL},
+        tooltip=folium.GeoJsonTooltip(fields=["cluster"]),
+    ).add_to(m)
+    return None
 
 
 def near_repeat_map(
