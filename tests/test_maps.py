@@ -359,6 +359,17 @@ def test_offline_export_loads_nothing_from_the_web(wy_cells, tmp_path):
     assert external_references(online)  # the check does find CDN links
 
 
+def test_export_leaves_the_callers_map_as_it_was(wy_cells, tmp_path):
+    m = hs.maps.counts_map(wy_cells)
+    before = m.get_root().render()
+    hs.maps.export_map(m, tmp_path / "a.html", offline=True, title="Briefing")
+    second = hs.maps.export_map(m, tmp_path / "b.html", offline=True, title="Briefing")
+    after = m.get_root().render()
+    assert "tile.openstreetmap.org" in after and "hotspot-footer" not in after
+    assert after.count("L.polygon(") == before.count("L.polygon(")
+    assert second.read_text().count("class='hotspot-footer'") == 1
+
+
 def test_offline_export_refuses_what_it_cannot_inline(wy_cells, tmp_path):
     import folium
     from folium.plugins import MarkerCluster

@@ -302,25 +302,36 @@ def export_map(
     else:
         result = disclose(map_or_result, min_count) if public else map_or_result
         m = default_map(result)
-    if offline:
-        for key, child in list(m._children.items()):
-            if isinstance(child, folium.TileLayer):
-                del m._children[key]
-        if tiles is not None:
-            if re.match(r"^\s*(?:[a-z]+:)?//", tiles, re.IGNORECASE):
-                raise HotspotInputError(
-                    f"tiles={tiles!r} is a web address; offline=True takes a local tile folder "
-                    "such as 'tiles/{z}/{x}/{y}.png'"
-                )
-            folium.TileLayer(tiles=tiles, attr="local tiles", name="basemap").add_to(m)
-    elif tiles is not None:
-        raise HotspotInputError("tiles= is for offline=True exports (a local tile folder)")
-    if title:
-        add_title(m, title)
-    add_footer(m, result, extra=disclosure_note(result) if public else None)
-    page = m.get_root().render()
-    if offline:
+    if tiles is not None:
+        if not offline:
+            raise HotspotInputError("tiles= is for offline=True exports (a local tile folder)")
+        if re.match(r"^\s*(?:[a-z]+:)?//", tiles, re.IGNORECASE):
+            raise HotspotInputError(
+                f"tiles={tiles!r} is a web address; offline=True takes a local tile folder "
+                "such as 'tiles/{z}/{x}/{y}.png'"
+            )
+    # The export adds a title and a footer and may swap the basemap: on a copy of the map's
+    # children, so the caller's map is the same afterwards (and a second export has one footer).
+    root = m.get_root()
+    saved = dict(m._children), dict(root.html._children)
+    try:
+        if offline:
+            for key, child in list(m._children.items()):
+                if isinstance(child, folium.TileLayer):
+                    del m._children[key]
+            if tiles is not None:
+                folium.TileLayer(tiles=tiles, attr="local tiles", name="basemap").add_to(m)
+        if title:
+            add_title(m, title)
+        add_footer(m, result, extra=disclosure_note(result) if public else None)
+        page = root.render()
         icons = any(type(e).__name__ == "Icon" for e in _descendants(m))
+    finally:
+        m._children.clear()
+        m._children.update(saved[0])
+        root.html._children.clear()
+        root.html._children.update(saved[1])
+    if offline:
         page = inline_assets(page, icons_used=icons)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
