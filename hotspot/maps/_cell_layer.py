@@ -92,7 +92,8 @@ var {{ this.get_name() }} = (function () {
     }
     function style(f) {
         return {fillColor: f < 0 ? "#ffffff" : d.palette[f],
-                fillOpacity: f < 0 ? 0 : d.opacity, color: d.outline, weight: d.weight};
+                fillOpacity: f < 0 ? 0 : d.opacity,
+                color: f < 0 ? "#c8c8c8" : d.outline, weight: f < 0 ? d.weight / 2 : d.weight};
     }
     for (var i = 0; i < d.cells.length; i++) {
         var p = L.polygon(d.cells[i].map(latlngs),

@@ -86,9 +86,7 @@ def draw_cells(
 
     geoms = to_lonlat(geometry)
     if m is None:
-        m = new_map(
-            shapely.total_bounds(geoms) if len(geoms) else geometry.to_crs(4326).total_bounds
-        )
+        m = new_map(view_bounds(geoms) if len(geoms) else geometry.to_crs(4326).total_bounds)
     layer = CellLayer(
         geoms,
         fill,

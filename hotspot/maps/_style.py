@@ -13,7 +13,7 @@ import numpy as np
 # Sequential palette for counts (ColorBrewer YlOrRd, 6 classes).
 COUNT_COLOURS = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
 # Cells whose count a public export hides ("fewer than 5"): a neutral grey.
-SUPPRESSED_COLOUR = "#bdbdbd"
+SUPPRESSED_COLOUR = "#969696"
 # No fill: cells drawn as outlines only.
 NO_FILL = "#ffffff"
 
@@ -168,7 +168,7 @@ def legend_html(
     )
     extra = f"<div style='margin-top:4px;max-width:220px'>{escape(note)}</div>" if note else ""
     return (
-        "<div class='hotspot-legend' style='position:fixed;bottom:24px;left:12px;z-index:9999;"
+        "<div class='hotspot-legend' style='position:fixed;bottom:44px;left:12px;z-index:9999;"
         "background:white;padding:8px 10px;border:1px solid #999;border-radius:4px;"
         f"font:12px sans-serif;max-height:70vh;overflow:auto'><b>{escape(title)}</b>{rows}"
         f"{extra}</div>"

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot.maps._layers import add_layer_control, add_legend, new_map, to_lonlat
+from hotspot.maps._layers import add_layer_control, add_legend, new_map, to_lonlat, view_bounds
 from hotspot.maps._style import (
     CHAIN_COLOURS,
     CLUSTER_ELLIPSE,
@@ -116,7 +116,7 @@ def cluster_map(
         ]
     outlines = rows["hull"] if "hull" in rows.columns else rows["ellipse_1sd"]
     if m is None:
-        m = new_map(outlines.to_crs(4326).total_bounds)
+        m = new_map(view_bounds(to_lonlat(outlines)))
     labels, colours = [], []
     if "hull" in rows.columns:
         _geojson_layer(
@@ -230,14 +230,15 @@ def near_repeat_map(
 
     if not isinstance(chains, gpd.GeoDataFrame) or "members" not in chains.columns:
         raise TypeError("near_repeat_map() takes the output of hotspot.near_repeat_chains()")
-    rows = chains[chains["size"] >= min_size]
+    # Smallest first, so a large chain is drawn over the small ones sharing its place.
+    rows = chains[chains["size"] >= min_size].sort_values("size", kind="stable")
     if rows.empty:
         raise ValueError(f"no chain has {min_size} or more incidents")
     size = rows["size"].to_numpy()
     colour = np.asarray(CHAIN_COLOURS)[chain_class(size)]
     lonlat = to_lonlat(rows.geometry)
     if m is None:
-        m = new_map(gpd.GeoSeries(lonlat, crs=4326).total_bounds)
+        m = new_map(view_bounds(lonlat))
     tips = {
         "chain": [escape(i) for i in rows.index],
         "incidents": size,

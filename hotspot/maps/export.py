@@ -185,7 +185,7 @@ def add_footer(m: Any, result: Any = None, *, extra: str | None = None) -> None:
         body += f"<div>{escape(extra)}</div>"
     add_legend(
         m,
-        "<div class='hotspot-footer' style='position:fixed;bottom:0;right:0;z-index:9998;"
+        "<div class='hotspot-footer' style='position:fixed;bottom:18px;right:0;z-index:9998;"
         "max-width:60%;background:rgba(255,255,255,0.9);padding:3px 8px;font:11px sans-serif;"
         f"border-top-left-radius:4px'>{body}</div>",
     )
