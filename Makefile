@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/hotspot demo --out out
+	$(VENV)/bin/hotspot demo --out out --offline
 
 # The browser tests drive Debian's chromium: installed here when missing (root or sudo).
 CHROMIUM := /usr/bin/chromium

@@ -1,6 +1,6 @@
 """Run every hotspot benchmark, each in its own process, and summarise the ratios.
 
-Runs ``bench_read_incidents.py`` and ``bench_count_incidents.py`` one after the other with this
+Runs the ``bench_*.py`` scripts listed in ``BENCHMARKS`` one after the other with this
 interpreter, prints their output as it comes, then a summary of the same-run ratios against the
 targets. Absolute seconds drift between runs on a shared machine; compare ratios only.
 
@@ -38,12 +38,14 @@ BENCHMARKS = (
     "bench_hdbscan.py",
     "bench_knox.py",
     "bench_emerging.py",
+    "bench_maps.py",
 )
 
 
 def environment() -> str:
     versions = []
-    for package in ("hotspot", "numpy", "pandas", "geopandas", "shapely", "pyproj", "pyarrow"):
+    packages = ("hotspot", "numpy", "pandas", "geopandas", "shapely", "pyproj", "pyarrow", "folium")
+    for package in packages:
         try:
             versions.append(f"{package} {version(package)}")
         except PackageNotFoundError:
@@ -93,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         extra["bench_hdbscan.py"] = ["--quick"]
         extra["bench_knox.py"] = ["--quick"]
         extra["bench_emerging.py"] = ["--quick"]
+        extra["bench_maps.py"] = ["--quick"]
     results, crashed, elapsed = {}, [], {}
     with tempfile.TemporaryDirectory(prefix="hotspot-bench-") as tmp:
         for script in BENCHMARKS:
@@ -343,6 +346,42 @@ def main(argv: list[str] | None = None) -> int:
                 all(checks.values()),
                 "same cells both sides; categories identical every run",
             )
+        )
+    if "bench_maps.py" in results:
+        r = results["bench_maps.py"]
+        t, v = r["targets"]["export_size"], r["variants"]
+        peer, ratios = r["fastest_peer"], r["ratios"]
+        rows.append(
+            (
+                "maps offline export, Toronto 100 m grid",
+                f"{t['bytes'] / 1e6:.1f} MB",
+                f"< {t['target'] / 1e6:g} MB",
+                t["pass"],
+                f"{t['cells']:,} cells, every one drawn",
+            )
+        )
+        checks = r["checks"]
+        rows.append(
+            (
+                "maps checks",
+                f"{sum(checks.values())}/{len(checks)}",
+                "all pass",
+                all(checks.values()),
+                "every page holds every cell with the same count"
+                + ("; all drawn in Chromium" if r["browser"] else ""),
+            )
+        )
+        load = (
+            f", browser load {r['load_ratio']:.1f}x (vs {r.get('load_peer')})"
+            if r["load_ratio"] is not None
+            else ""
+        )
+        notes.append(
+            f"info: maps, {r.get('fastest_peer_label', peer)} / hotspot on the {r['cell']:g} m grid "
+            f"({r['n_cells']:,} cells): size {ratios['size']:.2f}x "
+            f"({v[peer]['bytes'] / 1e6:.1f} / {v['hotspot']['bytes'] / 1e6:.1f} MB), time "
+            f"{ratios['time']:.1f}x ({v[peer]['seconds']:.1f} / {v['hotspot']['seconds']:.2f} s), "
+            f"memory growth {ratios['memory_growth']:.1f}x{load}"
         )
     print(f"{'measure':<42}{'value':>8}  {'target':<10}{'':<6}detail")
     for label, value, target, ok, detail in rows:

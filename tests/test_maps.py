@@ -359,6 +359,14 @@ def test_offline_export_loads_nothing_from_the_web(wy_cells, tmp_path):
     assert external_references(online)  # the check does find CDN links
 
 
+def test_offline_export_of_a_map_shown_before_has_no_basemap(wy_cells, tmp_path):
+    m = hs.maps.counts_map(wy_cells)
+    m.get_root().render()  # as when the map was displayed in a notebook first
+    page = hs.maps.export_map(m, tmp_path / "shown.html", offline=True).read_text()
+    assert "tile.openstreetmap.org" not in page and external_references(page) == []
+    assert page.count("L.control.layers(") == 1
+
+
 def test_export_leaves_the_callers_map_as_it_was(wy_cells, tmp_path):
     m = hs.maps.counts_map(wy_cells)
     before = m.get_root().render()
@@ -403,3 +411,22 @@ def test_whole_toronto_100m_grid_exports_under_15_mb(toronto, tmp_path):
     data = cell_payloads(path.read_text())[0]
     assert len(data["cells"]) == len(cells)
     assert sum(field(data, "count")) == len(toronto)
+
+
+def test_cell_layer_encodes_holes_and_multipolygons_exactly():
+    from hotspot.maps._cell_layer import _rings
+
+    square = shapely.box(0, 0, 1, 1)
+    holed = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 2)]])
+    multi = shapely.MultiPolygon([shapely.box(10, 10, 11, 11), holed])
+
+    def by_hand(geometry):
+        return [
+            [np.asarray(r.coords)[:-1].ravel().tolist() for r in (p.exterior, *p.interiors)]
+            for p in getattr(geometry, "geoms", [geometry])
+        ]
+
+    for geoms in ([square, multi, holed, square], [square, holed]):
+        assert _rings(np.array(geoms)) == [by_hand(g) for g in geoms]
+    with pytest.raises(TypeError, match="polygons"):
+        _rings(np.array([shapely.Point(0, 0)]))

@@ -22,14 +22,25 @@ from folium.map import Layer
 from jinja2 import Template
 
 
-def _rings(geometry: Any) -> list[list[list[float]]]:
-    """A (multi)polygon as polygons of rings of flat ``lon, lat, lon, lat…`` (ring not closed)."""
-    polygons = getattr(geometry, "geoms", [geometry])
-    out = []
-    for polygon in polygons:
-        rings = [polygon.exterior, *polygon.interiors]
-        out.append([np.asarray(r.coords)[:-1].ravel().tolist() for r in rings])
-    return out
+def _rings(geometry: np.ndarray) -> list[list[list[list[float]]]]:
+    """Each (multi)polygon as polygons of rings of flat ``lon, lat, lon, lat…`` (rings not
+    closed), from one ragged array rather than shapely objects one by one."""
+    if not len(geometry):
+        return []
+    kind, coords, offsets = shapely.to_ragged_array(geometry)
+    if kind == shapely.GeometryType.POLYGON:
+        ring_starts, polygon_starts = offsets
+        cell_starts = np.arange(len(geometry) + 1)
+    elif kind == shapely.GeometryType.MULTIPOLYGON:
+        ring_starts, polygon_starts, cell_starts = offsets
+    else:
+        raise TypeError(f"cells must be polygons, not {kind.name.lower()}s")
+    flat = coords.ravel().tolist()
+    rings = [
+        flat[2 * a : 2 * b - 2] for a, b in zip(ring_starts[:-1], ring_starts[1:], strict=True)
+    ]
+    polygons = [rings[a:b] for a, b in zip(polygon_starts[:-1], polygon_starts[1:], strict=True)]
+    return [polygons[a:b] for a, b in zip(cell_starts[:-1], cell_starts[1:], strict=True)]
 
 
 def _json_values(values: Any) -> list[Any]:
@@ -144,7 +155,7 @@ var {{ this.get_name() }} = (function () {
         self._name = "CellLayer"
         geometry = np.asarray(geometry)
         payload: dict[str, Any] = {
-            "cells": [_rings(g) for g in geometry],
+            "cells": _rings(geometry),
             "fill": np.asarray(fill, dtype=int).tolist(),
             "palette": list(palette),
             "opacity": float(opacity),

@@ -33,6 +33,12 @@ ASSETS: dict[str, str | None] = {
 }
 _SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
 _STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"\s*/>')
+# A web address in a script string that names something to fetch: a tile template or a file.
+_SCRIPT_RESOURCE = re.compile(
+    r"""["'](?:https?:)?//[^"'\s]+?(?:\{z\}|\.(?:js|css|png|jpe?g|gif|webp|json|pbf|woff2?|ttf))"""
+    r"""[^"'\s]*["']""",
+    re.IGNORECASE,
+)
 # A reference the browser would load by itself: src attributes, stylesheet links, CSS url() and
 # @import (a link the reader may click, <a href>, loads nothing).
 _LOADED = re.compile(
@@ -73,11 +79,18 @@ def external_references(page: str) -> list[str]:
     --------
     >>> external_references('<img src="https://x.org/a.png"><a href="#top">top</a>')
     ['src="https://x.org/a.png"']
+    >>> external_references('L.tileLayer("https://tile.x.org/{z}/{x}/{y}.png")')
+    ['"https://tile.x.org/{z}/{x}/{y}.png"']
     """
-    found = []
+    found, spans = [], []
     for match in _LOADED.finditer(page):
         end = page.find('"', match.end())
-        found.append(page[match.start() : end + 1 if end > 0 else match.end() + 40])
+        stop = end + 1 if end > 0 else match.end() + 40
+        found.append(page[match.start() : stop])
+        spans.append((match.start(), stop))
+    for match in _SCRIPT_RESOURCE.finditer(page):
+        if not any(a <= match.start() < b for a, b in spans):
+            found.append(match[0])
     return found
 
 
@@ -313,7 +326,10 @@ def export_map(
     # The export adds a title and a footer and may swap the basemap: on a copy of the map's
     # children, so the caller's map is the same afterwards (and a second export has one footer).
     root = m.get_root()
-    saved = dict(m._children), dict(root.html._children)
+    saved = dict(m._children), dict(root.html._children), dict(root.script._children)
+    # Rendering writes each layer's script into the page; a map rendered before (shown in a
+    # notebook) still holds the scripts of layers removed here, such as the web basemap.
+    root.script._children.clear()
     try:
         if offline:
             for key, child in list(m._children.items()):
@@ -331,6 +347,8 @@ def export_map(
         m._children.update(saved[0])
         root.html._children.clear()
         root.html._children.update(saved[1])
+        root.script._children.clear()
+        root.script._children.update(saved[2])
     if offline:
         page = inline_assets(page, icons_used=icons)
     path = Path(path)
