@@ -75,6 +75,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from _measure import _measure_end, _measure_start, _tree_rss_mib
 
@@ -125,24 +126,31 @@ def _page_bytes(page: str) -> int:
     return len(page.encode("utf-8"))
 
 
+def _timed_render(hotspot: Any, make_map: Any, out: Path, tag: str, write: bool) -> dict:
+    """Time building and rendering a map; with ``write``, save the page and its offline export
+    (Leaflet inlined, no web basemap)."""
+    start = _measure_start()
+    t0 = time.perf_counter()
+    m = make_map()
+    page = m.get_root().render()
+    seconds = time.perf_counter() - t0
+    result = {**_measure_end(start, seconds), "bytes": _page_bytes(page)}
+    if write:
+        (out / f"{tag}.html").write_text(page, encoding="utf-8")
+        offline = hotspot.maps.export_map(m, out / f"{tag}_offline.html", offline=True)
+        result["offline_bytes"] = offline.stat().st_size
+    return result
+
+
 def child_hotspot(out: Path, tag: str, cell: float, write: bool) -> dict:
     import numpy as np
 
     hotspot, cells = _setup(cell)
     np.save(out / "counts.npy", cells["count"].to_numpy())
-    start = _measure_start()
-    t0 = time.perf_counter()
-    m = hotspot.maps.counts_map(cells, show_empty=True)
-    page = m.get_root().render()
-    seconds = time.perf_counter() - t0
-    measured = _measure_end(start, seconds)
-    result = {**measured, "bytes": _page_bytes(page), "cells": len(cells)}
-    if write:
-        (out / f"{tag}.html").write_text(page, encoding="utf-8")
-        # The same map with Leaflet inlined and no web basemap (export_map's offline mode).
-        offline = hotspot.maps.export_map(m, out / f"{tag}_offline.html", offline=True)
-        result["offline_bytes"] = offline.stat().st_size
-    del page
+    result = _timed_render(
+        hotspot, lambda: hotspot.maps.counts_map(cells, show_empty=True), out, tag, write
+    )
+    result["cells"] = len(cells)
     export = out / f"{tag}_export.html"
     start = _measure_start()
     t0 = time.perf_counter()
@@ -160,13 +168,12 @@ def child_hotspot(out: Path, tag: str, cell: float, write: bool) -> dict:
         result["export_default_bytes"] = default.stat().st_size
         result["n_nonzero"] = int((cells["count"] > 0).sum())
         default.unlink()
-        # m was rendered above: what does an offline export of it hold? (information)
-        rendered = out / f"{tag}_export_rendered.html"
-        hotspot.maps.export_map(m, rendered, offline=True)
-        result["export_rendered_tile_urls"] = rendered.read_text(encoding="utf-8").count(
-            "tile.openstreetmap.org"
+        # The offline page was exported from a map rendered before (information).
+        result["export_rendered_tile_urls"] = (
+            (out / f"{tag}_offline.html")
+            .read_text(encoding="utf-8")
+            .count("tile.openstreetmap.org")
         )
-        rendered.unlink()
     else:
         export.unlink()
     return result
@@ -223,18 +230,8 @@ def peer_map(cells, kind: str):
 
 def child_peer(out: Path, tag: str, cell: float, kind: str, write: bool) -> dict:
     hotspot, cells = _setup(cell)
-    start = _measure_start()
-    t0 = time.perf_counter()
-    m = peer_map(cells, kind)
-    page = m.get_root().render()
-    seconds = time.perf_counter() - t0
-    measured = _measure_end(start, seconds)
-    result = {**measured, "bytes": _page_bytes(page), "cells": len(cells)}
-    if write:
-        (out / f"{tag}.html").write_text(page, encoding="utf-8")
-        # The same map with Leaflet inlined and no web basemap (export_map's offline mode).
-        offline = hotspot.maps.export_map(m, out / f"{tag}_offline.html", offline=True)
-        result["offline_bytes"] = offline.stat().st_size
+    result = _timed_render(hotspot, lambda: peer_map(cells, kind), out, tag, write)
+    result["cells"] = len(cells)
     return result
 
 

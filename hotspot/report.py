@@ -20,6 +20,7 @@ from hotspot.analyze import Analysis
 from hotspot.maps._style import escape
 from hotspot.maps.disclosure import statement
 
+FREQ_WORDS = {"D": "day", "W": "week", "MS": "month", "M": "month", "H": "hour"}
 PAGE_STYLE = (
     "body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;"
     "color:#222}h1{margin-bottom:0}h2{border-bottom:2px solid #bd0026;padding-bottom:4px;"
@@ -245,7 +246,7 @@ def write_analysis(
             a.cube,
             "timeline",
             "Counts per bin (time slider in the interactive map).",
-            f"{a.title}: incidents per {a.settings['freq']} bin",
+            f"{a.title}: incidents per {FREQ_WORDS.get(a.settings['freq'].upper(), 'bin')}",
         )
     tables = []
     top = pd.DataFrame(s.shown(a.clusters)).sort_values("n_incidents", ascending=False).head(10)
@@ -265,7 +266,7 @@ def write_analysis(
     )
     if a.emerging is not None:
         counts = a.emerging["emerging_category"].value_counts().rename("cells").to_frame()
-        tables.append("<h3>Emerging patterns</h3>" + counts.to_html(escape=True))
+        tables.append("<h3>Emerging patterns</h3>" + counts.to_html(escape=True, border=0))
     if a.knox is not None:
         table = a.knox.nrc_table(labels="nrc")
         stem = f"{a.name}_knox"
@@ -276,7 +277,7 @@ def write_analysis(
             "<h3>Near repeats (Knox test)</h3><p>Observed pairs over the pairs expected by chance; "
             "* p &lt; 0.05, ** p &lt; 0.01. Read down the first column: the closer in space, the "
             "higher the ratio for pairs within a week means near-repeat risk.</p>"
-            + table.to_html(escape=True)
+            + table.to_html(escape=True, border=0)
         )
     notes = "".join(f"<div class='note'>{escape(n)}</div>" for n in a.notes)
     public_note = f"<div class='public'>{escape(statement(min_count))}</div>" if public else ""

@@ -128,6 +128,30 @@ def count_classes(values: np.ndarray, n: int = len(COUNT_COLOURS)) -> tuple[np.n
     return classes, labels
 
 
+def count_scheme(
+    values: np.ndarray, hidden: str | None = None
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Classes, labels and colours of counts; NaN counts of a public copy (``hidden``, the
+    "fewer than 5" label) get a class and a grey of their own.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> classes, labels, palette = count_scheme(np.array([0, np.nan, 7, 9]), "fewer than 5")
+    >>> classes.tolist(), labels[-1], palette[-1] == SUPPRESSED_COLOUR
+    ([-1, 2, 0, 1], 'fewer than 5', True)
+    """
+    values = np.asarray(values, dtype=float)
+    classes, labels = count_classes(values)
+    palette = list(COUNT_COLOURS[: len(labels)])
+    suppressed = np.isnan(values) if hidden else np.zeros(values.shape, dtype=bool)
+    if suppressed.any():
+        classes = np.where(suppressed, len(palette), classes)
+        palette.append(SUPPRESSED_COLOUR)
+        labels.append(hidden)
+    return classes, labels, palette
+
+
 def chain_class(size: np.ndarray) -> np.ndarray:
     """Index into :data:`CHAIN_COLOURS` of each chain size."""
     size = np.asarray(size)

@@ -16,12 +16,10 @@ import pandas as pd
 from hotspot._validate import check_cells
 from hotspot.maps._layers import draw_cells
 from hotspot.maps._style import (
-    COUNT_COLOURS,
     EMERGING_COLOURS,
     GISTAR_COLOURS,
     LISA_COLOURS,
-    SUPPRESSED_COLOUR,
-    count_classes,
+    count_scheme,
     escape,
     legend_html,
 )
@@ -30,6 +28,38 @@ from hotspot.maps.disclosure import disclosure_note, suppressed_label
 
 def _ids(frame: pd.DataFrame) -> list[str]:
     return [escape(v) for v in frame.index]
+
+
+def _draw_categories(
+    result: gpd.GeoDataFrame,
+    shown: gpd.GeoDataFrame,
+    fields: dict[str, Any],
+    keys: np.ndarray,
+    scheme: dict[Any, tuple[str, str]],
+    *,
+    legend_keys: list[Any],
+    title: str,
+    layer_name: str,
+    m: Any,
+) -> Any:
+    """Cells coloured by a categorical scheme (key -> (colour, label)) with its legend."""
+    order = list(scheme)
+    legend = legend_html(
+        title,
+        [scheme[k][1] for k in legend_keys],
+        [scheme[k][0] for k in legend_keys],
+        note=disclosure_note(result),
+    )
+    return draw_cells(
+        fields,
+        shown.geometry,
+        np.array([order.index(k) for k in keys], dtype=int),
+        [scheme[k][0] for k in order],
+        m=m,
+        layer_name=layer_name,
+        legend=legend,
+        fill_opacity=0.8,
+    )
 
 
 def _count_text(values: np.ndarray, hidden: str | None) -> list[Any]:
@@ -80,13 +110,8 @@ def counts_map(
         )
     values = pd.to_numeric(cells[column]).to_numpy(dtype=float)
     hidden = suppressed_label(cells)
-    classes, labels = count_classes(values)
-    palette = list(COUNT_COLOURS[: len(labels)])
+    classes, labels, palette = count_scheme(values, hidden)
     suppressed = np.isnan(values) if hidden else np.zeros(len(values), dtype=bool)
-    if suppressed.any():
-        classes = np.where(suppressed, len(palette), classes)
-        palette.append(SUPPRESSED_COLOUR)
-        labels.append(hidden)
     keep = (
         np.ones(len(cells), dtype=bool) if show_empty else (np.nan_to_num(values) > 0) | suppressed
     )
@@ -144,7 +169,6 @@ def gistar_map(
     bins = result["gistar_bin"].to_numpy().astype(int)
     keep = np.ones(len(result), dtype=bool) if show_not_significant else bins != 0
     shown = result[keep]
-    order = [3, 2, 1, 0, -1, -2, -3]
     fields: dict[str, Any] = {"cell": _ids(shown)}
     if "count" in result.columns:
         fields["count"] = _count_text(shown["count"], suppressed_label(result))
@@ -155,21 +179,16 @@ def gistar_map(
     fields["confidence"] = [escape(GISTAR_COLOURS[b][1]) for b in bins[keep]]
     meta = result.attrs.get("hotspot", {}).get("gistar", {})
     corrected = " (FDR-corrected)" if meta.get("fdr") else ""
-    legend = legend_html(
-        title or f"Gi* hot spots{corrected}",
-        [GISTAR_COLOURS[b][1] for b in order],
-        [GISTAR_COLOURS[b][0] for b in order],
-        note=disclosure_note(result),
-    )
-    return draw_cells(
+    return _draw_categories(
+        result,
+        shown,
         fields,
-        shown.geometry,
-        np.array([order.index(b) for b in bins[keep]], dtype=int),
-        [GISTAR_COLOURS[b][0] for b in order],
-        m=m,
+        bins[keep],
+        GISTAR_COLOURS,
+        legend_keys=list(GISTAR_COLOURS),
+        title=title or f"Gi* hot spots{corrected}",
         layer_name=title or "Gi* hot spots",
-        legend=legend,
-        fill_opacity=0.8,
+        m=m,
     )
 
 
@@ -227,21 +246,16 @@ def lisa_map(
     if p_column in result.columns:
         fields["p"] = [f"{p:.3g}" for p in shown[p_column]]
     fields["type"] = [escape(LISA_COLOURS[c][1]) for c in cluster[keep]]
-    legend = legend_html(
-        title or "Local Moran's I (LISA)",
-        [LISA_COLOURS[c][1] for c in order],
-        [LISA_COLOURS[c][0] for c in order],
-        note=disclosure_note(result),
-    )
-    return draw_cells(
+    return _draw_categories(
+        result,
+        shown,
         fields,
-        shown.geometry,
-        np.array([order.index(c) for c in cluster[keep]], dtype=int),
-        [LISA_COLOURS[c][0] for c in order],
-        m=m,
+        cluster[keep],
+        LISA_COLOURS,
+        legend_keys=order,
+        title=title or "Local Moran's I (LISA)",
         layer_name=title or "LISA clusters",
-        legend=legend,
-        fill_opacity=0.8,
+        m=m,
     )
 
 
@@ -284,19 +298,14 @@ def emerging_map(
         "cold_bins": shown["emerging_n_cold"].to_numpy(),
         "trend_tau": shown["emerging_trend_tau"].round(3).to_numpy(),
     }
-    legend = legend_html(
-        title or "Emerging hot spots",
-        present,
-        [EMERGING_COLOURS[c] for c in present],
-        note=disclosure_note(result),
-    )
-    return draw_cells(
+    return _draw_categories(
+        result,
+        shown,
         fields,
-        shown.geometry,
-        np.array([order.index(c) for c in category[keep]], dtype=int),
-        [EMERGING_COLOURS[c] for c in order],
-        m=m,
+        category[keep],
+        {c: (colour, c) for c, colour in EMERGING_COLOURS.items()},
+        legend_keys=present,
+        title=title or "Emerging hot spots",
         layer_name=title or "Emerging hot spots",
-        legend=legend,
-        fill_opacity=0.8,
+        m=m,
     )

@@ -25,15 +25,13 @@ from hotspot.maps._style import (
     CHAIN_COLOURS,
     CLUSTER_ELLIPSE,
     CLUSTER_HULL,
-    COUNT_COLOURS,
     DENSITY_PALETTE,
     EMERGING_COLOURS,
     GISTAR_COLOURS,
     LISA_COLOURS,
-    SUPPRESSED_COLOUR,
     chain_class,
     chain_labels,
-    count_classes,
+    count_scheme,
 )
 from hotspot.maps.disclosure import disclose, disclosure_note, suppressed_label
 from hotspot.maps.export import _describe
@@ -294,14 +292,7 @@ def _draw_counts(
     title: str,
 ) -> _Layer:
     """Quantile classes of the non-zero counts (:func:`count_classes`); NaN where ``hidden``."""
-    values = np.asarray(values, dtype=float)
-    classes, labels = count_classes(values)
-    palette = list(COUNT_COLOURS[: len(labels)])
-    suppressed = np.isnan(values) if hidden else np.zeros(len(values), dtype=bool)
-    if suppressed.any():
-        classes = np.where(suppressed, len(palette), classes)
-        palette.append(SUPPRESSED_COLOUR)
-        labels.append(str(hidden))
+    classes, labels, palette = count_scheme(values, hidden)
     geometry = _project(cells.geometry, crs)
     shown = classes >= 0
     _add_polygons(ax, geometry[~shown], "none", edgecolor=CONTEXT_EDGE)

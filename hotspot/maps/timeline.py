@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from hotspot.maps._layers import draw_cells
-from hotspot.maps._style import COUNT_COLOURS, SUPPRESSED_COLOUR, count_classes, escape, legend_html
+from hotspot.maps._style import count_scheme, escape, legend_html
 from hotspot.maps.disclosure import disclosure_note, suppressed_label
 
 
@@ -84,13 +84,8 @@ def timeline_map(
         active |= np.isnan(counts).any(axis=0)
     counts = counts[:, active]
     cells = cube.cells[active]
-    classes, labels = count_classes(counts.ravel())
+    classes, labels, palette = count_scheme(counts.ravel(), hidden)
     classes = classes.reshape(counts.shape)
-    palette = list(COUNT_COLOURS[: len(labels)])
-    if hidden and np.isnan(counts).any():
-        classes = np.where(np.isnan(counts), len(palette), classes)
-        palette.append(SUPPRESSED_COLOUR)
-        labels.append(hidden)
     frames = []
     for k, when in enumerate(cube.bins):
         row = counts[k]
