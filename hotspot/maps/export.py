@@ -140,7 +140,7 @@ def _period(meta: dict) -> tuple[str, str] | None:
     return None
 
 
-def _describe(result: Any) -> dict[str, str]:
+def result_facts(result: Any) -> dict[str, str]:
     """Footer lines read from the result's attrs: source, period, method, parameters."""
     attrs = getattr(result, "attrs", None) or {}
     meta = {**attrs, **attrs.get("hotspot", {})}  # cubes keep their attrs at the top level
@@ -190,7 +190,7 @@ def add_footer(m: Any, result: Any = None, *, extra: str | None = None) -> None:
     """Add the footer (source, period, method and parameters, version, time) to ``m``."""
     from hotspot import __version__
 
-    lines = _describe(result) if result is not None else {}
+    lines = result_facts(result) if result is not None else {}
     lines["Made with"] = f"hotspot {__version__}"
     lines["Generated"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = " · ".join(f"<b>{escape(k)}</b>: {escape(v)}" for k, v in lines.items())

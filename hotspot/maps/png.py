@@ -34,7 +34,7 @@ from hotspot.maps._style import (
     count_scheme,
 )
 from hotspot.maps.disclosure import disclose, disclosure_note, suppressed_label
-from hotspot.maps.export import _describe
+from hotspot.maps.export import result_facts
 from hotspot.maps.timeline import bin_label
 
 if TYPE_CHECKING:  # matplotlib is imported when an image is drawn, not with hotspot
@@ -632,7 +632,7 @@ def _footer_lines(result: Any, public: bool, width_chars: int) -> list[str]:
     then the disclosure statement of a public copy."""
     from hotspot import __version__
 
-    facts = _describe(result)
+    facts = result_facts(result)
     facts["Made with"] = f"hotspot {__version__}"
     text = " · ".join(f"{key}: {value}" for key, value in facts.items())
     lines = textwrap.wrap(text, width_chars)
