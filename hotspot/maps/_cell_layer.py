@@ -189,7 +189,7 @@ class FrameSlider(MacroElement):
     _template = Template(
         """
 {% macro html(this, kwargs) %}
-<div class="hotspot-timeline" style="position:fixed;top:12px;left:60px;right:60px;z-index:9999;
+<div class="hotspot-timeline" style="position:fixed;top:52px;left:60px;right:60px;z-index:9999;
   background:white;padding:6px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif;
   display:flex;align-items:center;gap:8px">
   <button type="button" id="{{ this.get_name() }}_play" style="font:12px sans-serif">Play</button>
