@@ -182,6 +182,11 @@ def run_analysis(
     bar.set_postfix_str("HDBSCAN clusters")
     clustered = cluster_incidents(chosen, "hdbscan", min_cluster_size=min_cluster_size, quiet=True)
     analysis.clusters = cluster_summary(clustered)
+    if analysis.clusters.empty:
+        analysis.notes.append(
+            f"HDBSCAN found no cluster of at least {min_cluster_size:,} incidents among "
+            f"{len(chosen):,}; lower --min-cluster-size to look for smaller ones."
+        )
     bar.update()
 
     if timed:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from hotspot.analyze import Analysis
@@ -209,6 +210,7 @@ def write_analysis(
     out.mkdir(parents=True, exist_ok=True)
     a = analysis
     s = _Section(a, out, offline, public, min_count)
+    notes = list(a.notes)  # this page's notes: the analysis's and what could not be shown
     (out / f"{a.name}_load_report.txt").write_text(str(a.load_report) + "\n")
     (out / f"{a.name}_load_report.json").write_text(
         json.dumps(a.load_report.to_dict(), indent=2, default=str) + "\n"
@@ -228,12 +230,22 @@ def write_analysis(
         f"{a.title}: Gi* hot spots",
     )
     s.data(a.gistar, "gistar")
-    s.map(a.surface, "density", "Kernel density, incidents per km².", f"{a.title}: kernel density")
-    s.map(a.clusters, "clusters", "HDBSCAN clusters.", f"{a.title}: clusters")
-    s.data(
-        a.clusters.drop(columns=["ellipse_1sd", "ellipse_2sd"]) if not public else a.clusters,
-        "clusters",
-    )
+    if np.isfinite(s.shown(a.surface).to_numpy()).any():
+        s.map(
+            a.surface, "density", "Kernel density, incidents per km².", f"{a.title}: kernel density"
+        )
+    else:
+        notes.append(
+            f"Density map not shown: no place has {min_count} or more incidents within a "
+            "bandwidth, the least a public density map shows."
+        )
+    has_clusters = len(s.shown(a.clusters)) > 0
+    if has_clusters:
+        s.map(a.clusters, "clusters", "HDBSCAN clusters.", f"{a.title}: clusters")
+        s.data(
+            a.clusters.drop(columns=["ellipse_1sd", "ellipse_2sd"]) if not public else a.clusters,
+            "clusters",
+        )
     if a.emerging is not None:
         s.map(
             a.emerging,
@@ -249,21 +261,22 @@ def write_analysis(
             f"{a.title}: incidents per {FREQ_WORDS.get(a.settings['freq'].upper(), 'bin')}",
         )
     tables = []
-    top = pd.DataFrame(s.shown(a.clusters)).sort_values("n_incidents", ascending=False).head(10)
-    columns = [
-        c
-        for c in ("n_incidents", "area_km2", "first_time", "last_time", "top_categories")
-        if c in top
-    ]
-    top = top[columns].copy()
-    for column in ("first_time", "last_time"):
-        if column in top and pd.api.types.is_datetime64_any_dtype(top[column]):
-            top[column] = top[column].dt.strftime("%Y-%m-%d")
-    top["n_incidents"] = top["n_incidents"].map("{:,.0f}".format)
-    tables.append(
-        "<h3>Largest clusters</h3>"
-        + top.to_html(escape=True, float_format="{:,.3f}".format, border=0)
-    )
+    if has_clusters:
+        top = pd.DataFrame(s.shown(a.clusters)).sort_values("n_incidents", ascending=False).head(10)
+        columns = [
+            c
+            for c in ("n_incidents", "area_km2", "first_time", "last_time", "top_categories")
+            if c in top
+        ]
+        top = top[columns].copy()
+        for column in ("first_time", "last_time"):
+            if column in top and pd.api.types.is_datetime64_any_dtype(top[column]):
+                top[column] = top[column].dt.strftime("%Y-%m-%d")
+        top["n_incidents"] = top["n_incidents"].map("{:,.0f}".format)
+        tables.append(
+            "<h3>Largest clusters</h3>"
+            + top.to_html(escape=True, float_format="{:,.3f}".format, border=0)
+        )
     if a.emerging is not None:
         counts = a.emerging["emerging_category"].value_counts().rename("cells").to_frame()
         tables.append("<h3>Emerging patterns</h3>" + counts.to_html(escape=True, border=0))
@@ -279,13 +292,13 @@ def write_analysis(
             "higher the ratio for pairs within a week means near-repeat risk.</p>"
             + table.to_html(escape=True, border=0)
         )
-    notes = "".join(f"<div class='note'>{escape(n)}</div>" for n in a.notes)
+    notes_html = "".join(f"<div class='note'>{escape(n)}</div>" for n in notes)
     public_note = f"<div class='public'>{escape(statement(min_count))}</div>" if public else ""
     (out / f"{a.name}_settings.json").write_text(settings_json(a) + "\n")
     s.files.append(f"{a.name}_settings.json")
     files = " · ".join(f"<a href='{escape(f)}'>{escape(f)}</a>" for f in s.files)
     return (
-        f"<section><h2>{escape(a.title)}</h2>{public_note}{notes}"
+        f"<section><h2>{escape(a.title)}</h2>{public_note}{notes_html}"
         f"<h3>Key numbers</h3>{_table(_key_numbers(a))}"
         f"<h3>Maps</h3>{''.join(s.figures)}{''.join(tables)}{_methods(a)}"
         f"<h3>Load report</h3>{a.load_report._repr_html_()}"

@@ -86,3 +86,21 @@ def test_categories_are_checked_and_counted(toronto_2021):
     assert f"{len(robbery):,} of {len(toronto_2021):,}" in a.notes[0]
     with pytest.raises(hs.HotspotInputError, match="square"):
         run_analysis(toronto_2021, name="t", title="t", grid="triangle", progress=False)
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_report_of_a_small_file_says_what_it_could_not_show(toronto, tmp_path, public):
+    from hotspot.report import write_analysis, write_report
+
+    robbery = toronto[(toronto["category"] == "Robbery") & (toronto["time"] >= "2021-06-01")]
+    few = robbery.iloc[:60]
+    a = run_analysis(few, name="few", title="60 robberies", permutations=99, progress=False)
+    section = write_analysis(a, tmp_path, offline=True, public=public, min_count=50)
+    page = write_report([section], tmp_path).read_text()
+    assert "HDBSCAN found no cluster of at least 100 incidents among 60" in page
+    assert not (tmp_path / "few_clusters.html").exists()
+    assert (tmp_path / "few_gistar.html").exists() and (tmp_path / "few_timeline.html").exists()
+    if public:  # no place has 50 incidents within a bandwidth
+        assert "Density map not shown" in page and not (tmp_path / "few_density.html").exists()
+    else:
+        assert (tmp_path / "few_density.html").exists()

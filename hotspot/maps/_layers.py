@@ -75,18 +75,23 @@ def draw_cells(
     outline: str = "#666666",
     frames: list[tuple[str, np.ndarray, Any]] | None = None,
     frame_field: str | None = None,
+    extent: gpd.GeoSeries | None = None,
 ) -> Any:
     """Add cells as one canvas layer with a tooltip of ``fields`` and the legend.
 
     ``fields`` maps tooltip names to values (text already escaped); ``fill`` indexes
     ``palette`` per cell (``-1``: outline only). Draws on ``m`` or on a new map fitted to the
-    cells. Returns the map.
+    cells (to ``extent``, all the result's cells, when none is drawn: a map with no hot spot
+    still opens on the study area). Returns the map.
     """
     from hotspot.maps._cell_layer import CellLayer
 
     geoms = to_lonlat(geometry)
     if m is None:
-        m = new_map(view_bounds(geoms) if len(geoms) else geometry.to_crs(4326).total_bounds)
+        if len(geoms) or extent is None or not len(extent):
+            m = new_map(view_bounds(geoms) if len(geoms) else np.array([-180, -85, 180, 85]))
+        else:
+            m = new_map(view_bounds(to_lonlat(extent)))
     layer = CellLayer(
         geoms,
         fill,

@@ -59,6 +59,7 @@ def _draw_categories(
         layer_name=layer_name,
         legend=legend,
         fill_opacity=0.8,
+        extent=result.geometry,
     )
 
 
@@ -126,6 +127,7 @@ def counts_map(
         layer_name=title or column,
         legend=legend,
         fill_opacity=0.75,
+        extent=cells.geometry,
     )
 
 
