@@ -193,9 +193,13 @@ def run_analysis(
         _space_time(analysis, chosen, cells, freq, start, end, knox_categories, bar)
     else:
         analysis.notes.append(
-            f"Emerging hot spots and near repeats not run: the times are by "
-            f"{report.time_resolution} ({report.time_min:%Y-%m-%d} to {report.time_max:%Y-%m-%d})"
-            "; both need dates or times of day."
+            "Emerging hot spots and near repeats not run: "
+            + (
+                f"the times are by {report.time_resolution} ({report.time_min:%Y-%m-%d} to "
+                f"{report.time_max:%Y-%m-%d}); both need dates or times of day."
+                if report.time_min is not None
+                else "the incidents have no times."
+            )
         )
     bar.close()
     return analysis

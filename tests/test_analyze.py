@@ -104,3 +104,11 @@ def test_report_of_a_small_file_says_what_it_could_not_show(toronto, tmp_path, p
         assert "Density map not shown" in page and not (tmp_path / "few_density.html").exists()
     else:
         assert (tmp_path / "few_density.html").exists()
+
+
+def test_pipeline_on_data_without_times(toronto):
+    lonlat = toronto.geometry.iloc[:500].to_crs(4326)
+    inc = hs.read_incidents(pd.DataFrame({"lat": lonlat.y, "lon": lonlat.x}), quiet=True)
+    a = run_analysis(inc, name="x", title="x", permutations=99, progress=False)
+    assert a.emerging is None and a.knox is None and int(a.cells["count"].sum()) == 500
+    assert any("have no times" in note for note in a.notes)
