@@ -70,7 +70,6 @@ class _Section:
     def __init__(self, analysis: Analysis, out: Path, offline: bool, public: bool, min_count: int):
         self.a, self.out = analysis, out
         self.offline, self.public, self.min_count = offline, public, min_count
-        self.parts: list[str] = []
         self.figures: list[str] = []
         self.files: list[str] = []
 

@@ -149,7 +149,7 @@ def disclose(result: Any, min_count: int | None = None) -> Any:
             out = out.set_geometry("ellipse_1sd")
         for column in ("first_time", "last_time"):  # exact times of single incidents
             if column in out.columns:
-                out[column] = out[column].dt.strftime("%Y-%m").astype(object)
+                out[column] = out[column].dt.strftime("%Y-%m").astype("str")
     suppressed = 0
     for column in COUNT_COLUMNS:
         if column in out.columns:
