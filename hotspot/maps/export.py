@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime
 from importlib import resources
@@ -53,8 +54,6 @@ def _asset(name: str) -> str:
 
 
 def _asset_data_uri(name: str) -> str:
-    import base64
-
     data = (resources.files("hotspot.maps") / "_assets" / name).read_bytes()
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
@@ -165,24 +164,23 @@ def result_facts(result: Any) -> dict[str, str]:
         "summary": "Cluster summary",
         "grid": "Counts per cell",
     }
-    for key, label in methods.items():
-        if key in meta:
-            params = meta[key]
-            shown = (
-                {
-                    k: v
-                    for k, v in params.items()
-                    if isinstance(v, str | int | float | bool)
-                    and k not in ("clusters", "categories")
-                }
-                if isinstance(params, dict)
-                else {"bins": params}
-            )
-            text = ", ".join(
-                f"{k}={v:,.4g}" if isinstance(v, float) else f"{k}={v}"
-                for k, v in list(shown.items())[:8]
-            )
-            lines.setdefault("Method", f"{label}: {text}" if text else label)
+    key = next((k for k in methods if k in meta), None)
+    if key is not None:  # the first method the result records is the one that made it
+        params = meta[key]
+        shown = (
+            {
+                k: v
+                for k, v in params.items()
+                if isinstance(v, str | int | float | bool) and k not in ("clusters", "categories")
+            }
+            if isinstance(params, dict)
+            else {"bins": params}
+        )
+        text = ", ".join(
+            f"{k}={v:,.4g}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in list(shown.items())[:8]
+        )
+        lines["Method"] = f"{methods[key]}: {text}" if text else methods[key]
     return lines
 
 
