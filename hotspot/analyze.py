@@ -172,7 +172,8 @@ def run_analysis(
     bar.update()
 
     bar.set_postfix_str(f"Gi* ({permutations} permutations)")
-    analysis.gistar = gistar(cells, permutations=permutations, rng=rng, quiet=True)
+    inner = None if progress else False  # bars inside the long steps, when long
+    analysis.gistar = gistar(cells, permutations=permutations, rng=rng, quiet=True, progress=inner)
     bar.update()
 
     bar.set_postfix_str("kernel density")
@@ -190,7 +191,7 @@ def run_analysis(
     bar.update()
 
     if timed:
-        _space_time(analysis, chosen, cells, freq, start, end, knox_categories, bar)
+        _space_time(analysis, chosen, cells, freq, start, end, knox_categories, bar, progress)
     else:
         analysis.notes.append(
             "Emerging hot spots and near repeats not run: "
@@ -214,6 +215,7 @@ def _space_time(
     end: Any,
     knox_categories: Sequence[str] | None,
     bar: Any,
+    show_inner: bool,
 ) -> None:
     from hotspot.cube import space_time_cube
     from hotspot.emerging import emerging_hotspots
@@ -260,7 +262,10 @@ def _space_time(
         )
     else:
         analysis.knox = knox_test(
-            knox_set, permutations=settings["permutations"], rng=settings["rng"]
+            knox_set,
+            permutations=settings["permutations"],
+            rng=settings["rng"],
+            progress=None if show_inner else False,
         )
         analysis.knox_incidents = len(knox_set)
     bar.update()

@@ -147,12 +147,19 @@ def space_time_neighbours(star: sp.csr_array, n_bins: int, time_window: int) -> 
 
 
 def permutation_pvalues(
-    counts: np.ndarray, star: sp.csr_array, time_window: int, permutations: int, rng: Any
+    counts: np.ndarray,
+    star: sp.csr_array,
+    time_window: int,
+    permutations: int,
+    rng: Any,
+    *,
+    progress: bool | None = None,
 ) -> np.ndarray:
     """Two-sided conditional-permutation p-values of space-time Gi*, bins × cells: each
     space-time cell keeps its value, its neighbours are redrawn from all other space-time cells
     of the cube (the cube-wide null)."""
-    from hotspot.stats._local_kernels import random_ids, tail_counts
+    from hotspot.stats._local_kernels import random_ids
+    from hotspot.stats.local import permutation_tail_counts
 
     n_bins, n_cells = counts.shape
     matrix = space_time_neighbours(star, n_bins, time_window)
@@ -161,14 +168,15 @@ def permutation_pvalues(
     n = len(values)
     max_k = int(np.diff(matrix.indptr).max())
     ids = random_ids(n, max_k, permutations, as_generator(rng))
-    greater, less = tail_counts(
+    greater, less = permutation_tail_counts(
         values,
-        matrix.indptr.astype(np.int64),
-        matrix.data.astype(float),
+        matrix,
         np.ones(n),
         np.ones(n),
         observed,
         ids,
+        progress=progress,
+        desc=f"space-time Gi*, {permutations:,} permutations",
     )
     p = np.minimum(1.0, 2.0 * np.minimum(1.0 + greater, 1.0 + less) / (1.0 + permutations))
     return p.reshape(n_bins, n_cells)
@@ -232,6 +240,7 @@ def emerging_hotspots(
     fdr: bool = True,
     rng: Any = None,
     quiet: bool = False,
+    progress: bool | None = None,
 ) -> gpd.GeoDataFrame:
     """Emerging hot spot analysis (ArcGIS's 17 categories) on a space-time cube.
 
@@ -263,6 +272,9 @@ def emerging_hotspots(
         Randomness of the permutations.
     quiet : bool, default=False
         Do not announce how many cells and bins were analysed.
+    progress : bool or None, default=None
+        Show a progress bar of the permutations (a terminal bar, a widget in JupyterLab).
+        ``None``: only when the work is long (about a few seconds or more).
 
     Returns
     -------
@@ -322,7 +334,7 @@ def emerging_hotspots(
     z = space_time_gistar(counts, star, time_window, global_window)
     p = np.asarray(normal_pvalue(z), dtype=float)
     if permutations:
-        p = permutation_pvalues(counts, star, time_window, permutations, rng)
+        p = permutation_pvalues(counts, star, time_window, permutations, rng, progress=progress)
     # the false-discovery-rate correction runs per time step, over that bin's cells (ArcGIS's
     # Gi* per slice); over the whole cube at once, hundreds of thousands of tests would leave
     # permutation p-values (at best 2/(1 + permutations)) no chance

@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from hotspot._nearrepeat_kernels import pairs_within_time, permuted_counts
+from hotspot._progress import progress_bar, show_progress
 from hotspot._random import as_generator
 from hotspot._validate import check_incidents, incident_xy
 from hotspot.errors import HotspotInputError
@@ -166,6 +167,7 @@ def knox_test(
     metric: str = "euclidean",
     same_location: bool = True,
     rng: None | int | np.random.Generator = None,
+    progress: bool | None = None,
 ) -> KnoxResult:
     """Knox test for near repeats over several distance and time bands (Near Repeat Calculator).
 
@@ -198,6 +200,9 @@ def knox_test(
         the next row is then ``0 < d <= edge[1]``.
     rng : None, int or numpy.random.Generator, default None
         Seed or generator for the permutations (the global numpy seed is never used).
+    progress : bool or None, default None
+        Show a progress bar of the permutations (a terminal bar, a widget in JupyterLab).
+        ``None``: only when the work is long (permutations × pairs above a few seconds' worth).
 
     Returns
     -------
@@ -293,10 +298,13 @@ def knox_test(
     identity = np.arange(n, dtype=np.int32)[None, :]
     obs = full(permuted_counts(pi, pj, dbin, t, identity, t_ns, n_finite))[0]
     null = np.empty((permutations, n_finite + 1, n_t), dtype=np.int64)
-    for start in range(0, permutations, _CHUNK):
-        stop = min(start + _CHUNK, permutations)
-        perms = gen.permuted(np.broadcast_to(identity, (stop - start, n)), axis=1)
-        null[start:stop] = full(permuted_counts(pi, pj, dbin, t, perms, t_ns, n_finite))
+    show = show_progress(progress, float(permutations) * len(pi))
+    with progress_bar(permutations, "Knox permutations", show, unit="perm") as bar:
+        for start in range(0, permutations, _CHUNK):
+            stop = min(start + _CHUNK, permutations)
+            perms = gen.permuted(np.broadcast_to(identity, (stop - start, n)), axis=1)
+            null[start:stop] = full(permuted_counts(pi, pj, dbin, t, perms, t_ns, n_finite))
+            bar.update(stop - start)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         if permutations:

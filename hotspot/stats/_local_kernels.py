@@ -23,13 +23,16 @@ def tail_counts(
     scale: np.ndarray,
     observed: np.ndarray,
     random_ids: np.ndarray,
+    first: int,
+    stop: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Counts of simulated statistics >= and <= the observed one, per cell.
+    """Counts of simulated statistics >= and <= the observed one, for cells ``first … stop-1``.
 
     The statistic of cell i for a draw is ``scale[i] * (self_weight[i] * values[i] +
-    sum_t weights[indptr[i] + t] * values[drawn_t])``; cells without neighbours get -1.
+    sum_t weights[indptr[i] + t] * values[drawn_t])``; cells without neighbours get -1. Every
+    cell uses the same draws, so a range of cells gives the counts the whole array would.
     """
-    n = len(values)
+    n = stop - first
     n_perm, max_k = random_ids.shape
     # The drawn values, looked up once: id j stands for value j (when j < i) or j + 1, so two
     # small tables replace random reads across the whole value array (cache-friendly).
@@ -41,12 +44,13 @@ def tail_counts(
             drawn_high[p, t] = values[random_ids[p, t] + 1]
     greater = np.zeros(n, dtype=np.int64)
     less = np.zeros(n, dtype=np.int64)
-    for i in prange(n):
+    for local in prange(n):
+        i = first + local
         start = indptr[i]
         k = indptr[i + 1] - start
         if k == 0:
-            greater[i] = -1
-            less[i] = -1
+            greater[local] = -1
+            less[local] = -1
             continue
         own = self_weight[i] * values[i]
         obs = observed[i]
@@ -66,8 +70,8 @@ def tail_counts(
                 g += 1
             if stat <= obs + tol:
                 le += 1
-        greater[i] = g
-        less[i] = le
+        greater[local] = g
+        less[local] = le
     return greater, less
 
 

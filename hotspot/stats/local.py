@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from hotspot._messages import announce
+from hotspot._progress import chunk_bounds, progress_bar, show_progress
 from hotspot._random import as_generator, check_alternative, normal_pvalue
 from hotspot._validate import check_cells, report_of
 from hotspot.errors import HotspotInputError
@@ -63,6 +64,38 @@ def _report_islands(nb: Neighbours, cells: gpd.GeoDataFrame, what: str, quiet: b
         )
 
 
+def permutation_tail_counts(
+    values: np.ndarray,
+    matrix: Any,
+    self_weight: np.ndarray,
+    scale: np.ndarray,
+    observed: np.ndarray,
+    ids: np.ndarray,
+    *,
+    progress: bool | None,
+    desc: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`tail_counts` over all cells, in ranges of cells behind a progress bar when the
+    work is long (every range uses the same draws: the counts do not depend on the ranges)."""
+    n = len(values)
+    work = float(ids.shape[0]) * matrix.nnz
+    show = show_progress(progress, work)
+    arrays = (
+        matrix.indptr.astype(np.int64),
+        matrix.data.astype(float),
+        self_weight.astype(float),
+        scale.astype(float),
+        observed.astype(float),
+    )
+    greater = np.empty(n, dtype=np.int64)
+    less = np.empty(n, dtype=np.int64)
+    with progress_bar(n, desc, show, unit="cell") as bar:
+        for first, stop in chunk_bounds(n, show):
+            greater[first:stop], less[first:stop] = tail_counts(values, *arrays, ids, first, stop)
+            bar.update(stop - first)
+    return greater, less
+
+
 def _permutation_pvalues(
     values: np.ndarray,
     matrix: Any,
@@ -72,6 +105,8 @@ def _permutation_pvalues(
     permutations: int,
     alternative: str,
     rng: Any,
+    progress: bool | None = None,
+    desc: str = "permutations",
 ) -> tuple[np.ndarray, int | None]:
     generator = as_generator(rng)
     seed = rng if isinstance(rng, int) else None
@@ -80,14 +115,15 @@ def _permutation_pvalues(
     if max_k == 0:
         return np.full(n, np.nan), seed
     ids = random_ids(n, max_k, permutations, generator)
-    greater, less = tail_counts(
+    greater, less = permutation_tail_counts(
         values,
-        matrix.indptr.astype(np.int64),
-        matrix.data.astype(float),
-        self_weight.astype(float),
-        scale.astype(float),
-        observed.astype(float),
+        matrix,
+        self_weight,
+        scale,
+        observed,
         ids,
+        progress=progress,
+        desc=desc,
     )
     p_greater = (1.0 + greater) / (1.0 + permutations)
     p_less = (1.0 + less) / (1.0 + permutations)
@@ -128,6 +164,7 @@ def gistar(
     alpha: float = 0.05,
     rng: Any = None,
     quiet: bool = False,
+    progress: bool | None = None,
 ) -> gpd.GeoDataFrame:
     """Getis–Ord Gi* hot spot analysis: where do high (or low) values cluster?
 
@@ -156,6 +193,9 @@ def gistar(
         Randomness of the permutations.
     quiet : bool, default=False
         Do not announce automatic choices or cells without neighbours.
+    progress : bool or None, default=None
+        Show a progress bar of the permutations (a terminal bar, a widget in JupyterLab).
+        ``None``: only when the work is long (about a few seconds or more).
 
     Returns
     -------
@@ -227,7 +267,16 @@ def gistar(
         neighbours = nb.matrix if transform == "B" else _off_diagonal(star)
         self_weight = np.ones(n) if transform == "B" else star.diagonal()
         p_sim, seed = _permutation_pvalues(
-            x, neighbours, self_weight, np.ones(n), star @ x, permutations, alternative, rng
+            x,
+            neighbours,
+            self_weight,
+            np.ones(n),
+            star @ x,
+            permutations,
+            alternative,
+            rng,
+            progress=progress,
+            desc=f"Gi*, {permutations:,} permutations",
         )
     bins = confidence_bins(z, p, fdr=fdr)
     bins[island] = 0
@@ -281,6 +330,7 @@ def lisa(
     alpha: float = 0.05,
     rng: Any = None,
     quiet: bool = False,
+    progress: bool | None = None,
 ) -> gpd.GeoDataFrame:
     """Local Moran's I (Anselin's LISA): clusters (HH, LL) and outliers (HL, LH).
 
@@ -304,6 +354,9 @@ def lisa(
         Randomness of the permutations.
     quiet : bool, default=False
         Do not announce automatic choices or cells without neighbours.
+    progress : bool or None, default=None
+        Show a progress bar of the permutations (a terminal bar, a widget in JupyterLab).
+        ``None``: only when the work is long (about a few seconds or more).
 
     Returns
     -------
@@ -366,7 +419,16 @@ def lisa(
     if permutations:
         scale = (n - 1) * z / den
         p_sim, seed = _permutation_pvalues(
-            z, w, np.zeros(n), scale, local_i, permutations, alternative, rng
+            z,
+            w,
+            np.zeros(n),
+            scale,
+            local_i,
+            permutations,
+            alternative,
+            rng,
+            progress=progress,
+            desc=f"local Moran, {permutations:,} permutations",
         )
     quadrant = QUADRANTS[2 * (z > 0) + (lag > 0)]
     test_p = p_sim if permutations else p
