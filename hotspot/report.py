@@ -238,7 +238,8 @@ def write_analysis(
             f"Density map not shown: no place has {min_count} or more incidents within a "
             "bandwidth, the least a public density map shows."
         )
-    has_clusters = len(s.shown(a.clusters)) > 0
+    shown_clusters = s.shown(a.clusters)
+    has_clusters = len(shown_clusters) > 0
     if has_clusters:
         s.map(a.clusters, "clusters", "HDBSCAN clusters.", f"{a.title}: clusters")
         s.data(
@@ -261,7 +262,7 @@ def write_analysis(
         )
     tables = []
     if has_clusters:
-        top = pd.DataFrame(s.shown(a.clusters)).sort_values("n_incidents", ascending=False).head(10)
+        top = pd.DataFrame(shown_clusters).sort_values("n_incidents", ascending=False).head(10)
         columns = [
             c
             for c in ("n_incidents", "area_km2", "first_time", "last_time", "top_categories")
