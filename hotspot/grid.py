@@ -29,6 +29,7 @@ from hotspot._validate import (
     report_of,
 )
 from hotspot.errors import HotspotInputError
+from hotspot.places import labels_to_records, place_labels
 
 MAX_CELLS = 5_000_000
 CELLS_ON_SHORTER_SIDE = 50
@@ -413,5 +414,8 @@ def count_incidents(
     source = report_of(incidents).get("load_report")
     if source is not None:
         meta["incidents_report"] = source.to_dict()
+    places = place_labels(incidents[inside]) if inside.any() else None
+    if places is not None:  # where the counted incidents are, by the data's own area names
+        meta["places"] = labels_to_records(places)
     out.attrs["hotspot"] = meta
     return out

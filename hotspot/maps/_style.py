@@ -152,6 +152,66 @@ def count_scheme(
     return classes, labels, palette
 
 
+# Density classes: six colours from the density palette, light to dark.
+DENSITY_CLASS_COLOURS = ("#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#e31a1c", "#800026")
+
+
+def head_tail_breaks(values: np.ndarray, n: int = len(DENSITY_CLASS_COLOURS)) -> np.ndarray:
+    """Jiang's (2013) head/tail breaks of positive values: at most ``n + 1`` class edges.
+
+    Each break is the mean of the values above the previous break, which suits heavy-tailed
+    densities: most of a city is in the low classes and the peaks still get classes of their
+    own. Stops when the head holds more than 40 % of the values or fewer than two values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> head_tail_breaks(np.array([1.0, 1, 1, 1, 2, 2, 4, 8, 16, 32])).round(2).tolist()
+    [1.0, 6.8, 18.67, 32.0]
+    """
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if not len(values):
+        return np.array([])
+    edges = [float(values.min())]
+    head = values
+    while len(edges) < n and len(head) > 1:
+        mean = float(head.mean())
+        new_head = head[head > mean]
+        if not len(new_head) or len(new_head) / len(head) > 0.4 or mean <= edges[-1]:
+            break
+        edges.append(mean)
+        head = new_head
+    edges.append(float(values.max()))
+    return np.unique(np.array(edges))
+
+
+def density_classes(
+    values: np.ndarray, floor: float = 0.0, n: int = len(DENSITY_CLASS_COLOURS)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Class of each density (-1 at or below ``floor``, or NaN) and the class edges.
+
+    Head/tail breaks of the values above ``floor``; where they give fewer than three classes
+    (a density without a heavy tail) the quantiles are used instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> classes, edges = density_classes(np.array([0, 1.0, 1, 1, 1, 2, 2, 4, 8, 16, 32]))
+    >>> classes.tolist()
+    [-1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2]
+    """
+    values = np.asarray(values, dtype=float)
+    shown = np.isfinite(values) & (values > floor)
+    edges = head_tail_breaks(values[shown], n)
+    if len(edges) < 4 and shown.sum() > n:
+        edges = np.unique(np.quantile(values[shown], np.linspace(0, 1, n + 1)))
+    if len(edges) < 2:
+        return np.where(shown, 0, -1), edges
+    classes = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
+    return np.where(shown, classes, -1), edges
+
+
 def chain_class(size: np.ndarray) -> np.ndarray:
     """Index into :data:`CHAIN_COLOURS` of each chain size."""
     size = np.asarray(size)
