@@ -120,3 +120,12 @@ def report_of(frame: pd.DataFrame) -> dict:
     """The frame's ``attrs["hotspot"]`` dict (empty when it has none)."""
     value = frame.attrs.get("hotspot")
     return value if isinstance(value, dict) else {}
+
+
+def time_resolution(incidents: pd.DataFrame) -> str | None:
+    """The time resolution recorded by the load report ("month", "day", …), or None."""
+    meta = report_of(incidents)
+    report = meta.get("load_report")
+    if report is not None:
+        return getattr(report, "time_resolution", None)
+    return meta.get("time_resolution")

@@ -20,6 +20,7 @@ import shapely
 from hotspot._areas import as_area_geometry, hull_of_points
 from hotspot._binning import SQRT3, hex_centres, hex_positions, square_positions
 from hotspot._messages import announce
+from hotspot._period import period_of
 from hotspot._validate import (
     check_cells,
     check_incidents,
@@ -27,6 +28,7 @@ from hotspot._validate import (
     check_same_crs,
     incident_xy,
     report_of,
+    time_resolution,
 )
 from hotspot.errors import HotspotInputError
 from hotspot.places import labels_to_records, place_labels
@@ -406,11 +408,10 @@ def count_incidents(
         "method": method,
     }
     if "time" in incidents.columns and inside.any():
-        times = incidents["time"].to_numpy()[inside]
-        meta["counts"]["period"] = (
-            f"{pd.Timestamp(times.min()):%Y-%m-%d}",
-            f"{pd.Timestamp(times.max()):%Y-%m-%d}",
-        )
+        period = period_of(incidents["time"].to_numpy()[inside], time_resolution(incidents))
+        if period is not None:
+            meta["period"] = period
+            meta["counts"]["period"] = (period["start"], period["end"])
     source = report_of(incidents).get("load_report")
     if source is not None:
         meta["incidents_report"] = source.to_dict()

@@ -150,7 +150,10 @@ def result_facts(result: Any) -> dict[str, str]:
     if report.get("source"):
         lines["Data"] = f"{Path(str(report['source'])).name} ({report.get('schema', '')})"
     period = _period(meta)
-    if period:
+    stamped = meta.get("period")
+    if isinstance(stamped, dict) and stamped.get("label"):
+        lines["Period"] = str(stamped["label"])
+    elif period:
         lines["Period"] = f"{period[0]} to {period[1]}"
     elif report.get("time_min"):
         lines["Period"] = f"{str(report['time_min'])[:10]} to {str(report['time_max'])[:10]}"
