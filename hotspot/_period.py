@@ -121,3 +121,21 @@ def years_covered(result: Any) -> float | None:
     if not isinstance(period, dict) or not period.get("days"):
         return None
     return period["days"] / 365.25
+
+
+def context_of(incidents: Any) -> dict[str, Any]:
+    """The period and the place labels of the incidents a result was made from, for its attrs
+    (``{"period": ..., "places": ...}``, each only when the incidents have it)."""
+    from hotspot._validate import time_resolution
+    from hotspot.places import labels_to_records, place_labels
+
+    out: dict[str, Any] = {}
+    if len(incidents) and "time" in incidents.columns:
+        period = period_of(incidents["time"].to_numpy(), time_resolution(incidents))
+        if period is not None:
+            out["period"] = period
+    if len(incidents):
+        labels = place_labels(incidents)
+        if labels is not None:
+            out["places"] = labels_to_records(labels)
+    return out

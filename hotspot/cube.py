@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from hotspot._messages import announce
+from hotspot._period import period_of_bins
 from hotspot._validate import check_cells, check_incidents, check_same_crs, report_of
 from hotspot.errors import HotspotInputError
 from hotspot.grid import cell_positions
@@ -80,7 +81,15 @@ class SpaceTimeCube:
         The bin frequency as given.
     attrs : dict
         How the cube was made, and the incident accounting under ``"counts"``:
-        ``incidents == counted + outside_cells + outside_bins + missing_time``.
+        ``incidents == counted + outside_cells + outside_bins + missing_time``; ``"period"``
+        (the bins' span), ``"coverage"`` (first and last incident) and ``"padding"`` (bins
+        wholly before the first or after the last incident, only when ``start``/``end`` asked
+        for them).
+    partial_bins : ndarray of bool, shape (n_bins,)
+        Bins the data do not cover from start to end: a first bin that begins before the first
+        incident's day, a last bin that ends after the last incident's day, and any padding.
+        Their counts are low because the data stop, not because crime did; trend tests leave
+        them out (:func:`hotspot.emerging_hotspots`) and charts mark them.
     """
 
     cells: gpd.GeoDataFrame
@@ -88,6 +97,7 @@ class SpaceTimeCube:
     counts: np.ndarray
     freq: str
     attrs: dict[str, Any] = field(default_factory=dict)
+    partial_bins: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.counts.shape != (len(self.bins), len(self.cells)):
@@ -95,6 +105,16 @@ class SpaceTimeCube:
                 f"counts have shape {self.counts.shape} but there are {len(self.bins)} bins and "
                 f"{len(self.cells)} cells"
             )
+        partial = (
+            np.zeros(len(self.bins), dtype=bool)
+            if self.partial_bins is None
+            else np.asarray(self.partial_bins, dtype=bool)
+        )
+        if partial.shape != (len(self.bins),):
+            raise HotspotInputError(
+                f"partial_bins has shape {partial.shape}; the cube has {len(self.bins)} bins"
+            )
+        object.__setattr__(self, "partial_bins", partial)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -146,6 +166,7 @@ class SpaceTimeCube:
                 values = values.astype(str)
             data[f"cell_{column}"] = (("cell_id",), values.to_numpy())
         data["cell_geometry"] = (("cell_id",), shapely.to_wkt(self.cells.geometry.array))
+        data["partial_bin"] = (("time",), self.partial_bins.astype(np.int8))
         ds = xr.Dataset(
             data,
             coords={"time": self.bins.to_numpy(), "cell_id": self.cells.index.to_numpy()},
@@ -209,6 +230,7 @@ def read_cube(path: str | Path) -> SpaceTimeCube:
         counts=ds["count"].to_numpy().astype(np.int64),
         freq=ds.attrs["freq"],
         attrs={"source": str(path)},
+        partial_bins=ds["partial_bin"].to_numpy().astype(bool) if "partial_bin" in ds else None,
     )
 
 
@@ -234,7 +256,10 @@ def space_time_cube(
         ``"MS"``/``"M"``, ``"QS"``/``"Q"``, ``"YS"``/``"Y"``, ``"h"``, or a multiple (``"2W"``).
     start, end : date-like, optional
         The first and last bins are those containing ``start`` and ``end`` (default: the first
-        and last incident). Incidents outside them are left out and reported.
+        and last incident, so the cube spans the data's own period). Incidents outside them
+        are left out and reported. Bins before the first incident or after the last (padding)
+        are built only when asked for this way, and announced: their zeros are missing data,
+        not an absence of crime, and :func:`hotspot.emerging_hotspots` leaves them out.
     quiet : bool, default=False
         Do not announce what was left out.
 
@@ -300,6 +325,13 @@ def space_time_cube(
     bin_index = (ordinals[use] - first_ord) // multiple
     flat = bin_index * len(cells) + pos[use]
     counts = np.bincount(flat, minlength=n_bins * len(cells)).reshape(n_bins, len(cells))
+    edges = bins.append(
+        pd.DatetimeIndex(
+            [(pd.Period(ordinal=first_ord, freq=period) + n_bins * multiple).start_time]
+        )
+    )
+    covered = times[has_time & in_cells] if (has_time & in_cells).any() else times[has_time]
+    partial, coverage, padding = _coverage(covered, edges, base)
     accounting = {
         "incidents": len(incidents),
         "counted": int(use.sum()),
@@ -316,16 +348,68 @@ def space_time_cube(
             f"{accounting['outside_bins']:,}, no time: {accounting['missing_time']:,})",
             quiet=quiet,
         )
+    if padding["before"] or padding["after"]:
+        announce(
+            f"the cube has {padding['before']} bin(s) before the first incident and "
+            f"{padding['after']} after the last ({coverage[0]} to {coverage[1]}), as start/end "
+            "asked: their zeros are missing data, not quiet weeks, and emerging_hotspots() "
+            "leaves them out",
+            quiet=quiet,
+        )
     attrs = {
         "counts": accounting,
         "freq": freq,
         "start": str(bins[0]),
         "end": str(bins[-1]),
         "grid": report_of(cells).get("grid"),
+        "period": period_of_bins(bins[0], edges[-1], freq_word(freq), n_bins),
+        "coverage": coverage,
+        "padding": padding,
     }
     source = report_of(incidents).get("load_report")
     if source is not None:
         attrs["incidents_report"] = source.to_dict()
     return SpaceTimeCube(
-        cells=cells.copy(), bins=bins, counts=counts.astype(np.int64), freq=freq, attrs=attrs
+        cells=cells.copy(),
+        bins=bins,
+        counts=counts.astype(np.int64),
+        freq=freq,
+        attrs=attrs,
+        partial_bins=partial,
     )
+
+
+FREQ_WORDS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year", "h": "hour"}
+
+
+def freq_word(freq: str) -> str:
+    """The bin unit of a frequency in words ("2W" → "2-week", "MS" → "month").
+
+    Examples
+    --------
+    >>> freq_word("W"), freq_word("MS"), freq_word("2W")
+    ('week', 'month', '2-week')
+    """
+    _, multiple, base = _parse_freq(freq)
+    word = FREQ_WORDS.get(base, base)
+    return word if multiple == 1 else f"{multiple}-{word}"
+
+
+def _coverage(
+    times: pd.Series, edges: pd.DatetimeIndex, base: str
+) -> tuple[np.ndarray, tuple[str, str], dict[str, int]]:
+    """Which bins the data cover only in part, the data's first and last day, and the bins
+    wholly outside them. The data are taken to cover whole days (whole hours for hourly bins)
+    from the first incident's to the last incident's."""
+    unit = "h" if base == "h" else "D"
+    first = times.min().floor(unit)
+    last = times.max().floor(unit) + pd.Timedelta(1, unit=unit)
+    starts, ends = edges[:-1], edges[1:]
+    partial = np.asarray((starts < first) | (ends > last))
+    padding = {
+        "before": int(np.sum(ends <= first)),
+        "after": int(np.sum(starts >= last)),
+    }
+    fmt = "%Y-%m-%d %H:00" if unit == "h" else "%Y-%m-%d"
+    coverage = (f"{first:{fmt}}", f"{last - pd.Timedelta(1, unit=unit):{fmt}}")
+    return partial, coverage, padding

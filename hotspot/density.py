@@ -30,6 +30,7 @@ from scipy.spatial import cKDTree
 from hotspot import _density_kernels as dk
 from hotspot._areas import as_area_geometry
 from hotspot._messages import announce, first_rows
+from hotspot._period import context_of
 from hotspot._validate import (
     check_cells,
     check_incidents,
@@ -875,6 +876,7 @@ def kde(
         record["evaluated_at"] = "cell centroids"
         meta = dict(report_of(cells))
         meta["kde"] = record
+        meta.update(context_of(incidents))
         out.attrs["hotspot"] = meta
         return out
     values, grid, method = _surface(spec, cell_size, area, edge_correction, quiet)
@@ -884,7 +886,9 @@ def kde(
     record["extent"] = grid["extent"]
     record["evaluated_at"] = "cell centres"
     record["mass"] = float(np.nansum(values)) * grid["cell_size"] ** 2 / M2_PER_KM2
-    return _surface_array(values, grid, incidents.crs, record, "kde_density")
+    surface = _surface_array(values, grid, incidents.crs, record, "kde_density")
+    surface.attrs["hotspot"].update(context_of(incidents))
+    return surface
 
 
 # --------------------------------------------------------------------------------------------

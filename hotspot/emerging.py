@@ -48,10 +48,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from hotspot._messages import announce
+from hotspot._period import period_of_bins
 from hotspot._random import as_generator, normal_pvalue
-from hotspot.cube import SpaceTimeCube
+from hotspot.cube import SpaceTimeCube, freq_word
 from hotspot.errors import HotspotInputError
-from hotspot.stats.multiple_testing import significant
+from hotspot.stats.multiple_testing import fdr_adjust, significant
 from hotspot.weights import build_weights
 
 GLOBAL_WINDOWS = ("cube", "neighbourhood", "individual")
@@ -229,6 +230,29 @@ def categorise(
     return out
 
 
+TREND_SERIES = ("spatial", "space-time")
+
+
+def _whole_bins(cube: SpaceTimeCube) -> tuple[SpaceTimeCube, list[str]]:
+    """The cube without its leading and trailing partial bins, and the bins left out."""
+    whole = np.flatnonzero(~cube.partial_bins)
+    if not cube.partial_bins.any() or not len(whole):
+        return cube, []
+    first, last = int(whole[0]), int(whole[-1])
+    keep = np.zeros(len(cube.bins), dtype=bool)
+    keep[first : last + 1] = True
+    dropped = [f"{b:%Y-%m-%d}" for b in cube.bins[~keep]]
+    trimmed = SpaceTimeCube(
+        cells=cube.cells,
+        bins=cube.bins[keep],
+        counts=cube.counts[keep],
+        freq=cube.freq,
+        attrs=cube.attrs,
+        partial_bins=cube.partial_bins[keep],
+    )
+    return trimmed, dropped
+
+
 def emerging_hotspots(
     cube: SpaceTimeCube,
     *,
@@ -239,6 +263,8 @@ def emerging_hotspots(
     alpha: float = 0.05,
     fdr: bool = True,
     rng: Any = None,
+    partial: str = "drop",
+    trend_series: str = "spatial",
     quiet: bool = False,
     progress: bool | None = None,
 ) -> gpd.GeoDataFrame:
@@ -264,12 +290,27 @@ def emerging_hotspots(
         ``fdr=True`` over a few thousand cells per bin, use 9,999 or more.
     alpha : float, default=0.05
         Significance of a bin (after the Benjamini–Hochberg correction over the cells of that
-        bin when ``fdr``) and of the Mann–Kendall trend.
+        bin when ``fdr``) and of the Mann–Kendall trend (after the correction over the
+        analysed cells when ``fdr``).
     fdr : bool, default=True
         Apply the Benjamini–Hochberg false-discovery-rate correction to each bin's cells
-        before calling a bin hot or cold.
+        before calling a bin hot or cold, and to the analysed cells' trend tests before
+        calling a trend significant (thousands of cells are tested: without it, one in twenty
+        cells of a city where nothing changes would "trend").
     rng : None, int or numpy Generator
         Randomness of the permutations.
+    partial : {"drop", "keep"}, default="drop"
+        ``"drop"``: leave the cube's partial bins (``cube.partial_bins``: a first or last bin
+        the data cover only in part, and padding before the first or after the last incident)
+        out of the analysis, so a half-empty first week cannot read as a rising trend.
+        ``"keep"``: analyse every bin, as ArcGIS does.
+    trend_series : {"spatial", "space-time"}, default="spatial"
+        The series each cell's Mann–Kendall test runs on. ``"spatial"``: the Gi* z-score of
+        the cell's spatial neighbourhood in each bin alone — successive values share no
+        incidents, as the test assumes. ``"space-time"``: the space-time z-scores that decide
+        the hot and cold bins (ArcGIS); with ``time_window`` ≥ 1 successive values overlap,
+        the test's independence assumption fails and a stationary city shows about three
+        times the nominal rate of trends (15 % instead of 5 % measured on simulated data).
     quiet : bool, default=False
         Do not announce how many cells and bins were analysed.
     progress : bool or None, default=None
@@ -324,6 +365,20 @@ def emerging_hotspots(
             "permutations draw neighbourhoods from the whole cube; use global_window='cube' "
             "(or permutations=0 for the other windows)"
         )
+    if partial not in ("drop", "keep"):
+        raise HotspotInputError(f"partial={partial!r}: use 'drop' or 'keep'")
+    if trend_series not in TREND_SERIES:
+        raise HotspotInputError(f"trend_series={trend_series!r}: use one of {TREND_SERIES}")
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+        raise HotspotInputError(f"alpha must be a number between 0 and 1, got {alpha!r}")
+    cube, dropped = _whole_bins(cube) if partial == "drop" else (cube, [])
+    n_bins = cube.counts.shape[0]
+    if n_bins < MIN_BINS:
+        raise HotspotInputError(
+            f"the cube has {n_bins} whole bins (partial ones left out: {len(dropped)}); the "
+            f"trend test needs at least {MIN_BINS}. Use a finer freq or a longer period, or "
+            "partial='keep'."
+        )
     analysed = cube.counts.sum(axis=0) > 0
     cells = cube.cells
     nb = build_weights(cells, weights)
@@ -341,15 +396,19 @@ def emerging_hotspots(
     sig = np.vstack([significant(p[t], alpha, fdr=fdr) for t in range(n_bins)])
     hot = sig & (z > 0)
     cold = sig & (z < 0)
-    trend = mann_kendall(np.nan_to_num(z), axis=0)
-    category = categorise(hot, cold, trend.pvalue, trend.s, alpha)
+    series = z if trend_series == "space-time" else space_time_gistar(counts, star, 0, "cube")
+    trend = mann_kendall(np.nan_to_num(series), axis=0)
+    trend_p = np.asarray(trend.pvalue, dtype=float)
+    if fdr and len(trend_p):
+        trend_p = fdr_adjust(trend_p)
+    category = categorise(hot, cold, trend_p, trend.s, alpha)
     out = cells.copy()
     full = np.full(len(cells), NOT_ANALYSED, dtype=object)
     full[keep] = category
     out["emerging_category"] = full.astype(str)
     for name, values, fill in (
         ("emerging_trend_tau", trend.tau, np.nan),
-        ("emerging_trend_p", trend.pvalue, np.nan),
+        ("emerging_trend_p", trend_p, np.nan),
         ("emerging_n_hot", hot.sum(axis=0), 0),
         ("emerging_n_cold", cold.sum(axis=0), 0),
         ("emerging_last_z", z[-1], np.nan),
@@ -371,6 +430,9 @@ def emerging_hotspots(
         "fdr": fdr,
         "freq": cube.freq,
         "bins": (str(cube.bins[0]), str(cube.bins[-1]), n_bins),
+        "partial_bins_left_out": dropped,
+        "trend_series": trend_series,
+        "trend_p": "Benjamini–Hochberg adjusted over the analysed cells" if fdr else "raw",
         "n_analysed": int(len(keep)),
         "n_not_analysed": int(len(cells) - len(keep)),
         "categories": counts_by,
@@ -378,6 +440,7 @@ def emerging_hotspots(
     }
     if "incidents_report" in cube.attrs:
         meta["incidents_report"] = cube.attrs["incidents_report"]
+    meta["period"] = period_of_bins(cube.bins[0], cube.bin_edges[-1], freq_word(cube.freq), n_bins)
     out.attrs["hotspot"] = meta
     announce(
         f"emerging hot spots: {len(keep):,} of {len(cells):,} cells analysed (the rest never had an "

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspot._period import context_of
 from hotspot._validate import check_incidents, incident_xy, report_of
 from hotspot.clustering._base import unique_locations
 from hotspot.clustering.ellipse import check_correction, standard_deviational_ellipse
@@ -325,6 +326,7 @@ def cluster_summary(
             "degenerate_buffer_m": DEGENERATE_BUFFER_M,
             "n_incidents": len(clustered),
         },
+        **context_of(clustered),
     }
     return out
 
