@@ -21,6 +21,7 @@ from hotspot.incidents import read_incidents
 from hotspot.load_report import LoadReport, excluded_incidents, load_report
 from hotspot.nearrepeat import KnoxResult, knox_test, near_repeat_chain_ids, near_repeat_chains
 from hotspot.optimized import optimized_hotspots
+from hotspot.ranking import hotspot_table
 from hotspot.stats.autocorrelation import general_g, incremental_autocorrelation, moran
 from hotspot.stats.concentration import Concentration, concentration, share_of_places
 from hotspot.stats.local import gistar, lisa
@@ -54,6 +55,7 @@ __all__ = [
     "general_g",
     "gistar",
     "hex_grid",
+    "hotspot_table",
     "incremental_autocorrelation",
     "kde",
     "kde_bandwidth",

@@ -14,15 +14,12 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from hotspot._period import period_of
 from hotspot.errors import HotspotInputError
 
 FINE_RESOLUTIONS = ("day", "hour", "minute", "second")
-# Bins per emerging-hot-spot cube: two years of weeks, three of months, ninety days.
-DEFAULT_SPAN = {
-    "W": pd.DateOffset(years=2),
-    "MS": pd.DateOffset(years=3),
-    "D": pd.DateOffset(days=90),
-}
+# A timeline map with more frames than this shows months instead of the cube's bins.
+MAX_TIMELINE_FRAMES = 160
 
 
 @dataclass
@@ -43,6 +40,11 @@ class Analysis:
     knox: Any = None
     knox_incidents: int = 0
     notes: list[str] = field(default_factory=list)
+    period: dict[str, Any] | None = None
+    left_out: dict[str, int] = field(default_factory=dict)
+    timeline: Any = None
+    incidents: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    hotspots: pd.DataFrame | None = None
 
 
 def _steps(progress: bool, total: int, name: str) -> Any:
@@ -89,6 +91,8 @@ def run_analysis(
     knox_categories: Sequence[str] | None = None,
     start: Any = None,
     end: Any = None,
+    study_area: Any = None,
+    bandwidth: float | str | None = None,
     permutations: int = 999,
     min_cluster_size: int = 100,
     rng: int = 0,
@@ -112,8 +116,17 @@ def run_analysis(
     knox_categories : sequence of str, optional
         Categories for the Knox test (default: the analysed ones). Near repeats are a
         property of one crime type, usually burglary.
-    start, end : optional
-        Period of the cube (default: the last two years of weeks, three of months).
+    start, end : date-like, optional
+        The period analysed, both inclusive. Default: the data's own first to last incident,
+        less a sparse long tail of old dates when the load report finds one (late-recorded
+        offences, such as Toronto's 1,057 before 2014): the core period, said in the notes.
+        Every step (counts, Gi*, density, clusters, the cube, Knox) uses this period, and every
+        output states it.
+    study_area : polygon, GeoDataFrame, file path or hull name, optional
+        The grid's study area (see :func:`hotspot.square_grid`); default: the incidents'
+        footprint without the far-away incidents the load report flags.
+    bandwidth : float or str, optional
+        Kernel density bandwidth in metres or a rule (see :func:`hotspot.kde`).
     permutations : int, default=999
         Gi* and Knox permutations.
     min_cluster_size : int, default=100
@@ -158,17 +171,38 @@ def run_analysis(
     }
     analysis = Analysis(name, title, settings, report, len(chosen))
     if len(chosen) < len(incidents):
+        analysis.left_out["other categories"] = len(incidents) - len(chosen)
         analysis.notes.append(
             f"{len(chosen):,} of {len(incidents):,} incidents are of the categories analysed "
             f"({', '.join(categories or [])}); the other {len(incidents) - len(chosen):,} are "
             "left out of every step."
         )
+    chosen = _analysed_period(analysis, chosen, start, end)
+    analysis.n_incidents = len(chosen)
+    analysis.incidents = chosen
+    analysis.period = period_of(
+        chosen["time"].to_numpy() if "time" in chosen.columns else [], report.time_resolution
+    )
+    if analysis.period is not None:
+        settings["period"] = analysis.period["label"]
+    if len(chosen) == 0:
+        raise HotspotInputError(
+            f"no incident is left to analyse in {settings.get('period_asked', 'the period')}; "
+            "check --start/--end and --category."
+        )
     bar = _steps(progress, 6 if timed else 4, name)
     bar.set_postfix_str("counts")
     make_grid = hex_grid if grid == "hex" else square_grid
-    cells = count_incidents(chosen, make_grid(chosen, cell_size, quiet=True), quiet=True)
+    cells = count_incidents(
+        chosen, make_grid(chosen, cell_size, study_area=study_area, quiet=True), quiet=True
+    )
     analysis.cells = cells
     settings["cell_size"] = cells.attrs["hotspot"]["grid"]["cell_size"]
+    settings["study_area"] = cells.attrs["hotspot"]["grid"]["study_area"]
+    outside = cells.attrs["hotspot"]["counts"]["outside"]
+    if outside:
+        analysis.left_out["outside the study area"] = outside
+        analysis.notes.append(_outside_note(chosen, cells, outside))
     bar.update()
 
     bar.set_postfix_str(f"Gi* ({permutations} permutations)")
@@ -177,7 +211,7 @@ def run_analysis(
     bar.update()
 
     bar.set_postfix_str("kernel density")
-    analysis.surface = kde(chosen, quiet=True)
+    analysis.surface = kde(chosen, bandwidth=bandwidth, quiet=True)
     bar.update()
 
     bar.set_postfix_str("HDBSCAN clusters")
@@ -191,7 +225,7 @@ def run_analysis(
     bar.update()
 
     if timed:
-        _space_time(analysis, chosen, cells, freq, start, end, knox_categories, bar, progress)
+        _space_time(analysis, chosen, cells, freq, knox_categories, bar, progress)
     else:
         analysis.notes.append(
             "Emerging hot spots and near repeats not run: "
@@ -203,7 +237,90 @@ def run_analysis(
             )
         )
     bar.close()
+    from hotspot.ranking import hotspot_table
+
+    analysis.hotspots = hotspot_table(
+        analysis.gistar, incidents=chosen, emerging=analysis.emerging, n=20
+    )
     return analysis
+
+
+def _outside_note(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, outside: int) -> str:
+    """Which incidents fell outside the study area, by the data's own area names."""
+    from hotspot.grid import cell_positions
+    from hotspot.places import area_names
+
+    grid = cells.attrs["hotspot"]["grid"]
+    text = (
+        f"{outside:,} incidents lie outside the study area ({grid['study_area']}) and are not "
+        "in the counts, Gi* or the cube"
+    )
+    names = area_names(incidents)
+    if names is not None:
+        out = cell_positions(incidents, cells)[0] < 0
+        where = names[out].value_counts()
+        if len(where):
+            text += " (" + ", ".join(f"{k} {v:,}" for k, v in where.head(8).items()) + ")"
+    return (
+        text
+        + "; they stay in the data and in the clusters and density. Pass --study-area to choose it."
+    )
+
+
+def _analysed_period(
+    analysis: Analysis, incidents: gpd.GeoDataFrame, start: Any, end: Any
+) -> gpd.GeoDataFrame:
+    """The incidents of the analysed period: the given one, else the core period when the data
+    have a sparse long tail of old (or far-future) dates. Left-out incidents are counted."""
+    from hotspot._timeparse import long_tail
+
+    if "time" not in incidents.columns or not incidents["time"].notna().any():
+        if start is not None or end is not None:
+            raise HotspotInputError("--start/--end need incidents with times")
+        return incidents
+    times = incidents["time"]
+    if getattr(times.dtype, "tz", None) is not None:
+        times = times.dt.tz_localize(None)
+    settings = analysis.settings
+    if start is None and end is None:
+        core = long_tail(times)
+        if core is None:
+            return incidents
+        lo, hi = core
+        keep = ((times >= lo) & (times < hi)).to_numpy()
+        if keep.all():
+            return incidents
+        left = int((~keep).sum())
+        analysis.left_out["outside the core period"] = left
+        settings["period_rule"] = "core period (sparse long tail left out)"
+        analysis.notes.append(
+            f"Analysed the core period {lo:%Y-%m-%d} to {hi - pd.Timedelta(1, unit='ns'):%Y-%m-%d}: "
+            f"{left:,} incidents dated outside it (earliest {times.min():%Y-%m-%d}) form a "
+            "sparse long tail, often old offences recorded late, and are left out of every "
+            "step. Pass --start/--end (start=/end=) to analyse another period."
+        )
+        return incidents[keep]
+    try:
+        lo = pd.Timestamp(start) if start is not None else times.min()
+        hi = pd.Timestamp(end) if end is not None else times.max()
+    except (TypeError, ValueError) as err:
+        raise HotspotInputError(f"--start/--end: not a date ({err}); use YYYY-MM-DD") from err
+    if end is not None and hi == hi.normalize():
+        hi = hi + pd.Timedelta(days=1)  # an end date includes its whole day
+    else:
+        hi = hi + pd.Timedelta(1, unit="ns")
+    if hi <= lo:
+        raise HotspotInputError(f"--end ({end}) is before --start ({start})")
+    settings["period_asked"] = f"{lo:%Y-%m-%d} to {hi - pd.Timedelta(1, unit='ns'):%Y-%m-%d}"
+    keep = ((times >= lo) & (times < hi)).to_numpy()
+    left = int((~keep).sum())
+    if left:
+        analysis.left_out["outside --start/--end"] = left
+        analysis.notes.append(
+            f"Analysed {settings['period_asked']} as asked; {left:,} incidents dated outside "
+            "it are left out of every step."
+        )
+    return incidents[keep]
 
 
 def _space_time(
@@ -211,47 +328,51 @@ def _space_time(
     incidents: gpd.GeoDataFrame,
     cells: gpd.GeoDataFrame,
     freq: str,
-    start: Any,
-    end: Any,
     knox_categories: Sequence[str] | None,
     bar: Any,
     show_inner: bool,
 ) -> None:
     from hotspot.cube import space_time_cube
-    from hotspot.emerging import emerging_hotspots
+    from hotspot.emerging import MIN_BINS, emerging_hotspots
     from hotspot.nearrepeat import knox_test
 
     settings = analysis.settings
     last = incidents["time"].max()
-    if end is None:
-        end = last
-    if start is None:
-        span = DEFAULT_SPAN.get(
-            freq.upper() if freq.upper() != "M" else "MS", pd.DateOffset(years=2)
-        )
-        start = pd.Timestamp(end) - span
     bar.set_postfix_str(f"emerging hot spots ({freq} bins)")
-    cube = space_time_cube(incidents, cells, freq, start=start, end=end, quiet=True)
+    # The cube spans the analysed incidents' own first to last bin: never padded.
+    cube = space_time_cube(incidents, cells, freq, quiet=True)
     settings.update(
         freq=freq, start=f"{cube.bins[0]:%Y-%m-%d}", end=f"{cube.bin_edges[-1]:%Y-%m-%d}"
     )
     analysis.cube = cube
-    if len(cube.bins) < 10:
+    analysis.timeline = cube
+    if len(cube.bins) > MAX_TIMELINE_FRAMES and freq.upper() not in ("MS", "M"):
+        analysis.timeline = space_time_cube(incidents, cells, "MS", quiet=True)
+    whole = int((~cube.partial_bins).sum())
+    if whole < MIN_BINS:
         analysis.notes.append(
-            f"Emerging hot spots not run: the cube has {len(cube.bins)} bins of {freq}; "
-            "the trend test needs at least 10."
+            f"Emerging hot spots not run: the analysed period has {whole} whole bins of "
+            f"{freq}; the trend test needs at least {MIN_BINS}. Use a finer --freq."
         )
     else:
         analysis.emerging = emerging_hotspots(cube, quiet=True)
+        dropped = analysis.emerging.attrs["hotspot"]["emerging"]["partial_bins_left_out"]
+        if dropped:
+            analysis.notes.append(
+                f"Emerging hot spots leave out {len(dropped)} partial bin(s) at the ends of "
+                f"the period ({', '.join(dropped)}): the data cover only part of them, and "
+                "their low counts would read as a trend."
+            )
     bar.update()
 
     bar.set_postfix_str("Knox near-repeat test")
     knox_set = select_categories(incidents, knox_categories)
     year_before = pd.Timestamp(last) - pd.DateOffset(years=1)
     knox_set = knox_set[knox_set["time"] > year_before]
+    knox_period = period_of(knox_set["time"].to_numpy(), "day")
     settings["knox"] = {
         "categories": list(knox_categories) if knox_categories else settings["categories"],
-        "period": f"{year_before:%Y-%m-%d} to {pd.Timestamp(last):%Y-%m-%d}",
+        "period": knox_period["label"] if knox_period else "none",
         "distance_bands_m": [0, 100, 200, 300, 400],
         "time_bands_days": [0, 7, 14, 21, 28],
     }

@@ -17,11 +17,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._period import period_label
 from hotspot.analyze import Analysis
+from hotspot.cube import freq_word
+from hotspot.findings import disclose_table, key_findings
 from hotspot.maps._style import escape
 from hotspot.maps.disclosure import statement
 
-FREQ_WORDS = {"D": "day", "W": "week", "MS": "month", "M": "month", "H": "hour"}
 PAGE_STYLE = (
     "body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;"
     "color:#222}h1{margin-bottom:0}h2{border-bottom:2px solid #bd0026;padding-bottom:4px;"
@@ -30,6 +32,7 @@ PAGE_STYLE = (
     "figure{margin:1em 0;display:inline-block;width:48%;vertical-align:top}"
     "figure img{width:100%;border:1px solid #ccc}figcaption{font-size:12px;color:#444}"
     ".note{background:#fff8e1;padding:6px 10px;border-left:4px solid #f0b400;margin:0.5em 0}"
+    ".findings{font-size:15px;background:#f5f5f5;padding:8px 12px;border-left:4px solid #bd0026}"
     ".methods{font-size:13px;color:#333}.public{background:#e8f5e9;padding:6px 10px;"
     "border-left:4px solid #2e7d32}"
 )
@@ -110,6 +113,10 @@ class _Section:
 
 def _key_numbers(a: Analysis) -> list[tuple[str, str]]:
     rows = [("Incidents analysed", f"{a.n_incidents:,}")]
+    if a.period is not None:
+        rows.append(("Period analysed", a.period["label"]))
+    for reason, n in a.left_out.items():
+        rows.append((f"Left out: {reason}", f"{n:,}"))
     cells = a.cells
     grid = cells.attrs["hotspot"]["grid"]
     rows.append(
@@ -254,11 +261,14 @@ def write_analysis(
             f"{a.title}: emerging hot spots",
         )
         s.data(a.emerging, "emerging")
+        timeline = a.timeline if a.timeline is not None else a.cube
+        unit = freq_word(timeline.freq)
         s.map(
-            a.cube,
+            timeline,
             "timeline",
-            "Counts per bin (time slider in the interactive map).",
-            f"{a.title}: incidents per {FREQ_WORDS.get(a.settings['freq'].upper(), 'bin')}",
+            f"Incidents in all {len(timeline.bins)} {unit}s together; the interactive map has a "
+            f"time slider, one {unit} at a time.",
+            f"{a.title}: incidents, {len(timeline.bins)} {unit}s",
         )
     tables = []
     if has_clusters:
@@ -269,17 +279,21 @@ def write_analysis(
             if c in top
         ]
         top = top[columns].copy()
+        top.index.name = "cluster (number on the map)"
         for column in ("first_time", "last_time"):
             if column in top and pd.api.types.is_datetime64_any_dtype(top[column]):
                 top[column] = top[column].dt.strftime("%Y-%m-%d")
         top["n_incidents"] = top["n_incidents"].map("{:,.0f}".format)
         tables.append(
-            "<h3>Largest clusters</h3>"
+            f"<h3>Largest clusters <small>({escape(period_text(a.clusters))})</small></h3>"
             + top.to_html(escape=True, float_format="{:,.3f}".format, border=0)
         )
     if a.emerging is not None:
         counts = a.emerging["emerging_category"].value_counts().rename("cells").to_frame()
-        tables.append("<h3>Emerging patterns</h3>" + counts.to_html(escape=True, border=0))
+        tables.append(
+            f"<h3>Emerging patterns <small>({escape(period_text(a.emerging))})</small></h3>"
+            + counts.to_html(escape=True, border=0)
+        )
     if a.knox is not None:
         table = a.knox.nrc_table(labels="nrc")
         stem = f"{a.name}_knox"
@@ -287,18 +301,32 @@ def write_analysis(
         a.knox.observed.to_csv(out / f"{stem}_observed.csv")
         s.files += [f"{stem}.csv", f"{stem}_observed.csv"]
         tables.append(
-            "<h3>Near repeats (Knox test)</h3><p>Observed pairs over the pairs expected by chance; "
+            f"<h3>Near repeats (Knox test) <small>({escape(a.settings['knox']['period'])})"
+            "</small></h3><p>Observed pairs over the pairs expected by chance; "
             "* p &lt; 0.05, ** p &lt; 0.01. Read down the first column: the closer in space, the "
             "higher the ratio for pairs within a week means near-repeat risk.</p>"
             + table.to_html(escape=True, border=0)
+        )
+    ranked = ""
+    if a.hotspots is not None and len(a.hotspots):
+        shown_table = disclose_table(a.hotspots, min_count) if public else a.hotspots
+        stem = f"{a.name}_top_hotspots"
+        shown_table.to_csv(out / f"{stem}.csv", index=False)
+        s.files.append(f"{stem}.csv")
+        ranked = (
+            f"<h3>Top hot spots <small>({escape(period_text(a.gistar))})</small></h3>"
+            + _ranked_html(shown_table)
         )
     notes_html = "".join(f"<div class='note'>{escape(n)}</div>" for n in notes)
     public_note = f"<div class='public'>{escape(statement(min_count))}</div>" if public else ""
     (out / f"{a.name}_settings.json").write_text(settings_json(a) + "\n")
     s.files.append(f"{a.name}_settings.json")
     files = " · ".join(f"<a href='{escape(f)}'>{escape(f)}</a>" for f in s.files)
+    period = f" <small>{escape(a.period['label'])}</small>" if a.period else ""
     return (
-        f"<section><h2>{escape(a.title)}</h2>{public_note}{notes_html}"
+        f"<section><h2>{escape(a.title)}{period}</h2>{public_note}"
+        f"<h3>Key findings</h3><p class='findings'>{escape(key_findings(a, public, min_count))}</p>"
+        f"{ranked}{notes_html}"
         f"<h3>Key numbers</h3>{_table(_key_numbers(a))}"
         f"<h3>Maps</h3>{''.join(s.figures)}{''.join(tables)}{_methods(a)}"
         f"<h3>Load report</h3>{a.load_report._repr_html_()}"
@@ -328,3 +356,35 @@ def write_report(sections: list[str], out: str | Path, *, title: str = "hotspot 
 def settings_json(analysis: Analysis) -> str:
     """The settings of an analysis as JSON (written beside the report)."""
     return json.dumps(analysis.settings, indent=2, default=str)
+
+
+def period_text(result: Any) -> str:
+    """The period a result covers, for a heading ("period not recorded" when it has none)."""
+    return period_label(result) or "period not recorded"
+
+
+def _ranked_html(table: pd.DataFrame) -> str:
+    """The ranked hot spot table as HTML, numbers formatted for reading."""
+    shown = table.copy()
+    for column in ("incidents", "incidents_per_year"):
+        if column in shown and pd.api.types.is_numeric_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+    if "share" in shown and pd.api.types.is_numeric_dtype(shown["share"]):
+        shown["share"] = shown["share"].map(lambda v: "" if pd.isna(v) else f"{100 * v:.1f} %")
+    shown = shown.rename(
+        columns={
+            "incidents_per_year": "per year",
+            "share": "share of all",
+            "emerging_category": "emerging pattern",
+            "cell_id": "cell",
+        }
+    )
+    basis = (table.attrs.get("hotspot") or {}).get("per_year_basis")
+    note = (
+        f"<p class='methods'>Per year: over {escape(basis)}. Ranked: "
+        f"{escape(table.attrs['hotspot']['ranked_by'])}. Coordinates are cell centres (WGS 84); "
+        "the area and street are the ones most of the cell's incidents name.</p>"
+        if basis
+        else ""
+    )
+    return shown.to_html(escape=True, border=0, index=False, na_rep="") + note

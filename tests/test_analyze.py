@@ -34,7 +34,16 @@ def test_pipeline_on_timed_data_runs_every_step(toronto_2021):
     assert a.knox_incidents == breakins  # one year of them
     assert int(a.knox.observed.to_numpy().sum()) == breakins * (breakins - 1) // 2
     assert a.settings["knox"]["categories"] == ["Break and Enter"]
-    assert a.settings["cell_size"] == 500 and a.notes == []
+    assert a.settings["cell_size"] == 500
+    # the only note: the partial weeks at both ends (2021 starts on a Friday, ends on a Friday)
+    assert len(a.notes) == 1 and "partial bin(s)" in a.notes[0]
+    # the cube spans the data: its first bin holds the first incident, its last the last
+    first, last = toronto_2021["time"].min(), toronto_2021["time"].max()
+    assert a.cube.bins[0] <= first < a.cube.bins[1]
+    assert a.cube.bin_edges[-2] <= last < a.cube.bin_edges[-1]
+    assert a.cube.counts[0].sum() > 0 and a.cube.counts[-1].sum() > 0
+    assert a.cube.partial_bins.tolist() == [True] + [False] * (len(a.cube.bins) - 2) + [True]
+    assert a.period["label"] == f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
 
 
 def test_pipeline_on_monthly_data_says_what_it_skipped(west_yorkshire):
@@ -112,3 +121,76 @@ def test_pipeline_on_data_without_times(toronto):
     a = run_analysis(inc, name="x", title="x", permutations=99, progress=False)
     assert a.emerging is None and a.knox is None and int(a.cells["count"].sum()) == 500
     assert any("have no times" in note for note in a.notes)
+
+
+def _stationary_file(tmp_path, seed):
+    """One year of a stationary city (constant rate, no hot spot) written as a CSV file."""
+    inc, _ = hs.datasets.simulate_incidents(
+        n_background=15000, hotspots=[], periods=52, freq="W", rng=seed
+    )
+    lonlat = inc.to_crs(4326)
+    frame = pd.DataFrame(
+        {
+            "longitude": lonlat.geometry.x,
+            "latitude": lonlat.geometry.y,
+            "date": inc["time"].dt.strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+    path = tmp_path / f"stationary_{seed}.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_stationary_city_shows_no_trend_through_the_defaults(tmp_path, seed):
+    """A constant-rate year through analyze's defaults: fewer than 5 % of the analysed cells
+    trend (the padded two-year cube made 99 % of them trend), and the cube starts at the data."""
+    inc = hs.read_incidents(_stationary_file(tmp_path, seed), quiet=True)
+    a = run_analysis(inc, name="s", title="s", permutations=99, progress=False)  # defaults
+    e = a.emerging
+    analysed = e["emerging_category"] != "not analysed (no incidents)"
+    alpha = e.attrs["hotspot"]["emerging"]["alpha"]
+    trending = (e.loc[analysed, "emerging_trend_p"] < alpha).mean()
+    assert analysed.sum() > 500
+    assert trending < 0.05
+    first = inc["time"].min()
+    assert a.cube.bins[0] <= first < a.cube.bins[1]
+    assert a.cube.attrs["padding"] == {"before": 0, "after": 0}
+
+
+def test_padded_cube_is_announced_and_its_padding_left_out_of_the_trend(capsys):
+    inc, _ = hs.datasets.simulate_incidents(
+        n_background=8000, hotspots=[], periods=52, freq="W", rng=3
+    )
+    cells = hs.count_incidents(inc, hs.square_grid(inc, 500, quiet=True), quiet=True)
+    cube = hs.space_time_cube(inc, cells, "W", start="2023-01-02")  # a year before the data
+    assert "before the first incident" in capsys.readouterr().err
+    assert cube.attrs["padding"]["before"] == 52 and cube.partial_bins[:52].all()
+    out = hs.emerging_hotspots(cube, quiet=True)
+    assert len(out.attrs["hotspot"]["emerging"]["partial_bins_left_out"]) >= 52
+    kept = hs.emerging_hotspots(cube, quiet=True, partial="keep")  # ArcGIS: every bin
+    up = lambda r: ((r["emerging_trend_p"] < 0.05) & (r["emerging_trend_tau"] > 0)).mean()  # noqa: E731
+    assert up(out) < 0.05 < up(kept)
+
+
+def test_long_tail_is_left_out_and_counted(toronto):
+    sample = toronto.iloc[::20]
+    a = run_analysis(sample, name="t", title="t", cell_size=2000, permutations=9, progress=False)
+    tail = a.left_out["outside the core period"]
+    assert tail == int((sample["time"] < "2014-01-01").sum()) > 0
+    assert a.n_incidents + tail == len(sample)
+    assert a.period["start"] == "2014-01-01"
+    assert any("core period" in note for note in a.notes)
+    # --start/--end override the core period
+    b = run_analysis(
+        sample,
+        name="t",
+        title="t",
+        cell_size=2000,
+        permutations=9,
+        progress=False,
+        start="2020-01-01",
+        end="2020-12-31",
+    )
+    assert b.period["label"] == "2020-01-01 to 2020-12-31"
+    assert b.n_incidents + b.left_out["outside --start/--end"] == len(sample)
