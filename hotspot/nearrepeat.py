@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from hotspot._nearrepeat_kernels import pairs_within_time, permuted_counts
+from hotspot._period import context_of
 from hotspot._progress import progress_bar, show_progress
 from hotspot._random import as_generator
 from hotspot._validate import check_incidents, incident_xy
@@ -464,7 +465,12 @@ def near_repeat_chains(
         crs=incidents.crs,
     )
     out.index = pd.RangeIndex(len(out), name="chain_id")
-    out.attrs["hotspot"] = {"chain_id": ids, "distance": distance, "days": days}
+    out.attrs["hotspot"] = {
+        "chain_id": ids,
+        "distance": distance,
+        "days": days,
+        **context_of(incidents),
+    }
     return out
 
 

@@ -59,6 +59,18 @@ def _trend_words(emerging: gpd.GeoDataFrame, ids: pd.Index) -> tuple[list[Any], 
     return category.tolist(), words.tolist()
 
 
+def _id_order(index: pd.Index) -> np.ndarray:
+    """Each row's place among the sorted cell ids (ties in the ranking go to the smaller id,
+    whatever the order of the rows); row order when the ids cannot be sorted."""
+    try:
+        order = np.argsort(index.to_numpy(), kind="stable")
+    except TypeError:
+        return np.arange(len(index))
+    place = np.empty(len(index), dtype=np.int64)
+    place[order] = np.arange(len(index))
+    return place
+
+
 def hotspot_table(
     result: gpd.GeoDataFrame,
     n: int = 20,
@@ -69,7 +81,8 @@ def hotspot_table(
     """The top ``n`` hot spots, ranked, with where they are and how they are changing.
 
     Cells that are Gi* hot spots come first, the busiest first (most incidents, then the higher
-    confidence, then the cell id, so ties are broken the same way every time); after them, if
+    confidence, then the smaller cell id, so ties are broken the same way whatever the order of
+    the rows); after them, if
     ``n`` asks for more, the busiest of the other cells. Without a ``gistar_bin`` column (plain
     counts) the cells are ranked by incidents alone.
 
@@ -119,7 +132,7 @@ def hotspot_table(
         if "gistar_bin" in result.columns
         else np.zeros(len(result), dtype=int)
     )
-    order = np.lexsort((np.arange(len(result)), -bins, -np.nan_to_num(counts), bins <= 0))
+    order = np.lexsort((_id_order(result.index), -bins, -np.nan_to_num(counts), bins <= 0))
     top = order[:n]
     chosen = result.iloc[top]
     centres = chosen.geometry.centroid.to_crs(4326)
