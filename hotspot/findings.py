@@ -1,5 +1,5 @@
 """Key findings in plain words, generated from an analysis's results (the report's first
-paragraph), and the public version of the ranked hot spot table."""
+paragraph)."""
 
 from __future__ import annotations
 
@@ -121,23 +121,3 @@ def key_findings(analysis: Any, public: bool = False, min_count: int = 5) -> str
                 f"times as common as chance gives (p = {p:.3g}): {verdict}."
             )
     return " ".join(sentences)
-
-
-def disclose_table(table: pd.DataFrame, min_count: int = 5) -> pd.DataFrame:
-    """The ranked table for a public release: counts below ``min_count`` (and their yearly
-    rates and shares) shown as "fewer than N".
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"incidents": [40.0, 3.0], "incidents_per_year": [80.0, 6.0],
-    ...                   "share": [0.2, 0.015]})
-    >>> disclose_table(t)["incidents"].tolist()
-    [40.0, 'fewer than 5']
-    """
-    out = table.copy()
-    small = out["incidents"].to_numpy(dtype=float) < min_count
-    for column in ("incidents", "incidents_per_year", "share"):
-        if column in out:
-            out[column] = out[column].astype(object)
-            out.loc[small, column] = f"fewer than {min_count}"
-    return out

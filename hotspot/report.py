@@ -20,9 +20,9 @@ import pandas as pd
 from hotspot._period import period_label
 from hotspot.analyze import Analysis
 from hotspot.cube import freq_word
-from hotspot.findings import disclose_table, key_findings
+from hotspot.findings import key_findings
 from hotspot.maps._style import escape
-from hotspot.maps.disclosure import statement
+from hotspot.maps.disclosure import disclose_table, statement
 
 PAGE_STYLE = (
     "body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;"

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from hotspot.analyze import run_analysis
-from hotspot.findings import disclose_table, key_findings
+from hotspot.findings import key_findings
+from hotspot.maps.disclosure import disclose_table
 
 
 @pytest.fixture(scope="module")

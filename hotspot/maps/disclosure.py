@@ -25,6 +25,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from hotspot.errors import HotspotInputError
 
@@ -123,6 +124,10 @@ def disclose(result: Any, min_count: int | None = None) -> Any:
             "hotspot.cluster_summary(clustered), or export with public=False for internal use."
         )
     rule = {"min_count": min_count, "statement": statement(min_count)}
+    if getattr(result, "attrs", {}).get("hotspot", {}).get("kind") == "hotspot_table":
+        out = disclose_table(result, min_count)
+        out.attrs = _with_rule(result.attrs, rule)
+        return out
     if hasattr(result, "dims"):  # a density surface
         return _disclose_surface(result, min_count, rule)
     if hasattr(result, "counts") and hasattr(result, "bins"):  # a space-time cube
@@ -162,10 +167,52 @@ def disclose(result: Any, min_count: int | None = None) -> Any:
     return out
 
 
+def disclose_table(table: pd.DataFrame, min_count: int = DEFAULT_MIN_COUNT) -> pd.DataFrame:
+    """A ranked hot spot table (:func:`hotspot.hotspot_table`) for a public release: counts
+    below ``min_count``, and their yearly rates and shares, shown as "fewer than N".
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"incidents": [40, 3], "incidents_per_year": [80.0, 6.0],
+    ...                   "share": [0.2, 0.015]})
+    >>> disclose_table(t)["incidents"].tolist()
+    [40, 'fewer than 5']
+    """
+    out = table.copy()
+    small = out["incidents"].to_numpy(dtype=float) < min_count
+    for column in ("incidents", "incidents_per_year", "share"):
+        if column in out:
+            out[column] = out[column].astype(object)
+            out.loc[small, column] = suppressed_text(min_count)
+    return out
+
+
+def suppressed_text(min_count: int) -> str:
+    """How a hidden count reads: "fewer than 5"."""
+    return f"fewer than {min_count}"
+
+
+# Place labels of a public copy sit on this grid (metres): a label at the median of an area's
+# incidents must not be read as where one of them happened.
+PUBLIC_LABEL_GRID = 500.0
+
+
+def _public_places(places: list[dict], min_count: int) -> list[dict]:
+    """Labels of areas with at least ``min_count`` incidents, moved to a coarse grid."""
+    g = PUBLIC_LABEL_GRID
+    return [
+        {**p, "x": round(p["x"] / g) * g, "y": round(p["y"] / g) * g}
+        for p in places
+        if p.get("n", 0) >= min_count
+    ]
+
+
 def _with_rule(attrs: dict, rule: dict) -> dict:
     meta = dict(attrs.get("hotspot", {}))
     meta.pop("study_area", None)  # may be the incidents' convex hull: vertices are incidents
     meta.pop("load_report", None)
+    if meta.get("places"):
+        meta["places"] = _public_places(meta["places"], rule["min_count"])
     meta["disclosure"] = rule
     return {**attrs, "hotspot": meta}
 
