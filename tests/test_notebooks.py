@@ -40,3 +40,14 @@ def test_notebook_runs(path, tmp_path):
         if output.get("output_type") == "error"
     ]
     assert not errors
+    # no warning text in any output: a reader should see results, not a tqdm widget warning
+    warnings = [
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream"
+        and output.get("name") == "stderr"
+        and ("Warning" in output.get("text", "") or "IProgress" in output.get("text", ""))
+    ]
+    assert not warnings, warnings
