@@ -683,8 +683,8 @@ def _study_area(study_area: Any, crs: Any, edge_correction: bool) -> shapely.Geo
     if study_area is None:
         if edge_correction:
             raise HotspotInputError(
-                "edge_correction=True needs the edge: pass study_area= (a polygon, GeoSeries or "
-                "GeoDataFrame)."
+                "edge_correction=True needs the edge: pass study_area= (a polygon, GeoSeries, "
+                "GeoDataFrame or the path of a polygon file)."
             )
         return None
     return as_area_geometry(study_area, crs)
@@ -727,9 +727,12 @@ def kde(
     weights : str or array-like, optional
         A column name or one non-negative number per incident (severity, value stolen…); each
         incident counts that many times. Units become weight per km².
-    study_area : polygon, GeoSeries or GeoDataFrame, optional
+    study_area : polygon, GeoSeries, GeoDataFrame or path, optional
         Raster nodes / cell centroids outside it are NaN, and the raster covers its bounds.
-        Incidents outside it still contribute near its edge.
+        Incidents outside it still contribute near its edge. A shapely polygon is taken to be
+        in the incidents' CRS; frames and polygon files (the path, str or
+        :class:`pathlib.Path`, of a GeoPackage, GeoJSON, Shapefile…, which needs a CRS) are
+        reprojected. A grid's study area is ``cells.attrs["hotspot"]["study_area"]``.
     edge_correction : bool, default=False
         Divide the density at each node by the share of its kernel that falls inside the study
         area (Diggle's correction; at most x10), so that the edge of the study area does not
@@ -934,8 +937,8 @@ def dual_kde(
         Weights of each point set (e.g. dwellings per address point); see :func:`kde`.
     cells : GeoDataFrame, optional
         Evaluate at these cells' centroids instead of on a raster.
-    study_area : polygon, GeoSeries or GeoDataFrame, optional
-        As in :func:`kde`.
+    study_area : polygon, GeoSeries, GeoDataFrame or path, optional
+        As in :func:`kde` (a polygon, a frame or the path of a polygon file).
     quiet : bool, default=False
         Do not announce the automatic choices.
 

@@ -10,6 +10,7 @@ on a shared edge or vertex; incidents outside every cell are counted and reporte
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import geopandas as gpd
@@ -17,7 +18,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._areas import as_area_geometry, hull_of_points
+from hotspot._areas import (
+    AREA_NAMES,
+    FOOTPRINT,
+    FOOTPRINT_MIN_POINTS,
+    as_area_geometry,
+    far_from_rest,
+    footprint,
+    hull_of_points,
+    nice_floor,
+)
 from hotspot._binning import SQRT3, hex_centres, hex_positions, square_positions
 from hotspot._messages import announce
 from hotspot._period import period_of
@@ -37,14 +47,7 @@ MAX_CELLS = 5_000_000
 CELLS_ON_SHORTER_SIDE = 50
 
 
-def _nice_floor(value: float) -> float:
-    """The largest of 1, 2, 2.5, 5 × 10^k not above ``value`` (never zero for value > 0)."""
-    exponent = math.floor(math.log10(value))
-    for step in (5.0, 2.5, 2.0, 1.0):
-        nice = step * 10.0**exponent
-        if nice <= value * (1 + 1e-12):
-            return float(nice) if nice >= 1 else float(f"{nice:.12g}")
-    return float(10.0 ** (exponent - 1) * 5)
+_nice_floor = nice_floor  # one rounding rule for cell sizes and footprint scales
 
 
 def _source_geometry(source: Any) -> tuple[np.ndarray, np.ndarray, Any, shapely.Geometry | None]:
@@ -84,22 +87,51 @@ def _prepare(
 ) -> tuple[float, shapely.Geometry, Any, dict]:
     x, y, crs, source_area = _source_geometry(source)
     chosen: dict[str, Any] = {}
-    if isinstance(study_area, str) or study_area is None:
-        if source_area is not None and study_area is None:
-            area = source_area
-            area_note = "the source polygons"
-        else:
-            kind = study_area or "convex"
-            if source_area is not None:
-                raise HotspotInputError(
-                    f"study_area={kind!r} builds a hull of incident points, but the grid's source "
-                    "is polygons; pass the polygons or incidents."
+    far_away = 0
+    extra: dict[str, Any] = {}
+    area: shapely.Geometry | None = None
+    kind: str | None = None
+    fallback = ""
+    if study_area is None and source_area is not None:
+        area = source_area
+        area_note = "the source polygons"
+    elif study_area is None or (isinstance(study_area, str) and study_area in AREA_NAMES):
+        kind = study_area or FOOTPRINT
+        if source_area is not None:
+            raise HotspotInputError(
+                f"study_area={kind!r} is built from incident points, but the grid's source is "
+                "polygons; pass the polygons or incidents."
+            )
+        if buffer is not None and not float(buffer) >= 0:
+            raise HotspotInputError(f"buffer must be >= 0 metres, got {buffer}")
+        if kind == FOOTPRINT:
+            found = footprint(x, y, buffer=buffer)
+            if found is None:
+                kind = "convex"
+                n_core = int((~far_from_rest(x, y)).sum())
+                fallback = (
+                    f" (too few incidents for a footprint: {n_core:,}, it needs "
+                    f"{FOOTPRINT_MIN_POINTS})"
+                    if n_core < FOOTPRINT_MIN_POINTS
+                    else " (the incidents lie on one line: no footprint to trace)"
                 )
-            area = None
-            area_note = f"{kind} hull of the incidents"
+            else:
+                area, area_note, far_away = found.geometry, found.description, found.far_away
+                extra["footprint"] = found.params
+                if far_away:
+                    announce(
+                        f"study area: {area_note} (those the load report finds far from the "
+                        "rest); count_incidents() counts them as outside every cell. Pass "
+                        "study_area='convex' to keep them in",
+                        quiet=quiet,
+                    )
     else:
         area = as_area_geometry(study_area, crs)
-        area_note = "given"
+        area_note = (
+            f"given as the file {os.fspath(study_area)}"
+            if isinstance(study_area, str | os.PathLike)
+            else "given"
+        )
     if area is not None:
         minx, miny, maxx, maxy = area.bounds
     else:
@@ -115,8 +147,9 @@ def _prepare(
             )
         cell_size = _nice_floor(shorter / CELLS_ON_SHORTER_SIDE)
         chosen["cell_size"] = cell_size
+        whose = "the study area's" if area is not None else "the incidents'"
         announce(
-            f"cell_size not given: using {cell_size:g} m (the shorter side of the extent, "
+            f"cell_size not given: using {cell_size:g} m (the shorter side of {whose} extent, "
             f"{shorter:,.0f} m, / {CELLS_ON_SHORTER_SIDE}, rounded down to a round number); "
             "pass cell_size= to choose",
             quiet=quiet,
@@ -125,11 +158,15 @@ def _prepare(
         cell_size = check_positive(cell_size, "cell_size")
     if area is None:
         pad = cell_size if buffer is None else float(buffer)
-        if pad < 0:
-            raise HotspotInputError(f"buffer must be >= 0 metres, got {pad}")
-        area = hull_of_points(x, y, study_area or "convex", pad)
-        area_note += f" buffered by {pad:g} m"
-    info = {"cell_size": float(cell_size), "study_area": area_note, "chosen": chosen}
+        area = hull_of_points(x, y, kind or "convex", pad)
+        area_note = f"{kind} hull of the incidents buffered by {pad:g} m{fallback}"
+    info = {
+        "cell_size": float(cell_size),
+        "study_area": area_note,
+        "far_away": far_away,
+        "chosen": chosen,
+        **extra,
+    }
     return float(cell_size), area, crs, info
 
 
@@ -161,26 +198,53 @@ def square_grid(
     source : GeoDataFrame
         Incidents (points) or an area (polygons, e.g. a force or city boundary).
     cell_size : float, optional
-        Side of a cell in metres. Default: the shorter side of the extent / 50, rounded down to
-        1, 2, 2.5 or 5 × 10^k metres; announced and recorded in ``attrs``.
-    study_area : polygon, GeoSeries, GeoDataFrame or {"convex", "concave", "bbox"}, optional
-        Cells that do not touch it are left out. Default: the polygons given as ``source``, or
-        the convex hull of the incidents buffered by ``buffer``.
+        Side of a cell in metres. Default: the shorter side of the study area's extent / 50
+        (of the incidents' extent for a hull), rounded down to 1, 2, 2.5 or 5 × 10^k metres;
+        announced and recorded in ``attrs``.
+    study_area : polygon, GeoSeries, GeoDataFrame, path or str, optional
+        Cells that do not share some area with it are left out. One of:
+
+        - a shapely polygon (in the incidents' CRS), a GeoSeries or GeoDataFrame of polygons
+          (reprojected), or the path (str or :class:`pathlib.Path`) of a polygon file that
+          geopandas reads: GeoPackage, GeoJSON, Shapefile… (reprojected; it needs a CRS);
+        - ``"footprint"``, the default for incidents: where the incidents are, at the scale of
+          a neighbourhood. The incidents far from the rest (those the load report flags) are
+          left out; the others are binned into cells of a neighbourhood scale ``s`` (the
+          shorter side of their extent / 50, coarser for sparse data, a round number), the
+          occupied cells merged and buffered by ``buffer`` (default ``2 s``), kept within their
+          convex hull buffered by ``s``, and holes under ``25 s²`` filled. The far-away
+          incidents stay in the data and :func:`count_incidents` reports them as outside every
+          cell. Fewer than 100 incidents: the convex hull, as below;
+        - ``"convex"``, ``"concave"`` or ``"bbox"``: the convex hull, a concave hull or the
+          bounding box of all the incidents, buffered by ``buffer`` (default one cell).
+
+        Default: the polygons given as ``source``, else ``"footprint"``.
     buffer : float, optional
-        Metres added around a hull (default one cell).
+        Metres added around the footprint's occupied cells or around a hull (defaults above).
     quiet : bool, default=False
-        Do not announce the automatic choices.
+        Do not announce the automatic choices (the cell size; the far-away incidents left out).
 
     Returns
     -------
     GeoDataFrame
         One row per cell, index ``cell_id`` (0…n-1), columns ``row``, ``col`` (the cell spans
-        ``[col*s, (col+1)*s] x [row*s, (row+1)*s]``) and ``geometry``; ``attrs["hotspot"]``
-        records the grid.
+        ``[col*s, (col+1)*s] x [row*s, (row+1)*s]``) and ``geometry``. ``attrs["hotspot"]``
+        holds ``study_area`` (the polygon; maps draw its outline) and ``grid``: ``cell_size``,
+        ``study_area`` (a description for a report's methods), ``far_away`` (incidents left out
+        of the footprint), ``chosen`` (automatic choices), ``footprint`` (its parameters, when
+        used), ``shape``, ``n_cells`` and ``cell_area_m2``.
+
+    See Also
+    --------
+    hex_grid : The same with hexagons.
+    count_incidents : Count incidents into the cells.
 
     Notes
     -----
     Memory and time are linear in the number of cells of the bounding box; at most 5 million.
+    The footprint costs O(n) numpy binning plus one buffer of the merged cells: about 0.1 s for
+    the 241,000 Toronto incidents. Its scale does not depend on ``cell_size``: grids of every
+    size over the same incidents share one study area.
 
     Examples
     --------
@@ -189,6 +253,11 @@ def square_grid(
     >>> cells = hs.square_grid(inc, 1000, quiet=True)
     >>> cells.attrs["hotspot"]["grid"]["cell_size"], float(cells.geometry.area.iloc[0])
     (1000.0, 1000000.0)
+    >>> cells.attrs["hotspot"]["grid"]["study_area"]
+    "the incidents' footprint: occupied 1,000 m cells buffered by 2,000 m, 11 far-away incidents left out"
+    >>> hull = hs.square_grid(inc, 1000, study_area="convex", quiet=True)
+    >>> round(cells.area.sum() / 1e6), round(hull.area.sum() / 1e6)  # km², the county is 2,029
+    (2590, 6341)
     """
     cell_size, area, crs, info = _prepare(source, cell_size, study_area, buffer, quiet)
     minx, miny, maxx, maxy = area.bounds
@@ -222,15 +291,34 @@ def hex_grid(
 ) -> gpd.GeoDataFrame:
     """A grid of pointy-top hexagons over incidents or an area.
 
-    Parameters are those of :func:`square_grid`; ``cell_size`` is the distance between the
-    centres of neighbouring hexagons (the width across flats), so a hexagon's area is
-    ``sqrt(3)/2 * cell_size**2``.
+    Parameters
+    ----------
+    source : GeoDataFrame
+        Incidents (points) or an area (polygons).
+    cell_size : float, optional
+        The distance between the centres of neighbouring hexagons (the width across flats), so
+        a hexagon's area is ``sqrt(3)/2 * cell_size**2``. Default as in :func:`square_grid`.
+    study_area : polygon, GeoSeries, GeoDataFrame, path or str, optional
+        As in :func:`square_grid`: a polygon, frame or polygon file (GeoPackage, GeoJSON,
+        Shapefile…), or ``"footprint"`` (the default for incidents: the occupied cells of a
+        neighbourhood scale, buffered, the incidents far from the rest left out), ``"convex"``,
+        ``"concave"`` or ``"bbox"``.
+    buffer : float, optional
+        Metres added around the footprint's occupied cells (default twice their size) or around
+        a hull (default one cell).
+    quiet : bool, default=False
+        Do not announce the automatic choices.
 
     Returns
     -------
     GeoDataFrame
         Index ``cell_id``, columns ``hex_q``, ``hex_r`` (axial coordinates; the centre is at
-        ``(s*(q + r/2), s*sqrt(3)/2*r)``) and ``geometry``.
+        ``(s*(q + r/2), s*sqrt(3)/2*r)``) and ``geometry``; ``attrs["hotspot"]`` as in
+        :func:`square_grid`.
+
+    See Also
+    --------
+    square_grid : The same with squares; the study areas in detail.
 
     Examples
     --------
@@ -239,6 +327,8 @@ def hex_grid(
     >>> cells = hs.hex_grid(inc, 1000, quiet=True)
     >>> round(cells.geometry.area.iloc[0])
     866025
+    >>> len(cells), cells.attrs["hotspot"]["grid"]["far_away"]
+    (3061, 11)
     """
     cell_size, area, crs, info = _prepare(source, cell_size, study_area, buffer, quiet)
     minx, miny, maxx, maxy = area.bounds
@@ -328,8 +418,8 @@ def assign_cells(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> pd.Ser
     >>> import hotspot as hs
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
     >>> ids = hs.assign_cells(inc, hs.square_grid(inc, 1000, quiet=True))
-    >>> int(ids.isna().sum())
-    0
+    >>> int(ids.isna().sum())  # the far-away incidents, left out of the default study area
+    11
     """
     check_incidents(incidents)
     check_cells(cells)
@@ -379,9 +469,10 @@ def count_incidents(
     --------
     >>> import hotspot as hs
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
-    >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 500, quiet=True))
-    >>> int(cells["count"].sum()) == len(inc)
-    True
+    >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 500, quiet=True), quiet=True)
+    >>> counts = cells.attrs["hotspot"]["counts"]
+    >>> counts["counted"] + counts["outside"] == len(inc), counts["outside"]
+    (True, 11)
     """
     check_incidents(incidents)
     check_cells(cells)
@@ -395,9 +486,16 @@ def count_incidents(
     out["count"] = counts
     outside = int((~inside).sum())
     if outside:
+        far = (report_of(cells).get("grid") or {}).get("far_away") or 0
+        why = (
+            f" ({far:,} are the far-away incidents the grid's default study area leaves out; "
+            "study_area='convex' keeps them in)"
+            if far
+            else ""
+        )
         announce(
             f"{outside:,} of {len(incidents):,} incidents lie outside every cell and were not "
-            "counted; hotspot.assign_cells() shows which",
+            f"counted{why}; hotspot.assign_cells() shows which",
             quiet=quiet,
         )
     meta = dict(report_of(cells))

@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from hotspot._areas import as_area_geometry
+from hotspot._areas import as_area_geometry, far_away
 from hotspot._messages import announce, first_rows
 from hotspot._projection import choose_crs, is_metric_projected, utm_crs
 from hotspot._schema import detect_schema
@@ -533,17 +533,17 @@ def _content_notes(
 
 
 def _spatial_outlier_note(xs: np.ndarray, ys: np.ndarray) -> list[str]:
-    if len(xs) < 100:
-        return []
-    distance = np.hypot(xs - np.median(xs), ys - np.median(ys))
-    limit = 1.5 * float(np.percentile(distance, 99))
-    far = int((distance > limit).sum())
+    """The load report's note on incidents far from the rest: the rule of the grids' footprint
+    (``hotspot._areas.far_away``), so that both name the same incidents."""
+    rule = far_away(xs, ys)
+    far = int(rule.mask.sum())
     if not far:
         return []
     return [
-        f"{far:,} incidents lie far from the rest (over {limit / 1000:,.1f} km from the median "
-        f"point, up to {distance.max() / 1000:,.1f} km); they stretch default grids and hulls. "
-        "Pass study_area= to exclude them"
+        f"{far:,} incidents lie far from the rest (over {rule.limit / 1000:,.1f} km from the "
+        f"median point, up to {rule.distance.max() / 1000:,.1f} km); default grids leave them "
+        "out of their study area (the incidents' footprint), hulls (study_area='convex') are "
+        "stretched by them. Pass study_area= to exclude them from the data"
     ]
 
 

@@ -54,8 +54,8 @@ def optimized_hotspots(
        than three standard deviations beyond the mean nearest-neighbour distance) are counted
        and left out of the study area and the automatic cell size.
     2. **Aggregation**: into ``cells`` when given, else a square grid over ``study_area`` (default
-       the convex hull of the non-outlying incidents, buffered by one cell) with ``cell_size``
-       (default the grid's automatic size).
+       the footprint of the non-outlying incidents, see :func:`hotspot.square_grid`) with
+       ``cell_size`` (default the grid's automatic size).
     3. **Scale**: a distance band at the first significant peak of incremental spatial
        autocorrelation of the counts, else the smallest distance giving every cell a neighbour.
     4. **Gi*** with binary weights and the false-discovery-rate correction.
@@ -68,8 +68,11 @@ def optimized_hotspots(
         Your own polygons (LSOAs, beats) or grid to aggregate into.
     cell_size : float, optional
         Grid cell size in metres when ``cells`` is not given.
-    study_area : polygon, GeoSeries or GeoDataFrame, optional
-        Where incidents are possible (ArcGIS's bounding polygons).
+    study_area : polygon, GeoSeries, GeoDataFrame, path or str, optional
+        Where incidents are possible (ArcGIS's bounding polygons): a polygon, a frame, the path
+        of a polygon file (GeoPackage, GeoJSON, Shapefile…) or a name of
+        :func:`hotspot.square_grid` (``"footprint"``, the default, ``"convex"``, ``"concave"``,
+        ``"bbox"``).
     permutations : int, default=999
         For ``gistar_p_sim`` (the bins come from the analytical p-values, as in ArcGIS).
     rng : None, int or numpy Generator

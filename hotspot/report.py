@@ -170,7 +170,7 @@ def _methods(a: Analysis) -> str:
     k = a.surface.attrs["hotspot"]["kde"]
     parts = [
         f"Incidents were counted on a {grid['shape']} grid of {grid['cell_size']:,.0f} m cells "
-        f"({grid['study_area']}), each incident in exactly one cell.",
+        f"over {grid['study_area']}, each incident inside it in exactly one cell.",
         f"Hot spots: Getis–Ord Gi* with {g['weights']} neighbours "
         f"({g['weights_params'].get('chosen_by', 'given')}), binary weights including the cell "
         f"itself, {g['permutations']:,} conditional permutations (seed {s['rng']}), "
