@@ -146,7 +146,8 @@ def run_analysis(
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
     >>> a = run_analysis(inc, name="wy", title="West Yorkshire", cell_size=2000, grid="hex",
     ...                  permutations=99, progress=False)
-    >>> int(a.cells["count"].sum()) == a.n_incidents, a.emerging is None
+    >>> counted = a.cells.attrs["hotspot"]["counts"]
+    >>> counted["counted"] + counted["outside"] == a.n_incidents, a.emerging is None
     (True, True)
     """
     from hotspot.cluster import cluster_incidents

@@ -355,7 +355,14 @@ def write_report(sections: list[str], out: str | Path, *, title: str = "hotspot 
 
 def settings_json(analysis: Analysis) -> str:
     """The settings of an analysis as JSON (written beside the report)."""
-    return json.dumps(analysis.settings, indent=2, default=str)
+    record = {
+        **analysis.settings,
+        "period_analysed": analysis.period,
+        "incidents_analysed": analysis.n_incidents,
+        # incidents of the file not in the counts, by reason (the load report has the rest)
+        "left_out": dict(analysis.left_out),
+    }
+    return json.dumps(record, indent=2, default=str)
 
 
 def period_text(result: Any) -> str:

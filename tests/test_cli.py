@@ -73,7 +73,9 @@ def test_demo_writes_the_report_maps_and_data(tmp_path):
         page = (out / f"{name}_counts.html").read_text()
         assert "leaflet" in page.lower() and "hotspot-legend" in page
         counts = json.loads((out / f"{name}_counts.geojson").read_text())
-        assert sum(f["properties"]["count"] for f in counts["features"]) == report["rows_kept"]
+        left_out = json.loads((out / f"{name}_settings.json").read_text())["left_out"]
+        counted = sum(f["properties"]["count"] for f in counts["features"])
+        assert counted + sum(left_out.values()) == report["rows_kept"]
         hot = json.loads((out / f"{name}_gistar.geojson").read_text())
         bins = [f["properties"]["gistar_bin"] for f in hot["features"]]
         assert len(bins) == len(counts["features"]) and max(bins) == 3
@@ -96,6 +98,40 @@ def test_demo_writes_the_report_maps_and_data(tmp_path):
     assert page.count("data:image/png;base64,") >= 10  # the maps as images on the page
     assert "Emerging hot spots and near repeats not run" in page  # West Yorkshire, by month
     assert "Methods." in page and "Knox test on" in page
+    # each section opens with the key findings and the ranked table, and states its period
+    for section, period in zip(
+        page.split("<section>")[1:],
+        ("Jul 2016, Jul 2017, Jul 2018", "2014-01-01 to 2021-12-31"),
+        strict=True,
+    ):
+        assert section.index("Key findings") < section.index("Top hot spots")
+        assert section.index("Top hot spots") < section.index("Key numbers")
+        assert f"<small>{period}</small></h2>" in section
+        assert "In " + period in section
+    for name in ("west_yorkshire", "toronto"):
+        top = pd.read_csv(out / f"{name}_top_hotspots.csv")
+        assert top["rank"].tolist() == list(range(1, 21))
+        assert top["confidence"].isin(["99 %", "95 %", "90 %"]).all() and top["area"].notna().all()
+        for key in ("counts", "gistar", "density", "clusters"):  # no footer prints the file range
+            assert "Period</b>: 1966" not in (out / f"{name}_{key}.html").read_text()
+    assert "1,057 incidents dated outside it" in page  # Toronto's long tail, said once
+
+
+def test_help_shows_defaults_and_an_example():
+    done = subprocess.run([*HOTSPOT, "analyze", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0
+    for text in (
+        "--study-area",
+        "--start",
+        "--end",
+        "--timezone",
+        "--time-format",
+        "--bandwidth",
+        "(default: W)",
+        "(default: 999)",
+        "examples:",
+    ):
+        assert text in " ".join(done.stdout.split())  # help text wraps
 
 
 @pytest.fixture(scope="module")

@@ -82,7 +82,7 @@ def test_cube_matches_counts_and_bins_on_toronto(toronto):
 
 
 def test_monthly_cube_of_police_uk_data(west_yorkshire):
-    cells = hs.hex_grid(west_yorkshire, 2000, quiet=True)
+    cells = hs.hex_grid(west_yorkshire, 2000, study_area="convex", quiet=True)  # every incident
     cube = hs.space_time_cube(west_yorkshire, cells, "MS", quiet=True)
     assert cube.shape[0] == 25
     totals = cube.bin_totals()
@@ -91,6 +91,13 @@ def test_monthly_cube_of_police_uk_data(west_yorkshire):
         pd.Timestamp("2017-07-01"): 26_996,
         pd.Timestamp("2018-07-01"): 30_752,
     }
+    assert cube.attrs["period"]["label"] == "2016-07-01 to 2018-07-31 (25 months)"
+    # the default grid leaves the 11 far-away incidents out, and the cube says so
+    default = hs.space_time_cube(
+        west_yorkshire, hs.hex_grid(west_yorkshire, 2000, quiet=True), "MS", quiet=True
+    )
+    assert default.attrs["counts"]["outside_cells"] == 11
+    assert default.total() + 11 == cube.total() == len(west_yorkshire)
 
 
 @pytest.mark.parametrize("freq", ["W", "D", "h", "2W"])
