@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from hotspot._messages import announce
-from hotspot._period import period_of_bins
+from hotspot._period import context_of, period_of_bins
 from hotspot._validate import check_cells, check_incidents, check_same_crs, report_of
 from hotspot.errors import HotspotInputError
 from hotspot.grid import cell_positions
@@ -366,6 +366,9 @@ def space_time_cube(
         "coverage": coverage,
         "padding": padding,
     }
+    places = context_of(incidents[use]).get("places") if use.any() else None
+    if places:  # where the counted incidents are, for maps of the cube and its results
+        attrs["places"] = places
     source = report_of(incidents).get("load_report")
     if source is not None:
         attrs["incidents_report"] = source.to_dict()

@@ -440,6 +440,8 @@ def emerging_hotspots(
     }
     if "incidents_report" in cube.attrs:
         meta["incidents_report"] = cube.attrs["incidents_report"]
+    if "places" in cube.attrs:
+        meta["places"] = cube.attrs["places"]
     meta["period"] = period_of_bins(cube.bins[0], cube.bin_edges[-1], freq_word(cube.freq), n_bins)
     out.attrs["hotspot"] = meta
     announce(
