@@ -270,6 +270,8 @@ def write_analysis(
             f"time slider, one {unit} at a time.",
             f"{a.title}: incidents, {len(timeline.bins)} {unit}s",
         )
+    if a.cube is not None:
+        _time_chart(s, a.cube, min_count)
     tables = []
     if has_clusters:
         top = pd.DataFrame(shown_clusters).sort_values("n_incidents", ascending=False).head(10)
@@ -395,3 +397,21 @@ def _ranked_html(table: pd.DataFrame) -> str:
         else ""
     )
     return shown.to_html(escape=True, border=0, index=False, na_rep="") + note
+
+
+def _time_chart(s: _Section, cube: Any, min_count: int) -> None:
+    """The incidents per bin of the whole area, partial bins marked (public: only when no
+    bin's total is a small count)."""
+    from hotspot.maps.chart import time_chart
+
+    totals = cube.counts.sum(axis=1)
+    if s.public and ((totals >= 1) & (totals < min_count)).any():
+        return
+    stem = f"{s.a.name}_per_{freq_word(cube.freq)}"
+    png = time_chart(cube, s.out / f"{stem}.png")
+    s.files.append(f"{stem}.png")
+    s.figures.append(
+        f"<figure><img src='{_image(png)}' alt='incidents per {escape(freq_word(cube.freq))}'>"
+        "<figcaption>Incidents per bin over the whole area; grey bars are bins the data cover "
+        "only in part (left out of the trend tests).</figcaption></figure>"
+    )
