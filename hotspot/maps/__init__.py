@@ -3,7 +3,8 @@
 One function per result, each returning a ``folium.Map`` (or adding to ``m=``):
 :func:`counts_map`, :func:`gistar_map`, :func:`lisa_map`, :func:`density_map`,
 :func:`cluster_map`, :func:`emerging_map`, :func:`near_repeat_map`, :func:`timeline_map`.
-:func:`export_map` writes a briefing file (offline, public); :func:`to_png` a slide image.
+:func:`export_map` writes a briefing file (offline, public); :func:`to_png` a slide image;
+:func:`time_chart` the incidents per bin of a cube.
 Every user-supplied string that reaches the HTML (titles, column values in tooltips) is escaped.
 """
 
@@ -18,6 +19,7 @@ from hotspot.maps._style import (
     count_classes,
 )
 from hotspot.maps.cells import counts_map, emerging_map, gistar_map, lisa_map
+from hotspot.maps.chart import time_chart
 from hotspot.maps.clusters import cluster_map, near_repeat_map
 from hotspot.maps.disclosure import disclose
 from hotspot.maps.export import export_map
@@ -43,6 +45,7 @@ __all__ = [
     "gistar_map",
     "lisa_map",
     "near_repeat_map",
+    "time_chart",
     "timeline_map",
     "to_png",
 ]
