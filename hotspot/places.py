@@ -169,4 +169,3 @@ def labels_from_records(records: list[dict], crs: object) -> gpd.GeoDataFrame:
         geometry=gpd.points_from_xy([r["x"] for r in records], [r["y"] for r in records]),
         crs=crs,
     )
-

@@ -73,10 +73,20 @@ class LazyBrowser:
 
 # --- JavaScript run in the page ------------------------------------------------------------
 
-# Colours (exact RGB of every pixel with alpha > 0) of every canvas in the overlay pane.
-CANVAS_COLOURS = """() => {
+# The canvases of the result's layers; those of the background panes (the data's footprint,
+# the study area, context layers) are ``pane_canvases("hotspotFootprint")`` and so on.
+OVERLAY_CANVASES = ".leaflet-overlay-pane canvas"
+
+
+def pane_canvases(pane: str) -> str:
+    """The selector of the canvases in a pane made with ``map.createPane(pane)``."""
+    return f".leaflet-{pane}-pane canvas"
+
+
+# Colours (exact RGB of every pixel with alpha > 0) of every canvas matching a selector.
+CANVAS_COLOURS = """(selector) => {
     const out = {canvases: 0, painted: 0, colours: {}};
-    for (const c of document.querySelectorAll('.leaflet-overlay-pane canvas')) {
+    for (const c of document.querySelectorAll(selector)) {
         out.canvases++;
         if (!c.width || !c.height) continue;
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -151,26 +161,31 @@ class MapPage:
     dialogs: list[str] = field(default_factory=list)
     load_seconds: float = 0.0
 
-    def canvas(self) -> dict[str, Any]:
-        """``{"canvases": n, "painted": pixels, "colours": Counter(rgb int -> pixels)}``."""
-        out = self.page.evaluate(CANVAS_COLOURS)
+    def canvas(self, selector: str = OVERLAY_CANVASES) -> dict[str, Any]:
+        """``{"canvases": n, "painted": pixels, "colours": Counter(rgb int -> pixels)}`` of the
+        canvases matching ``selector`` (default: the result's, in the overlay pane)."""
+        out = self.page.evaluate(CANVAS_COLOURS, selector)
         out["colours"] = Counter({int(k): v for k, v in out["colours"].items()})
         return out
 
-    def wait_painted(self, *, min_pixels: int = 100, timeout: float = 30.0) -> dict[str, Any]:
+    def wait_painted(
+        self, *, min_pixels: int = 100, timeout: float = 30.0, selector: str = OVERLAY_CANVASES
+    ) -> dict[str, Any]:
         """The canvas once it has ``min_pixels`` painted pixels (Leaflet draws on a frame)."""
         deadline = time.monotonic() + timeout
         while True:
-            state = self.canvas()
+            state = self.canvas(selector)
             if state["painted"] >= min_pixels or time.monotonic() > deadline:
                 return state
             self.page.wait_for_timeout(100)
 
-    def wait_changed(self, before: dict[str, Any], *, timeout: float = 10.0) -> dict[str, Any]:
+    def wait_changed(
+        self, before: dict[str, Any], *, timeout: float = 10.0, selector: str = OVERLAY_CANVASES
+    ) -> dict[str, Any]:
         """The canvas once its pixels differ from ``before`` (or after ``timeout``)."""
         deadline = time.monotonic() + timeout
         while True:
-            state = self.canvas()
+            state = self.canvas(selector)
             if state["colours"] != before["colours"] or time.monotonic() > deadline:
                 return state
             self.page.wait_for_timeout(100)
@@ -191,6 +206,17 @@ class MapPage:
             "([lat, lon, zoom]) => { window[document.querySelector('.leaflet-container').id]"
             ".setView([lat, lon], zoom, {animate: false}); }",
             [float(lat), float(lon), int(zoom)],
+        )
+
+    def label_boxes(self, selector: str) -> list[dict[str, Any]]:
+        """Text and screen box of every label matching ``selector`` (its ``span``)."""
+        return self.page.evaluate(
+            """(selector) => Array.from(document.querySelectorAll(selector + ' span')).map(s => {
+                const r = s.getBoundingClientRect();
+                return {text: s.textContent, left: r.left, top: r.top, right: r.right,
+                        bottom: r.bottom, visible: r.width > 0 && r.height > 0};
+            })""",
+            selector,
         )
 
     def hover(self, point: dict[str, Any]) -> str:
@@ -224,8 +250,17 @@ class MapPage:
 
 
 @contextmanager
-def open_map(browser: LazyBrowser, path: Path, *, timeout_ms: int = 60_000) -> Iterator[MapPage]:
-    """Open ``path`` (file://) in a fresh offline context; every other request is aborted."""
+def open_map(
+    browser: LazyBrowser,
+    path: Path,
+    *,
+    timeout_ms: int = 60_000,
+    wait_for: str = ".leaflet-container",
+) -> Iterator[MapPage]:
+    """Open ``path`` (file://) in a fresh offline context; every other request is aborted.
+
+    ``wait_for``: the element that must be in the page (``"iframe"`` for a notebook's view).
+    """
     context = browser.get().new_context(viewport=VIEWPORT)
     context.set_offline(True)
     opened = MapPage(page=None)
@@ -256,7 +291,7 @@ def open_map(browser: LazyBrowser, path: Path, *, timeout_ms: int = 60_000) -> I
         page.on("dialog", dialog)
         start = time.monotonic()
         page.goto(path.resolve().as_uri(), wait_until="load", timeout=timeout_ms)
-        page.wait_for_selector(".leaflet-container", state="attached", timeout=timeout_ms)
+        page.wait_for_selector(wait_for, state="attached", timeout=timeout_ms)
         opened.load_seconds = time.monotonic() - start
         yield opened
     finally:
@@ -269,6 +304,25 @@ def open_map(browser: LazyBrowser, path: Path, *, timeout_ms: int = 60_000) -> I
 def tooltip_rows(text: str) -> dict[str, str]:
     """A tooltip table's text (``name<TAB>value`` per row) as a dict."""
     return dict(line.split("\t", 1) for line in text.splitlines() if "\t" in line)
+
+
+def tooltip_sentence(text: str) -> str:
+    """The sentence a tooltip leads with (its first line, before the table)."""
+    return text.splitlines()[0] if text and "\t" not in text.splitlines()[0] else ""
+
+
+def overlapping(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Pairs of label boxes (from :meth:`MapPage.label_boxes`) that overlap on the screen."""
+    shown = [b for b in boxes if b["visible"]]
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(shown)
+        for b in shown[i + 1 :]
+        if a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    ]
 
 
 def rgb(hex_colour: str) -> tuple[int, int, int]:

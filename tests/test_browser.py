@@ -26,17 +26,23 @@ from browser import (
     MapPage,
     coloured_pixels,
     open_map,
+    overlapping,
+    pane_canvases,
     pixels_of,
     screenshot_stats,
     tooltip_rows,
+    tooltip_sentence,
 )
 
 import hotspot as hs
+from hotspot.maps._context import class_labels
+from hotspot.maps._layers import FOOTPRINT_STYLE, STUDY_AREA_STYLE
 from hotspot.maps._style import (
     CHAIN_COLOURS,
     CLUSTER_ELLIPSE,
     CLUSTER_HULL,
     COUNT_COLOURS,
+    DENSITY_CLASS_COLOURS,
     EMERGING_COLOURS,
     GISTAR_COLOURS,
     LISA_COLOURS,
@@ -44,6 +50,7 @@ from hotspot.maps._style import (
     chain_class,
     chain_labels,
     count_classes,
+    density_classes,
 )
 from hotspot.maps.timeline import bin_label
 
@@ -76,6 +83,7 @@ class Export:
     tooltip: list[str] = field(default_factory=list)  # field names in the tooltip
     hover: list[int] | None = None  # cell indices to hover, best first
     expect: Callable[[int], dict[str, str]] | None = None  # tooltip rows of cell i
+    sentence: Callable[[int], str] | None = None  # how the tooltip of cell i begins
 
 
 class Exports:
@@ -124,13 +132,14 @@ class Exports:
             self.export(result, "gistar"),
             legend=["Gi* hot spots", *(label for _, label in GISTAR_COLOURS.values())],
             colours=[GISTAR_COLOURS[b][0] for b in sorted(set(shown["gistar_bin"]))],
-            tooltip=["cell", "count", "z", "p", "confidence"],
+            tooltip=["cell", "count", "z", "p (normal approximation)"],
             hover=list(range(len(shown))),
             expect=lambda i: {
                 "cell": str(shown.index[i]),
                 "count": str(int(shown["count"].iloc[i])),
-                "confidence": GISTAR_COLOURS[int(shown["gistar_bin"].iloc[i])][1],
+                "p (normal approximation)": f"{shown['gistar_p'].iloc[i]:.3g}",
             },
+            sentence=lambda i: GISTAR_COLOURS[int(shown["gistar_bin"].iloc[i])][1] + ": ",
         )
 
     def _lisa(self) -> Export:
@@ -141,12 +150,10 @@ class Exports:
             self.export(result, "lisa"),
             legend=["Local Moran's I (LISA)", *(label for _, label in LISA_COLOURS.values())],
             colours=[LISA_COLOURS[c][0] for c in sorted(set(shown["lisa_cluster"]))],
-            tooltip=["cell", "count", "I", "p", "type"],
+            tooltip=["cell", "count", "I", "p (permutation)"],
             hover=list(range(len(shown))),
-            expect=lambda i: {
-                "cell": str(shown.index[i]),
-                "type": LISA_COLOURS[shown["lisa_cluster"].iloc[i]][1],
-            },
+            expect=lambda i: {"cell": str(shown.index[i])},
+            sentence=lambda i: LISA_COLOURS[shown["lisa_cluster"].iloc[i]][1] + ": a ",
         )
 
     def _emerging(self) -> Export:
@@ -167,32 +174,46 @@ class Exports:
             self.export(result, "emerging"),
             legend=["Emerging hot spots", *present],
             colours=[EMERGING_COLOURS[c] for c in present],
-            tooltip=["cell", "category", "hot_bins", "cold_bins", "trend_tau"],
+            tooltip=["cell", "hot months", "cold months", "trend (Kendall τ)"],
             hover=list(range(len(shown))),
             expect=lambda i: {
                 "cell": str(shown.index[i]),
-                "category": shown["emerging_category"].iloc[i],
+                "hot months": str(int(shown["emerging_n_hot"].iloc[i])),
             },
+            sentence=lambda i: shown["emerging_category"].iloc[i].capitalize() + ": ",
         )
 
+    def surface(self) -> Any:
+        if "_surface" not in self.__dict__:
+            self._surface = hs.kde(self.wy, bandwidth=1500, cell_size=500, quiet=True)
+        return self._surface
+
     def _density(self) -> Export:
-        surface = hs.kde(self.wy, bandwidth=1500, cell_size=500, quiet=True)
+        surface = self.surface()
+        per_year = surface.to_numpy() * 365.25 / surface.attrs["hotspot"]["period"]["days"]
+        _, edges = density_classes(per_year, floor=0.01 * np.nanmax(per_year))
         return Export(
             self.export(surface, "density"),
-            legend=[f"density ({surface.attrs['units']})"],
+            legend=["Density (incidents per km² per year)", *class_labels(edges)],
             colours=[],
             layer="image",
         )
 
+    def summary(self) -> gpd.GeoDataFrame:
+        if "_summary" not in self.__dict__:
+            self._summary = hs.cluster_summary(
+                hs.cluster_incidents(self.wy, "hdbscan", min_cluster_size=100, quiet=True)
+            )
+        return self._summary
+
     def _clusters(self) -> Export:
-        summary = hs.cluster_summary(
-            hs.cluster_incidents(self.wy, "hdbscan", min_cluster_size=100, quiet=True)
-        )
+        summary = self.summary()
         return Export(
             self.export(summary, "clusters"),
             legend=["Clusters", "Convex hull", "Standard deviational ellipse (1 SD)"],
             colours=[CLUSTER_HULL, CLUSTER_ELLIPSE],
             tooltip=["cluster", "incidents", "locations", "area_km2", "top", "period"],
+            sentence=lambda i: "Cluster ",
         )
 
     def burglary(self) -> gpd.GeoDataFrame:
@@ -331,11 +352,7 @@ def test_offline_export_renders_with_no_network(browser, exports, kind, tmp_path
             assert_canvas_drawn(opened, export.colours)
         else:
             assert_image_drawn(opened)
-        if kind == "density":  # a branca colour bar drawn by d3, not a hotspot legend
-            assert_legend(opened, export.legend, ".legend.leaflet-control")
-            assert page.locator(".legend.leaflet-control svg rect").count() > 10
-        else:
-            assert_legend(opened, export.legend)
+        assert_legend(opened, export.legend)
         footer = page.locator("div.hotspot-footer")
         assert footer.is_visible() and "Made with" in footer.inner_text()
         assert_screenshot(opened, kind, tmp_path)
@@ -357,6 +374,8 @@ def test_tooltip_shows_the_hovered_cell(browser, exports, kind, tmp_path):
             assert index is not None
             expected = export.expect(index)
             assert {k: rows[k] for k in expected} == expected, f"cell {index}: {text!r}"
+        if export.sentence is not None:  # a sentence first, the numbers below it
+            assert tooltip_sentence(text).startswith(export.sentence(index or 0)), text
         if kind == "counts":
             opened.screenshot("counts_tooltip", tmp_path)
         assert_clean(opened)
@@ -487,8 +506,7 @@ def test_payloads_in_other_maps_show_as_text(browser, exports, kind, tmp_path):
         if kind == "density":  # the title also names the overlay in the layer control
             assert ALL_PAYLOADS in page.locator(".leaflet-control-layers-overlays").text_content()
             assert_image_drawn(opened)
-            caption = page.locator(".legend.leaflet-control").text_content()
-            assert ALL_PAYLOADS in caption, caption
+            assert page.locator("div.hotspot-legend b").first.inner_text() == ALL_PAYLOADS
         else:
             opened.wait_painted()
             assert page.locator("div.hotspot-legend b").first.inner_text() == ALL_PAYLOADS
@@ -575,4 +593,218 @@ def test_whole_toronto_100m_grid_opens_and_draws(browser, toronto, tmp_path):
         missing = [c for c in COUNT_COLOURS[: len(labels)] if pixels_of(zoomed["colours"], c) < 10]
         assert not missing, f"colours not drawn: {missing}"
         assert_screenshot(opened, "toronto_100m_zoomed", tmp_path)
+        assert_clean(opened)
+
+
+# --- 7. where the map is: footprint, study area, place names, context (issue 10) -----------
+
+DISTRICTS = ["Leeds", "Bradford", "Kirklees", "Wakefield", "Calderdale"]
+
+
+def layer_checkbox(opened: MapPage, name: str) -> Any:
+    """The layer control's checkbox of the overlay called ``name``."""
+    control = opened.page.locator(".leaflet-control-layers")
+    control.hover()  # the control is collapsed until hovered
+    return opened.page.locator(".leaflet-control-layers-overlays label", has_text=name).locator(
+        "input"
+    )
+
+
+def test_offline_west_yorkshire_gistar_shows_where_it_is(browser, west_yorkshire, tmp_path):
+    """The briefing map of issue 10: hot spots among the cells with incidents, inside the
+    study area, with the district names on it, on a blank (offline) background."""
+    cells = hs.count_incidents(
+        west_yorkshire, hs.hex_grid(west_yorkshire, 1000, quiet=True), quiet=True
+    )
+    result = hs.gistar(cells, permutations=99, rng=0, quiet=True)
+    path = hs.maps.export_map(
+        result, tmp_path / "wy_gistar.html", offline=True, title="Gi* hot spots, West Yorkshire"
+    )
+    shown = result[result["gistar_bin"] != 0]
+    with open_map(browser, path) as opened:
+        page = opened.page
+        assert_canvas_drawn(opened, [GISTAR_COLOURS[3][0], GISTAR_COLOURS[-3][0]])
+        # the footprint: a faint grey under the result, in its own pane and layer
+        footprint = opened.wait_painted(selector=pane_canvases("hotspotFootprint"))
+        assert pixels_of(footprint["colours"], FOOTPRINT_STYLE["fillColor"]) > 10_000
+        # the study area: a thin dark line
+        outline = opened.wait_painted(selector=pane_canvases("hotspotOutline"), min_pixels=500)
+        assert pixels_of(outline["colours"], STUDY_AREA_STYLE["color"], tolerance=40) > 500
+        # the five districts, as text, none overlapping another label
+        boxes = opened.label_boxes(".hotspot-place-label")
+        visible = {b["text"] for b in boxes if b["visible"]}
+        assert set(DISTRICTS) <= visible, visible
+        assert overlapping(boxes) == []
+        for name in DISTRICTS:
+            assert page.locator(".hotspot-place-label span", has_text=name).first.is_visible()
+        overlays = page.locator(".leaflet-control-layers-overlays").text_content()
+        for name in ("Cells with incidents", "Study area", "Place names", "Gi* hot spots"):
+            assert name in overlays
+        opened.screenshot("wy_gistar_where", tmp_path)
+        assert_screenshot(opened, "wy_gistar_where", tmp_path)
+        # the hottest cell's tooltip: a sentence with its count and bin, the numbers below
+        counts = shown["count"].to_numpy()
+        order = list(np.argsort(-counts, kind="stable"))
+        point = opened.find_layer(order)
+        assert point is not None
+        text = opened.hover(point)
+        i = point["index"]
+        count, b = int(counts[i]), int(shown["gistar_bin"].iloc[i])
+        mean = result["count"].mean()
+        assert tooltip_sentence(text).startswith(
+            f"{GISTAR_COLOURS[b][1]}: {count:,} incidents, "
+        ), text
+        assert f"the average of all {len(result):,} cells ({mean:.1f})" in tooltip_sentence(text)
+        assert tooltip_rows(text)["count"] == str(count)
+        assert tooltip_rows(text)["p (normal approximation)"] == f"{shown['gistar_p'].iloc[i]:.3g}"
+        opened.screenshot("wy_gistar_tooltip", tmp_path)
+        # each background is its own layer: switched off, its pixels go
+        page.mouse.move(600, 400)
+        before = opened.canvas(pane_canvases("hotspotFootprint"))
+        layer_checkbox(opened, "Cells with incidents").uncheck()
+        opened.wait_changed(before, selector=pane_canvases("hotspotFootprint"))
+        assert opened.canvas(pane_canvases("hotspotFootprint"))["painted"] == 0
+        assert set(DISTRICTS) <= {b["text"] for b in opened.label_boxes(".hotspot-place-label")}
+        assert_clean(opened)
+
+
+def test_more_place_names_appear_on_zooming_in_and_never_overlap(browser, toronto, tmp_path):
+    cells = hs.count_incidents(toronto, hs.square_grid(toronto, 500, quiet=True), quiet=True)
+    path = hs.maps.export_map(cells, tmp_path / "toronto.html", offline=True)
+    with open_map(browser, path) as opened:
+        opened.wait_painted()
+        boxes = opened.label_boxes(".hotspot-place-label")
+        assert 5 <= len(boxes) < 140
+        assert overlapping(boxes) == []
+        busiest = cells.attrs["hotspot"]["places"][0]
+        assert busiest["name"] in {b["text"] for b in boxes}
+        state = opened.canvas()
+        centre = gpd.GeoSeries([shapely.Point(busiest["x"], busiest["y"])], crs=cells.crs).to_crs(
+            4326
+        )
+        opened.set_view(centre.y.iloc[0], centre.x.iloc[0], 14)
+        opened.wait_changed(state)
+        zoomed = opened.label_boxes(".hotspot-place-label")
+        on_screen = [b for b in zoomed if 0 < b["left"] < 1200 and 0 < b["top"] < 800]
+        assert len(zoomed) > len(boxes) and len(on_screen) >= 3
+        assert overlapping(zoomed) == []
+        opened.screenshot("toronto_names_zoomed", tmp_path)
+        assert_clean(opened)
+
+
+def test_a_payload_as_an_area_name_shows_as_text(browser, beats, tmp_path):
+    cells = beats.copy()
+    cells.attrs = {
+        "hotspot": {
+            "places": [
+                {"name": p, "x": 430250.0 + 500 * i, "y": 430250.0, "n": 10}
+                for i, p in enumerate(PAYLOADS)
+            ]
+        }
+    }
+    path = hs.maps.export_map(cells, tmp_path / "names.html", offline=True)
+    with open_map(browser, path) as opened:
+        opened.wait_painted()
+        texts = [b["text"] for b in opened.label_boxes(".hotspot-place-label")]
+        assert PAYLOADS[0] in texts, texts
+        assert (
+            opened.page.locator(".hotspot-place-label script, .hotspot-place-label img").count()
+            == 0
+        )
+        assert_nothing_injected(opened)
+        assert_clean(opened)
+
+
+def test_context_layers_are_drawn_under_the_result(browser, exports, tmp_path):
+    cells = exports.wy_cells()
+    boundary = gpd.GeoDataFrame(
+        {"name": ["West Yorkshire Police"]},
+        geometry=[cells.attrs["hotspot"]["study_area"].buffer(-3000)],
+        crs=cells.crs,
+    )
+    road = gpd.GeoDataFrame(
+        {"name": [PAYLOADS[0]]},
+        geometry=[shapely.LineString([(-1.9, 53.8), (-1.6, 53.79), (-1.4, 53.7)])],
+        crs=4326,
+    )
+    m = hs.maps.counts_map(cells, context={"Force boundary": boundary, "Main roads": road})
+    path = hs.maps.export_map(m, tmp_path / "context.html", offline=True)
+    with open_map(browser, path) as opened:
+        page = opened.page
+        opened.wait_painted()
+        context = opened.wait_painted(selector=pane_canvases("hotspotContext"), min_pixels=500)
+        assert pixels_of(context["colours"], "#8c8c8c", tolerance=20) > 100  # the road
+        assert pixels_of(context["colours"], "#4d4d4d", tolerance=20) > 100  # the boundary
+        overlays = page.locator(".leaflet-control-layers-overlays").text_content()
+        assert "Force boundary" in overlays and "Main roads" in overlays
+        names = [b["text"] for b in opened.label_boxes(".hotspot-context-label")]
+        assert PAYLOADS[0] in names and "West Yorkshire Police" in names
+        # the context pane lies under the cells' (Leaflet's overlay pane, z-index 400)
+        z = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.leaflet-hotspotContext-pane')).zIndex"
+        )
+        assert int(z) < 400
+        assert_nothing_injected(opened)
+        opened.screenshot("context", tmp_path)
+        assert_clean(opened)
+
+
+def test_density_legend_shows_the_class_ranges_and_the_image_their_colours(
+    browser, exports, tmp_path
+):
+    export = exports["density"]
+    with open_map(browser, export.path) as opened:
+        assert_image_drawn(opened)
+        legend = assert_legend(opened, export.legend)
+        ranges = export.legend[1:]
+        assert legend.splitlines()[1 : 1 + len(ranges)] == ranges
+        colours = opened.page.evaluate(
+            """() => Array.from(document.querySelectorAll('div.hotspot-legend span'))
+                   .map(s => getComputedStyle(s).backgroundColor)"""
+        )
+        expected = [
+            "rgb({}, {}, {})".format(*(int(c[i : i + 2], 16) for i in (1, 3, 5)))
+            for c in DENSITY_CLASS_COLOURS[: len(ranges)]
+        ]
+        assert colours == expected
+        assert_clean(opened)
+
+
+def test_clusters_are_numbered_on_the_map(browser, exports, tmp_path):
+    export = exports["clusters"]
+    with open_map(browser, export.path) as opened:
+        opened.wait_painted()
+        boxes = opened.label_boxes(".hotspot-cluster-label")
+        summary = exports.summary()
+        assert boxes and {b["text"] for b in boxes} <= {str(c) for c in summary.index}
+        assert overlapping(boxes) == []
+        biggest = str(summary["n_incidents"].idxmax())
+        assert biggest in {b["text"] for b in boxes}
+        point = opened.find_layer(prop="cluster", value=biggest)
+        if point is not None:
+            text = opened.hover(point)
+            n = int(summary.loc[int(biggest), "n_incidents"])
+            assert tooltip_sentence(text).startswith(f"Cluster {biggest}: {n:,} incidents in ")
+        assert_clean(opened)
+
+
+def test_a_map_shows_in_an_offline_notebook(browser, exports, tmp_path):
+    """What a notebook shows for a map (its _repr_html_): an iframe whose page holds Leaflet;
+    opened with no network, the map draws."""
+    m = hs.maps.counts_map(exports.wy_cells(), tiles=None)
+    path = tmp_path / "notebook.html"
+    path.write_text(f"<html><body><div>{m._repr_html_()}</div></body></html>")
+    with open_map(browser, path, wait_for="iframe") as opened:
+        frame = opened.page.frame_locator("iframe")
+        frame.locator(".leaflet-container").wait_for(state="attached")
+        inner = next(f for f in opened.page.frames if f != opened.page.main_frame)
+        inner.wait_for_function(
+            "document.querySelectorAll('.leaflet-overlay-pane canvas').length > 0"
+        )
+        assert frame.locator(".hotspot-place-label").count() >= 5
+        assert frame.locator("div.hotspot-legend").is_visible()
+        # the frame reads the same in a page of any encoding (this one declares none)
+        _, labels = count_classes(exports.wy_cells()["count"].to_numpy())
+        assert frame.locator("div.hotspot-legend").inner_text().splitlines()[1:] == labels
+        opened.screenshot("notebook", tmp_path)
         assert_clean(opened)

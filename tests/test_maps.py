@@ -14,7 +14,11 @@ import pytest
 import shapely
 
 import hotspot as hs
-from hotspot.maps.export import external_references
+from hotspot.maps import _context
+from hotspot.maps._cell_layer import PANES, LabelLayer, ShapeLayer
+from hotspot.maps._layers import view_bounds
+from hotspot.maps.export import _SCRIPT, _STYLESHEET, external_references
+from hotspot.places import place_labels
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -154,7 +158,9 @@ def test_near_repeat_and_export_escape(toronto, payload, tmp_path):
 
 def test_counts_layer_holds_the_counts(west_yorkshire, wy_cells):
     data = cell_payloads(hs.maps.counts_map(wy_cells).get_root().render())[0]
-    assert sum(field(data, "count")) == len(west_yorkshire)
+    counted = wy_cells.attrs["hotspot"]["counts"]["counted"]
+    assert sum(field(data, "count")) == counted == int(wy_cells["count"].sum())
+    assert counted >= len(west_yorkshire) - 100  # only far-away points are left out
     assert len(data["cells"]) == int((wy_cells["count"] > 0).sum())
 
 
@@ -378,6 +384,12 @@ def test_export_leaves_the_callers_map_as_it_was(wy_cells, tmp_path):
     assert second.read_text().count("class='hotspot-footer'") == 1
 
 
+def add_external_image(m) -> None:
+    import folium
+
+    m.get_root().html.add_child(folium.Element('<img src="https://x.org/logo.png">'))
+
+
 def test_offline_export_refuses_what_it_cannot_inline(wy_cells, tmp_path):
     import folium
     from folium.plugins import MarkerCluster
@@ -390,9 +402,12 @@ def test_offline_export_refuses_what_it_cannot_inline(wy_cells, tmp_path):
     folium.Marker([53.8, -1.55], icon=folium.Icon(icon="info-sign")).add_to(m)
     with pytest.raises(hs.HotspotInputError, match="icons"):
         hs.maps.export_map(m, tmp_path / "b.html", offline=True)
-    with pytest.raises(hs.HotspotInputError, match="web address"):
+    # a tile server asked for by name is the one web address allowed: anything else still fails
+    m = hs.maps.counts_map(wy_cells)
+    add_external_image(m)
+    with pytest.raises(hs.HotspotInputError, match="still loads"):
         hs.maps.export_map(
-            wy_cells, tmp_path / "c.html", offline=True, tiles="https://x.org/{z}/{x}/{y}.png"
+            m, tmp_path / "c.html", offline=True, tiles="https://x.org/{z}/{x}/{y}.png"
         )
     path = hs.maps.export_map(
         wy_cells, tmp_path / "d.html", offline=True, tiles="tiles/{z}/{x}/{y}.png"
@@ -430,3 +445,566 @@ def test_cell_layer_encodes_holes_and_multipolygons_exactly():
         assert _rings(np.array(geoms)) == [by_hand(g) for g in geoms]
     with pytest.raises(TypeError, match="polygons"):
         _rings(np.array([shapely.Point(0, 0)]))
+
+
+# --- where the map is: footprint, study area, place names, context (issue 10) --------------
+
+
+DISTRICTS = ["Leeds", "Bradford", "Kirklees", "Wakefield", "Calderdale"]
+
+
+def layers_of(m, kind) -> dict[str, dict]:
+    """The payloads of the map's ShapeLayers or LabelLayers, by layer name."""
+    return {
+        c.layer_name: json.loads(c.payload) for c in m._children.values() if isinstance(c, kind)
+    }
+
+
+def polygons_of(payload: dict) -> shapely.Geometry:
+    """The union of a ShapeLayer's polygons (rings of flat lon, lat; not closed)."""
+    polygons = []
+    for rings in payload["polygons"]:
+        coords = [np.asarray(r).reshape(-1, 2) for r in rings]
+        polygons.append(shapely.Polygon(coords[0], coords[1:]))
+    return shapely.union_all(polygons)
+
+
+def lines_of(payload: dict) -> shapely.Geometry:
+    return shapely.MultiLineString([np.asarray(f).reshape(-1, 2) for f in payload["lines"]])
+
+
+def assert_same_area(a: shapely.Geometry, b: shapely.Geometry) -> None:
+    assert a.symmetric_difference(b).area < 1e-4 * b.area, (a.area, b.area)
+
+
+@pytest.fixture(scope="module")
+def wy_hot(west_yorkshire):
+    """The briefing case of issue 10: Gi* of West Yorkshire on 1 km hexagons."""
+    cells = hs.count_incidents(
+        west_yorkshire, hs.hex_grid(west_yorkshire, 1000, quiet=True), quiet=True
+    )
+    return hs.gistar(cells, permutations=99, rng=0, quiet=True)
+
+
+@pytest.fixture(scope="module")
+def wy_cube(west_yorkshire):
+    return hs.space_time_cube(
+        west_yorkshire, hs.hex_grid(west_yorkshire, 5000, quiet=True), "MS", quiet=True
+    )
+
+
+def test_gistar_map_shows_footprint_study_area_and_district_labels(wy_hot):
+    m = hs.maps.gistar_map(wy_hot)
+    assert type(m).__name__ == "HotspotMap"
+    shapes = layers_of(m, ShapeLayer)
+    assert {"Cells with incidents", "Study area"} <= set(shapes)
+    # the footprint is every cell with incidents, significant or not
+    with_incidents = wy_hot[wy_hot["count"] > 0]
+    assert (wy_hot.loc[with_incidents.index, "gistar_bin"] == 0).any()
+    assert_same_area(
+        polygons_of(shapes["Cells with incidents"]), with_incidents.to_crs(4326).union_all()
+    )
+    assert shapes["Cells with incidents"]["pane"] == "hotspotFootprint"
+    # the study area's outline, as a line
+    area = gpd.GeoSeries([wy_hot.attrs["hotspot"]["study_area"]], crs=wy_hot.crs).to_crs(4326)
+    assert lines_of(shapes["Study area"]).hausdorff_distance(area.boundary.iloc[0]) < 1e-5
+    assert shapes["Study area"]["style"]["fill"] is False
+    # the five districts are labelled from the opening view, where their records put them
+    labels = layers_of(m, LabelLayer)["Place names"]
+    assert labels["className"] == "hotspot-place-label"
+    at_once = {name: (x, y) for x, y, name, level, *_ in labels["labels"] if level == 0}
+    assert set(DISTRICTS) <= set(at_once)
+    records = {r["name"]: r for r in wy_hot.attrs["hotspot"]["places"]}
+    for name in DISTRICTS:
+        point = gpd.GeoSeries(
+            [shapely.Point(records[name]["x"], records[name]["y"])], crs=wy_hot.crs
+        ).to_crs(4326)
+        assert at_once[name] == pytest.approx((point.x.iloc[0], point.y.iloc[0]), abs=1e-6)
+    # each is its own layer in the layer control, under (footprint, outline) or over the cells
+    page = m.get_root().render()
+    for name in ("Cells with incidents", "Study area", "Place names", "Gi* hot spots"):
+        assert re.search(rf'"{re.escape(name)}"\s*:', page), name
+
+
+def test_the_map_opens_on_the_footprint_not_only_the_hot_spots(wy_hot):
+    from hotspot.maps._layers import to_lonlat
+
+    m = hs.maps.gistar_map(wy_hot)
+    fit = next(c for c in m._children.values() if type(c).__name__ == "FitBounds")
+    expected = view_bounds(to_lonlat(wy_hot[wy_hot["count"] > 0].geometry))
+    (south, west), (north, east) = fit.bounds
+    np.testing.assert_allclose([west, south, east, north], expected)
+
+
+@pytest.mark.parametrize("kind", ["counts", "gistar", "lisa", "emerging", "timeline"])
+def test_every_cell_map_draws_the_footprint_and_the_study_area(
+    west_yorkshire, wy_cells, wy_cube, kind
+):
+    if kind == "emerging":
+        result = hs.emerging_hotspots(wy_cube, quiet=True)
+        # the analysed cells: those with incidents in the bins analysed (whole bins only)
+        analysed = result["emerging_category"] != "not analysed (no incidents)"
+        assert (wy_cube.counts.sum(axis=0)[analysed] > 0).all()
+        with_incidents = result[analysed]
+        m = hs.maps.emerging_map(result)  # the cube carries the incidents' place names
+    elif kind == "timeline":
+        result = wy_cube
+        with_incidents = wy_cube.cells[wy_cube.counts.sum(axis=0) > 0]
+        m = hs.maps.timeline_map(wy_cube)
+    else:
+        result = {
+            "counts": lambda: wy_cells,
+            "gistar": lambda: hs.gistar(wy_cells, permutations=0, quiet=True),
+            "lisa": lambda: hs.lisa(wy_cells, permutations=0, quiet=True),
+        }[kind]()
+        with_incidents = result[result["count"] > 0]
+        draw = {"counts": hs.maps.counts_map, "gistar": hs.maps.gistar_map}.get(
+            kind, hs.maps.lisa_map
+        )
+        m = draw(result)
+    shapes = layers_of(m, ShapeLayer)
+    assert_same_area(
+        polygons_of(shapes["Cells with incidents"]), with_incidents.to_crs(4326).union_all()
+    )
+    assert "Study area" in shapes
+    names = [label[2] for label in layers_of(m, LabelLayer)["Place names"]["labels"]]
+    assert set(DISTRICTS) <= set(names)
+
+
+def test_a_second_result_on_the_same_map_does_not_repeat_the_surroundings(wy_cells):
+    m = hs.maps.counts_map(wy_cells)
+    hs.maps.gistar_map(hs.gistar(wy_cells, permutations=0, quiet=True), m=m)
+    names = [c.layer_name for c in m._children.values() if isinstance(c, ShapeLayer | LabelLayer)]
+    assert sorted(names) == ["Cells with incidents", "Place names", "Study area"]
+
+
+def beat_labels(names: list[str]) -> gpd.GeoDataFrame:
+    centres = [shapely.Point(430250 + 500 * i, 430250) for i in range(len(names))]
+    return gpd.GeoDataFrame(
+        {"name": names, "n_incidents": [30, 20, 10][: len(names)]},
+        geometry=centres,
+        crs="EPSG:27700",
+    )
+
+
+@pytest.mark.parametrize("source", ["argument", "attrs"])
+def test_place_names_are_escaped(beats, source):
+    if source == "argument":
+        m = hs.maps.counts_map(beats, labels=beat_labels(PAYLOADS))
+    else:
+        cells = beats.copy()
+        cells.attrs = {
+            "hotspot": {
+                "places": [
+                    {"name": p, "x": 430250.0 + 500 * i, "y": 430250.0, "n": 10}
+                    for i, p in enumerate(PAYLOADS)
+                ]
+            }
+        }
+        m = hs.maps.counts_map(cells)
+    page = m.get_root().render()
+    assert not raw_payload_present(page)
+    texts = [label[2] for label in layers_of(m, LabelLayer)["Place names"]["labels"]]
+    assert sorted(texts) == sorted(html.escape(p) for p in PAYLOADS)
+
+
+def test_labels_false_and_results_without_names_draw_no_labels(beats, wy_cells):
+    assert "Place names" not in layers_of(hs.maps.counts_map(beats), LabelLayer)
+    assert "Place names" not in layers_of(hs.maps.counts_map(wy_cells, labels=False), LabelLayer)
+    with pytest.raises(TypeError, match="'name' column"):
+        hs.maps.counts_map(wy_cells, labels=["Leeds"])
+
+
+def test_toronto_neighbourhoods_are_thinned_busiest_first(toronto):
+    cells = hs.count_incidents(toronto, hs.square_grid(toronto, 1000, quiet=True), quiet=True)
+    places = cells.attrs["hotspot"]["places"]
+    assert len(places) == 140
+    m = hs.maps.counts_map(cells)
+    labels = layers_of(m, LabelLayer)["Place names"]["labels"]
+    level = np.array([label[3] for label in labels])
+    at_once = [label for label in labels if label[3] == 0]
+    assert 5 < len(at_once) < 60 and len(labels) <= 140
+    assert labels[0][2] == places[0]["name"]  # the busiest first
+    assert level.min() == 0
+    # at the opening view the kept labels are 1/8 of the view's shorter side apart (or more)
+    xy = gpd.GeoSeries(
+        gpd.points_from_xy([lab[0] for lab in at_once], [lab[1] for lab in at_once]), crs=4326
+    ).to_crs(cells.crs)
+    shown = cells[cells["count"] > 0].geometry
+    spacing = _context.label_spacing(view_bounds(np.asarray(shown.array)))
+    distances = np.array([xy.distance(p).to_numpy() for p in xy])
+    np.fill_diagonal(distances, np.inf)
+    assert distances.min() >= spacing * (1 - 1e-6)
+    # zoomed in, each level halves the spacing and adds names; labels stay busiest first
+    names = [label[2] for label in labels]
+    ranked = [p["name"] for p in places]
+    assert names == [n for n in ranked if n in set(names)]
+
+
+def test_public_maps_label_only_places_of_min_count_incidents_on_a_100m_grid(wy_cells):
+    public = hs.maps.disclose(wy_cells)
+    labels = _context.place_labels(public)
+    records = wy_cells.attrs["hotspot"]["places"]
+    assert set(labels["name"]) == {r["name"] for r in records if r["n"] >= 5}
+    xy = shapely.get_coordinates(labels.geometry.array)
+    np.testing.assert_array_equal(xy % 100, 0)
+    shapes = layers_of(hs.maps.counts_map(public), ShapeLayer)
+    assert "Cells with incidents" in shapes and "Study area" not in shapes  # disclose drops it
+
+
+def context_frames() -> gpd.GeoDataFrame:
+    """A force boundary and a main road in EPSG:4326, the road named with a payload."""
+    boundary = shapely.Polygon([(-2.2, 53.5), (-1.2, 53.5), (-1.2, 54.0), (-2.2, 54.0)])
+    road = shapely.LineString([(-1.9, 53.8), (-1.6, 53.79), (-1.4, 53.7)])
+    return gpd.GeoDataFrame(
+        {"name": ["West Yorkshire Police", PAYLOADS[0]]}, geometry=[boundary, road], crs=4326
+    )
+
+
+def draw_any(kind: str, west_yorkshire, toronto, wy_cells, wy_cube, **kwargs):
+    if kind == "counts":
+        return hs.maps.counts_map(wy_cells, **kwargs)
+    if kind == "gistar":
+        return hs.maps.gistar_map(hs.gistar(wy_cells, permutations=0, quiet=True), **kwargs)
+    if kind == "lisa":
+        return hs.maps.lisa_map(hs.lisa(wy_cells, permutations=0, quiet=True), **kwargs)
+    if kind == "emerging":
+        return hs.maps.emerging_map(hs.emerging_hotspots(wy_cube, quiet=True), **kwargs)
+    if kind == "timeline":
+        return hs.maps.timeline_map(wy_cube, **kwargs)
+    if kind == "density":
+        surface = hs.kde(west_yorkshire, bandwidth=2000, cell_size=1000, quiet=True)
+        return hs.maps.density_map(surface, **kwargs)
+    if kind == "clusters":
+        clustered = hs.cluster_incidents(
+            west_yorkshire.iloc[:4000], "dbscan", eps=300, min_samples=20, quiet=True
+        )
+        return hs.maps.cluster_map(hs.cluster_summary(clustered), **kwargs)
+    burglary = toronto[toronto["category"] == "Break and Enter"].iloc[:2000]
+    return hs.maps.near_repeat_map(
+        hs.near_repeat_chains(burglary, distance=100, days=7), burglary, **kwargs
+    )
+
+
+MAP_KINDS = [
+    "counts",
+    "gistar",
+    "lisa",
+    "emerging",
+    "timeline",
+    "density",
+    "clusters",
+    "near_repeat",
+]
+
+
+@pytest.mark.parametrize("kind", MAP_KINDS)
+def test_context_layers_are_drawn_under_every_map(kind, west_yorkshire, toronto, wy_cells, wy_cube):
+    context = context_frames()
+    m = draw_any(kind, west_yorkshire, toronto, wy_cells, wy_cube, context=context)
+    shapes = layers_of(m, ShapeLayer)
+    assert shapes["Context"]["pane"] == "hotspotContext"
+    assert_same_area(polygons_of(shapes["Context"]), context.geometry.iloc[0])
+    assert lines_of(shapes["Context (lines)"]).equals_exact(
+        shapely.MultiLineString([context.geometry.iloc[1]]), 1e-6
+    )
+    names = [label[2] for label in layers_of(m, LabelLayer)["Context: names"]["labels"]]
+    assert html.escape(PAYLOADS[0]) in names and "West Yorkshire Police" in names
+    page = m.get_root().render()
+    assert not raw_payload_present(page)
+    # context goes under the result: its pane is below Leaflet's overlay pane (400)
+    assert PANES["hotspotContext"] < 400 < PANES["hotspotLabels"]
+
+
+def test_context_takes_lists_and_dicts_and_needs_a_crs(wy_cells):
+    frames = context_frames()
+    m = hs.maps.counts_map(wy_cells, context=[frames.iloc[[0]], frames.iloc[[1]]])
+    assert {"Context 1", "Context 2"} <= set(layers_of(m, ShapeLayer))
+    m = hs.maps.counts_map(wy_cells, context={"Force boundary": frames.iloc[[0]]})
+    assert "Force boundary" in layers_of(m, ShapeLayer)
+    with pytest.raises(hs.HotspotInputError, match="no CRS"):
+        hs.maps.counts_map(wy_cells, context=frames.set_crs(None, allow_override=True))
+    with pytest.raises(TypeError, match="context="):
+        hs.maps.counts_map(wy_cells, context="roads.shp")
+
+
+# --- tooltips that lead with a sentence ----------------------------------------------------
+
+
+def test_gistar_tooltips_say_the_bin_the_count_and_the_ratio_to_the_average(wy_hot):
+    data = cell_payloads(hs.maps.gistar_map(wy_hot).get_root().render())[0]
+    shown = wy_hot[wy_hot["gistar_bin"] != 0]
+    assert data["fields"] == ["cell", "count", "z", "p (normal approximation)"]
+    # the p shown is the one the bins came from (gistar_p), not the permutation one
+    assert field(data, "p (normal approximation)") == [f"{p:.3g}" for p in shown["gistar_p"]]
+    mean = wy_hot["count"].mean()
+    hot = int(np.argmax(shown["count"].to_numpy()))
+    count = int(shown["count"].iloc[hot])
+    assert shown["gistar_bin"].iloc[hot] == 3
+    ratio = count / mean
+    assert data["sentences"][hot] == (
+        f"Hot spot, 99 % confidence: {count:,} incidents, {ratio:,.0f}× the average of all "
+        f"{len(wy_hot):,} cells ({mean:.1f})"
+    )
+    # a quiet cell in a hot spot: its neighbours make it hot, and the sentence says so
+    quiet = int(np.flatnonzero((shown["gistar_bin"] > 0) & (shown["count"] < mean))[0])
+    assert data["sentences"][quiet].endswith("; hot because of its busy neighbours")
+    cold = int(np.flatnonzero(shown["gistar_bin"].to_numpy() < 0)[0])
+    assert data["sentences"][cold].startswith(
+        hs.maps.GISTAR_COLOURS[int(shown["gistar_bin"].iloc[cold])][1] + ": "
+    )
+
+
+def test_lisa_tooltips_say_what_the_type_means_and_name_the_permutation_p(wy_cells):
+    local = hs.lisa(wy_cells, permutations=99, rng=0, quiet=True)
+    data = cell_payloads(hs.maps.lisa_map(local).get_root().render())[0]
+    shown = local[local["lisa_cluster"] != "not significant"]
+    assert data["fields"] == ["cell", "count", "I", "p (permutation)"]
+    assert field(data, "p (permutation)") == [f"{p:.3g}" for p in shown["lisa_p_sim"]]
+    i = int(np.flatnonzero(shown["lisa_cluster"].to_numpy() == "HH")[0])
+    assert data["sentences"][i] == (
+        "High-high cluster: a busy cell among busy neighbours, 95 % confidence: "
+        f"{int(shown['count'].iloc[i]):,} incidents"
+    )
+    without = hs.lisa(wy_cells, permutations=0, quiet=True)
+    data = cell_payloads(hs.maps.lisa_map(without).get_root().render())[0]
+    assert "p (normal approximation)" in data["fields"]
+
+
+def test_emerging_tooltips_count_the_hot_bins_in_the_cubes_unit(toronto):
+    cube = hs.space_time_cube(
+        toronto,
+        hs.square_grid(toronto, 2000, quiet=True),
+        "MS",
+        start="2019-01",
+        end="2021-12",
+        quiet=True,
+    )
+    result = hs.emerging_hotspots(cube, quiet=True)
+    data = cell_payloads(hs.maps.emerging_map(result).get_root().render())[0]
+    category = result["emerging_category"]
+    shown = result[category.isin(hs.maps.EMERGING_COLOURS) & (category != "no pattern")]
+    assert data["fields"] == ["cell", "hot months", "cold months", "trend (Kendall τ)"]
+    for sentence, (_, row) in zip(data["sentences"], shown.iterrows(), strict=True):
+        c = row["emerging_category"]
+        spots = "a hot spot in" if "hot spot" in c else "a cold spot in"
+        n = row["emerging_n_hot"] if "hot spot" in c else row["emerging_n_cold"]
+        significant = row["emerging_trend_p"] <= 0.05
+        trend = (
+            ("rising" if row["emerging_trend_tau"] > 0 else "falling")
+            if significant
+            else "no clear trend"
+        )
+        assert sentence == f"{c[0].upper()}{c[1:]}: {spots} {n} of 36 months, {trend}"
+
+
+def test_count_tooltips_give_the_period(wy_cells):
+    data = cell_payloads(hs.maps.counts_map(wy_cells).get_root().render())[0]
+    period = wy_cells.attrs["hotspot"]["period"]["label"]
+    assert period == "Jul 2016, Jul 2017, Jul 2018"
+    for count, sentence in zip(field(data, "count"), data["sentences"], strict=True):
+        noun = "incident" if count == 1 else "incidents"
+        assert sentence == f"{count:,} {noun} ({period})"
+
+
+def test_timeline_tooltips_lead_with_the_bins_count():
+    cube = hs.SpaceTimeCube(
+        cells=gpd.GeoDataFrame(
+            geometry=[
+                shapely.box(430000 + 500 * i, 430000, 430500 + 500 * i, 430500) for i in range(2)
+            ],
+            crs=27700,
+        ),
+        bins=pd.date_range("2020-01-01", periods=2, freq="MS"),
+        counts=np.array([[1, 3], [2, 0]]),
+        freq="MS",
+    )
+    data = cell_payloads(hs.maps.timeline_map(cube).get_root().render())[0]
+    assert data["frame_sentence"] == ["{value} incident, {bin}", "{value} incidents, {bin}"]
+
+
+def test_public_sentences_work_without_z_p_or_small_counts(wy_hot):
+    public = hs.maps.disclose(wy_hot)
+    data = cell_payloads(hs.maps.gistar_map(public, show_not_significant=True).get_root().render())[
+        0
+    ]
+    assert data["fields"] == ["cell", "count"]
+    hidden = [
+        s
+        for s, v in zip(data["sentences"], field(data, "count"), strict=True)
+        if v == "fewer than 5"
+    ]
+    assert hidden and all(s.endswith(": fewer than 5 incidents") for s in hidden)
+    # the average is still all the cells' (the counted incidents over the cells)
+    mean = wy_hot["count"].mean()
+    assert any(
+        f"the average of all {len(wy_hot):,} cells ({mean:.1f})" in s for s in data["sentences"]
+    )
+    local = hs.maps.disclose(hs.lisa(wy_hot, permutations=0, quiet=True))
+    data = cell_payloads(hs.maps.lisa_map(local, show_not_significant=True).get_root().render())[0]
+    assert data["fields"] == ["cell", "count"]
+    hidden = [
+        s
+        for s, v in zip(data["sentences"], field(data, "count"), strict=True)
+        if v == "fewer than 5"
+    ]
+    assert hidden and all(s.endswith(": fewer than 5 incidents") for s in hidden)
+
+
+# --- cluster numbers -----------------------------------------------------------------------
+
+
+def test_clusters_are_numbered_with_their_summary_label_largest_first(west_yorkshire):
+    clustered = hs.cluster_incidents(
+        west_yorkshire.iloc[:6000], "dbscan", eps=300, min_samples=20, quiet=True
+    )
+    summary = hs.cluster_summary(clustered)
+    m = hs.maps.cluster_map(summary)
+    numbers = layers_of(m, LabelLayer)["Cluster numbers"]
+    assert numbers["className"] == "hotspot-cluster-label"
+    ranked = summary.sort_values("n_incidents", ascending=False, kind="stable")
+    assert [label[2] for label in numbers["labels"]] == [str(c) for c in ranked.index]
+    assert all(label[3] >= 0 for label in numbers["labels"])  # every cluster, at some zoom
+    centres = gpd.GeoSeries(
+        gpd.points_from_xy(ranked["centre_x"], ranked["centre_y"]), crs=summary.crs
+    ).to_crs(4326)
+    np.testing.assert_allclose(
+        [label[:2] for label in numbers["labels"]],
+        np.column_stack([centres.x, centres.y]),
+        atol=1e-6,
+    )
+    hulls = geojson_layers(m.get_root().render())[0]
+    for feature, (label, row) in zip(hulls, summary.iterrows(), strict=True):
+        assert feature["properties"]["_about"] == (
+            f"Cluster {label}: {row['n_incidents']:,} incidents in "
+            f"{_context.format_number(row['area_km2'])} km²"
+        )
+    # with the incidents, their area names label the map
+    named = hs.maps.cluster_map(summary, incidents=clustered)
+    names = [label[2] for label in layers_of(named, LabelLayer)["Place names"]["labels"]]
+    assert names[0] == place_labels(clustered)["name"].iloc[0]
+    public = hs.maps.cluster_map(hs.maps.disclose(summary))
+    assert len(layers_of(public, LabelLayer)["Cluster numbers"]["labels"]) == int(
+        (summary["n_incidents"] >= 5).sum()
+    )
+
+
+# --- density classes -----------------------------------------------------------------------
+
+
+def legend_texts(page: str) -> list[str]:
+    legend = re.search(
+        r"<div class='hotspot-legend'.*?</div>(?=\s*(?:<div class='hotspot|</|$))", page, re.S
+    )
+    assert legend is not None
+    return [html.unescape(t) for t in re.findall(r"</span>([^<]+)</div>", legend[0])]
+
+
+def test_density_legend_gives_head_tail_classes_per_year(west_yorkshire):
+    import base64
+    import io
+
+    from PIL import Image
+
+    from hotspot.maps._style import DENSITY_CLASS_COLOURS, density_classes
+
+    surface = hs.kde(west_yorkshire, bandwidth=1500, cell_size=500, quiet=True)
+    page = hs.maps.density_map(surface).get_root().render()
+    assert surface.attrs["hotspot"]["period"]["days"] == 93
+    per_year = surface.to_numpy() * 365.25 / 93
+    _, edges = density_classes(per_year, floor=0.01 * np.nanmax(per_year))
+    assert len(edges) >= 4  # a heavy tail: head/tail breaks, not quantiles
+    # head/tail: each break the mean of the values above the one before
+    above = per_year[per_year > 0.01 * np.nanmax(per_year)]
+    assert edges[1] == pytest.approx(above.mean(), rel=1e-9)
+    assert "Density (incidents per km² per year)" in page
+    expected = [
+        f"{_context.format_number(a)}–{_context.format_number(b)}"
+        for a, b in zip(edges, edges[1:], strict=False)
+    ]
+    assert legend_texts(page) == expected
+    # the image is drawn in the class colours only
+    data = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)[1]
+    image = np.asarray(Image.open(io.BytesIO(base64.b64decode(data))).convert("RGBA"))
+    drawn = {tuple(p[:3]) for p in image.reshape(-1, 4) if p[3] > 0}
+    colours = {tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in DENSITY_CLASS_COLOURS}
+    assert drawn <= colours and len(drawn) == len(expected)
+    # without a period, the whole period's density
+    whole = surface.copy()
+    whole.attrs = {
+        **surface.attrs,
+        "hotspot": {k: v for k, v in surface.attrs["hotspot"].items() if k != "period"},
+    }
+    assert (
+        "Density (incidents per km² (whole period))"
+        in hs.maps.density_map(whole).get_root().render()
+    )
+
+
+# --- basemaps and notebooks ----------------------------------------------------------------
+
+
+def test_tiles_none_an_internal_server_or_a_local_folder(wy_cells, tmp_path):
+    import folium
+
+    def tile_layers(m):
+        return [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+
+    assert tile_layers(hs.maps.counts_map(wy_cells, tiles=None)) == []
+    internal = "https://tiles.force.local/{z}/{x}/{y}.png"
+    (layer,) = tile_layers(hs.maps.counts_map(wy_cells, tiles=internal))
+    assert layer.tiles == internal and "tiles.force.local" in layer.options["attribution"]
+    # offline with an internal server: that template is the file's only web address
+    page = hs.maps.export_map(wy_cells, tmp_path / "i.html", offline=True, tiles=internal)
+    assert external_references(page.read_text()) == [f'"{internal}"']
+    # online, the basemap is swapped for the one asked for
+    page = hs.maps.export_map(wy_cells, tmp_path / "o.html", tiles=internal).read_text()
+    assert internal in page and "tile.openstreetmap.org" not in page
+    with pytest.raises(TypeError, match="tiles="):
+        hs.maps.counts_map(wy_cells, tiles=3)
+
+
+def notebook_page(m) -> str:
+    frame = m._repr_html_()
+    srcdoc = re.search(r'srcdoc="([^"]*)"', frame)
+    assert srcdoc is not None, frame[:200]
+    return html.unescape(srcdoc[1])
+
+
+@pytest.mark.parametrize("tiles", [None, "OpenStreetMap"])
+def test_notebook_view_inlines_leaflet_and_loads_no_script(wy_cells, tiles):
+    page = notebook_page(hs.maps.counts_map(wy_cells, tiles=tiles))
+    assert _SCRIPT.findall(page) == [] and _STYLESHEET.findall(page) == []
+    assert "<script src=" not in page and "stylesheet" not in page
+    assert "leaflet-container" in page and "L.map(" in page and "jQuery" in page
+    expected = [] if tiles is None else ['"https://tile.openstreetmap.org/{z}/{x}/{y}.png"']
+    assert external_references(page) == expected
+
+
+def test_notebook_view_of_a_map_with_a_plugin_falls_back_to_folium(wy_cells):
+    from folium.plugins import MarkerCluster
+
+    m = hs.maps.counts_map(wy_cells)
+    MarkerCluster().add_to(m)
+    assert "markercluster" in notebook_page(m).lower()
+
+
+def test_export_map_passes_labels_and_context_to_the_map_it_draws(wy_cells, tmp_path):
+    page = hs.maps.export_map(
+        wy_cells, tmp_path / "c.html", offline=True, context=context_frames(), labels=False
+    ).read_text()
+    assert '"className":"hotspot-context-label"' in page
+    assert '"className":"hotspot-place-label"' not in page
+    assert external_references(page) == []
+    with pytest.raises(hs.HotspotInputError, match="context="):
+        hs.maps.export_map(hs.maps.counts_map(wy_cells), tmp_path / "m.html", context=[])
+
+
+def test_a_users_own_folium_map_gets_the_layers_and_their_styles(wy_cells):
+    import folium
+
+    m = folium.Map(tiles=None)
+    assert hs.maps.counts_map(wy_cells, m=m) is m
+    assert {"Cells with incidents", "Study area"} <= set(layers_of(m, ShapeLayer))
+    page = m.get_root().render()
+    assert ".hotspot-place-label span" in page and "hotspotFootprint" in page

@@ -5,7 +5,16 @@ One function per result, each returning a ``folium.Map`` (or adding to ``m=``):
 :func:`cluster_map`, :func:`emerging_map`, :func:`near_repeat_map`, :func:`timeline_map`.
 :func:`export_map` writes a briefing file (offline, public); :func:`to_png` a slide image;
 :func:`time_chart` the incidents per bin of a cube.
-Every user-supplied string that reaches the HTML (titles, column values in tooltips) is escaped.
+Every user-supplied string that reaches the HTML (titles, column values in tooltips, place and
+context names) is escaped.
+
+Each map shows where it is, with or without a basemap: under the result, the data's footprint
+(the cells with incidents, faint grey) and the study-area outline; over it the place names of
+the data (``labels=``), thinned so they never overlap; and any ``context=`` layers (a force
+boundary, main roads). Tooltips lead with a sentence ("Hot spot, 99 % confidence: 450
+incidents, …") above the numbers. ``tiles=`` takes a tile name, an internal tile server's URL
+template, a local tile folder, or None. The maps returned show in a notebook with no internet:
+their notebook view holds Leaflet, jQuery and d3 inlined from the package.
 """
 
 from hotspot.maps._style import (

@@ -257,3 +257,22 @@ def legend_html(
         f"font:12px sans-serif;max-height:70vh;overflow:auto'><b>{escape(title)}</b>{rows}"
         f"{extra}</div>"
     )
+
+
+def classify(values: np.ndarray, edges: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    """Class of each value between ``edges`` (as :func:`density_classes` returns them): -1 at
+    or below ``floor`` or NaN, the last class holding the top edge.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> classify(np.array([0, 1.0, 6.8, 20, 32, np.nan]), np.array([1.0, 6.8, 18.67, 32.0]))
+    array([-1,  0,  1,  2,  2, -1])
+    """
+    values = np.asarray(values, dtype=float)
+    shown = np.isfinite(values) & (values > floor)
+    edges = np.asarray(edges, dtype=float)
+    if len(edges) < 2:
+        return np.where(shown, 0, -1)
+    classes = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
+    return np.where(shown, classes, -1)

@@ -1,8 +1,11 @@
 """Maps of cell results: counts, Gi* hot spots, LISA clusters, emerging patterns, a timeline.
 
-Each function draws one result as a single canvas layer with a vertical legend, tooltips of the
-values that matter and a layer control; it returns a ``folium.Map`` (or adds to ``m=``). Maps
-never compute statistics: they read the columns the analyses wrote.
+Each function draws one result as a single canvas layer with a vertical legend, tooltips that
+lead with a sentence ("Hot spot, 99 % confidence: 450 incidents, …") above the numbers, and a
+layer control; it returns a ``folium.Map`` (or adds to ``m=``). Under the result go the data's
+footprint (the cells with incidents, faint grey), the study-area outline and any ``context=``
+layers; over it the place names of the data (``labels=``). Maps never compute statistics: they
+read the columns the analyses wrote.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from hotspot._validate import check_cells
-from hotspot.maps._layers import draw_cells
+from hotspot.maps import _context
+from hotspot.maps._layers import DEFAULT_TILES, draw_cells
 from hotspot.maps._style import (
     EMERGING_COLOURS,
     GISTAR_COLOURS,
@@ -41,6 +45,10 @@ def _draw_categories(
     title: str,
     layer_name: str,
     m: Any,
+    sentences: list[str],
+    labels: Any,
+    context: Any,
+    tiles: Any,
 ) -> Any:
     """Cells coloured by a categorical scheme (key -> (colour, label)) with its legend."""
     order = list(scheme)
@@ -60,6 +68,11 @@ def _draw_categories(
         legend=legend,
         fill_opacity=0.8,
         extent=result.geometry,
+        sentences=sentences,
+        result=result,
+        labels=labels,
+        context=context,
+        tiles=tiles,
     )
 
 
@@ -75,8 +88,14 @@ def counts_map(
     m: Any = None,
     title: str | None = None,
     show_empty: bool = False,
+    labels: Any = None,
+    context: Any = None,
+    tiles: Any = DEFAULT_TILES,
 ) -> Any:
     """A choropleth of incident counts per cell (quantile classes of the non-zero counts).
+
+    Tooltips read "450 incidents (Jul 2016, Jul 2017, Jul 2018)": the count and the period the
+    cells cover.
 
     Parameters
     ----------
@@ -90,6 +109,18 @@ def counts_map(
         Legend title (escaped).
     show_empty : bool, default=False
         Draw cells with no incidents too (as outlines).
+    labels : GeoDataFrame or False, optional
+        Place names to label (a ``name`` column and points, busiest first); default: the names
+        the cells carry (``attrs["hotspot"]["places"]``, from the incidents' own area names);
+        ``False`` for none. Thinned so they never pile up: at the opening view each is at
+        least 1/8 of the view's shorter side from the others; more appear on zooming in.
+    context : GeoDataFrame, list or dict of GeoDataFrames, optional
+        Layers drawn under the result (a force boundary, main roads): polygons outlined,
+        lines in grey, features with a ``name`` column labelled; each its own layer.
+    tiles : str or None, default="OpenStreetMap"
+        Basemap of a new map: a tile name, the URL template of a tile server (an internal
+        one: ``"https://tiles.force.local/{z}/{x}/{y}.png"``), a local tile folder
+        (``"tiles/{z}/{x}/{y}.png"``), or None for none. Ignored with ``m=``.
 
     Returns
     -------
@@ -111,13 +142,13 @@ def counts_map(
         )
     values = pd.to_numeric(cells[column]).to_numpy(dtype=float)
     hidden = suppressed_label(cells)
-    classes, labels, palette = count_scheme(values, hidden)
+    classes, class_names, palette = count_scheme(values, hidden)
     suppressed = np.isnan(values) if hidden else np.zeros(len(values), dtype=bool)
     keep = (
         np.ones(len(cells), dtype=bool) if show_empty else (np.nan_to_num(values) > 0) | suppressed
     )
     shown = cells[keep]
-    legend = legend_html(title or column, labels, palette, note=disclosure_note(cells))
+    legend = legend_html(title or column, class_names, palette, note=disclosure_note(cells))
     return draw_cells(
         {"cell": _ids(shown), column: _count_text(values[keep], hidden)},
         shown.geometry,
@@ -128,6 +159,11 @@ def counts_map(
         legend=legend,
         fill_opacity=0.75,
         extent=cells.geometry,
+        sentences=_context.count_sentences(cells, values[keep], column, hidden),
+        result=cells,
+        labels=labels,
+        context=context,
+        tiles=tiles,
     )
 
 
@@ -137,10 +173,18 @@ def gistar_map(
     m: Any = None,
     title: str | None = None,
     show_not_significant: bool = False,
+    labels: Any = None,
+    context: Any = None,
+    tiles: Any = DEFAULT_TILES,
 ) -> Any:
     """Hot and cold spots from :func:`hotspot.gistar` in ArcGIS's colours.
 
     Red for hot spots at 99/95/90 % confidence, blue for cold, pale grey for not significant.
+    Tooltips lead with a sentence ("Hot spot, 99 % confidence: 450 incidents, 5.1× the average
+    of all 942 cells (88.7)": the average Gi* compares with is that of all the study area's
+    cells, empty ones included), then the cell, its count, z and the p-value its bin came from
+    (``gistar_p``, "p (normal approximation)", unless the attrs record another). A public copy
+    has no z or p; its sentences still read.
 
     Parameters
     ----------
@@ -150,7 +194,15 @@ def gistar_map(
     title : str, optional
         Legend title (escaped); default names the confidence bins and the correction.
     show_not_significant : bool, default=False
-        Draw the not-significant cells too, in pale grey (otherwise they are left out).
+        Draw the not-significant cells too, in pale grey (otherwise they are left out; the
+        footprint layer shows where the data are).
+    labels : GeoDataFrame or False, optional
+        Place names (default: the result's own, ``attrs["hotspot"]["places"]``); False: none.
+    context : GeoDataFrame, list or dict of GeoDataFrames, optional
+        Layers drawn under the result (a force boundary, main roads).
+    tiles : str or None, default="OpenStreetMap"
+        Basemap of a new map (a tile name, a tile server's URL template, a local tile folder,
+        or None); see :func:`counts_map`.
 
     Returns
     -------
@@ -162,8 +214,9 @@ def gistar_map(
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
     >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 2000, quiet=True), quiet=True)
     >>> m = hs.maps.gistar_map(hs.gistar(cells, weights="queen", permutations=0, quiet=True))
-    >>> "Hot spot, 99 % confidence" in m.get_root().render()
-    True
+    >>> page = m.get_root().render()
+    >>> "Hot spot, 99 % confidence" in page, "hotspot-place-label" in page
+    (True, True)
     """
     check_cells(result, require_crs=True)
     if "gistar_bin" not in result.columns:
@@ -171,14 +224,16 @@ def gistar_map(
     bins = result["gistar_bin"].to_numpy().astype(int)
     keep = np.ones(len(result), dtype=bool) if show_not_significant else bins != 0
     shown = result[keep]
+    hidden = suppressed_label(result)
     fields: dict[str, Any] = {"cell": _ids(shown)}
     if "count" in result.columns:
-        fields["count"] = _count_text(shown["count"], suppressed_label(result))
+        fields["count"] = _count_text(shown["count"], hidden)
     if "gistar_z" in result.columns:
         fields["z"] = shown["gistar_z"].round(2).to_numpy()
-    if "gistar_p" in result.columns:
-        fields["p"] = [f"{p:.3g}" for p in shown["gistar_p"]]
-    fields["confidence"] = [escape(GISTAR_COLOURS[b][1]) for b in bins[keep]]
+    p_column, p_name = _context.significance_label(result, "gistar")
+    if p_column is not None:
+        fields[p_name] = [f"{p:.3g}" for p in shown[p_column]]
+    sentences = np.asarray(_context.gistar_sentences(result, hidden), dtype=object)[keep]
     meta = result.attrs.get("hotspot", {}).get("gistar", {})
     corrected = " (FDR-corrected)" if meta.get("fdr") else ""
     return _draw_categories(
@@ -191,6 +246,10 @@ def gistar_map(
         title=title or f"Gi* hot spots{corrected}",
         layer_name=title or "Gi* hot spots",
         m=m,
+        sentences=list(sentences),
+        labels=labels,
+        context=context,
+        tiles=tiles,
     )
 
 
@@ -200,11 +259,18 @@ def lisa_map(
     m: Any = None,
     title: str | None = None,
     show_not_significant: bool = False,
+    labels: Any = None,
+    context: Any = None,
+    tiles: Any = DEFAULT_TILES,
 ) -> Any:
     """Local Moran clusters and outliers from :func:`hotspot.lisa`: HH, LL, HL, LH.
 
     High-high (red) and low-low (blue) are clusters of similar values; high-low (orange) and
     low-high (light blue) are spatial outliers: a busy cell among quiet ones, or the reverse.
+    Tooltips say so in words ("High-high cluster: a busy cell among busy neighbours, 95 %
+    confidence: 450 incidents", the confidence being the level the clusters were tested at),
+    then the cell, its count, I and the p-value the cluster was decided by ("p (permutation)"
+    with permutations, else "p (normal approximation)").
 
     Parameters
     ----------
@@ -215,6 +281,13 @@ def lisa_map(
         Legend title (escaped).
     show_not_significant : bool, default=False
         Draw the not-significant cells too, in pale grey.
+    labels : GeoDataFrame or False, optional
+        Place names (default: the result's own, ``attrs["hotspot"]["places"]``); False: none.
+    context : GeoDataFrame, list or dict of GeoDataFrames, optional
+        Layers drawn under the result (a force boundary, main roads).
+    tiles : str or None, default="OpenStreetMap"
+        Basemap of a new map (a tile name, a tile server's URL template, a local tile folder,
+        or None); see :func:`counts_map`.
 
     Returns
     -------
@@ -226,8 +299,9 @@ def lisa_map(
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
     >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 3000, quiet=True), quiet=True)
     >>> m = hs.maps.lisa_map(hs.lisa(cells, permutations=99, rng=0, quiet=True))
-    >>> "High-high cluster" in m.get_root().render()
-    True
+    >>> page = m.get_root().render()
+    >>> "High-high cluster" in page, "p (permutation)" in page
+    (True, True)
     """
     check_cells(result, require_crs=True)
     if "lisa_cluster" not in result.columns:
@@ -239,15 +313,16 @@ def lisa_map(
         raise ValueError(f"lisa_cluster has values {unknown} outside {order}")
     keep = np.ones(len(result), dtype=bool) if show_not_significant else cluster != order[-1]
     shown = result[keep]
+    hidden = suppressed_label(result)
     fields: dict[str, Any] = {"cell": _ids(shown)}
     if "count" in result.columns:
-        fields["count"] = _count_text(shown["count"], suppressed_label(result))
+        fields["count"] = _count_text(shown["count"], hidden)
     if "lisa_i" in result.columns:
         fields["I"] = shown["lisa_i"].round(3).to_numpy()
-    p_column = result.attrs.get("hotspot", {}).get("lisa", {}).get("significance_from", "lisa_p")
-    if p_column in result.columns:
-        fields["p"] = [f"{p:.3g}" for p in shown[p_column]]
-    fields["type"] = [escape(LISA_COLOURS[c][1]) for c in cluster[keep]]
+    p_column, p_name = _context.significance_label(result, "lisa")
+    if p_column is not None:
+        fields[p_name] = [f"{p:.3g}" for p in shown[p_column]]
+    sentences = np.asarray(_context.lisa_sentences(result, hidden), dtype=object)[keep]
     return _draw_categories(
         result,
         shown,
@@ -258,6 +333,10 @@ def lisa_map(
         title=title or "Local Moran's I (LISA)",
         layer_name=title or "LISA clusters",
         m=m,
+        sentences=list(sentences),
+        labels=labels,
+        context=context,
+        tiles=tiles,
     )
 
 
@@ -267,11 +346,38 @@ def emerging_map(
     m: Any = None,
     title: str | None = None,
     show_no_pattern: bool = False,
+    labels: Any = None,
+    context: Any = None,
+    tiles: Any = DEFAULT_TILES,
 ) -> Any:
     """The 17 emerging hot spot categories from :func:`hotspot.emerging_hotspots`.
 
     Cells with no pattern are left out unless ``show_no_pattern``; cells never analysed (no
-    incidents) are never drawn. Tooltips give the category, hot/cold bin counts and the trend.
+    incidents) are never drawn, the footprint layer shows the analysed ones. Tooltips lead
+    with a sentence ("Intensifying hot spot: a hot spot in 95 of 105 weeks, rising", in the
+    cube's bins), then the hot and cold bin counts and the trend's Kendall τ.
+
+    Parameters
+    ----------
+    result : GeoDataFrame
+        Output of :func:`hotspot.emerging_hotspots`.
+    m : folium.Map, optional
+    title : str, optional
+        Legend title (escaped).
+    show_no_pattern : bool, default=False
+        Draw the analysed cells with no pattern too.
+    labels : GeoDataFrame or False, optional
+        Place names (a ``name`` column and points, busiest first); default: the names of
+        the incidents the cube counted (``attrs["places"]`` of the cube); False: none.
+    context : GeoDataFrame, list or dict of GeoDataFrames, optional
+        Layers drawn under the result (a force boundary, main roads).
+    tiles : str or None, default="OpenStreetMap"
+        Basemap of a new map (a tile name, a tile server's URL template, a local tile folder,
+        or None); see :func:`counts_map`.
+
+    Returns
+    -------
+    folium.Map
 
     Examples
     --------
@@ -280,8 +386,9 @@ def emerging_map(
     >>> cube = hs.space_time_cube(inc, hs.square_grid(inc, 1000, quiet=True), "MS",
     ...                           start="2019-01", end="2021-12", quiet=True)
     >>> m = hs.maps.emerging_map(hs.emerging_hotspots(cube, quiet=True))
-    >>> "Emerging hot spots" in m.get_root().render()
-    True
+    >>> page = m.get_root().render()
+    >>> "Emerging hot spots" in page, "of 36 months" in page
+    (True, True)
     """
     if "emerging_category" not in result.columns:
         raise KeyError("result has no emerging_category; run hotspot.emerging_hotspots(cube) first")
@@ -293,13 +400,15 @@ def emerging_map(
     shown = result[keep]
     order = list(EMERGING_COLOURS)
     present = [c for c in order if (category == c).any() and (c != "no pattern" or show_no_pattern)]
+    meta = result.attrs.get("hotspot", {}).get("emerging", {})
+    unit = _context.bin_unit(meta.get("freq") if isinstance(meta, dict) else None, None)
     fields = {
         "cell": _ids(shown),
-        "category": [escape(c) for c in category[keep]],
-        "hot_bins": shown["emerging_n_hot"].to_numpy(),
-        "cold_bins": shown["emerging_n_cold"].to_numpy(),
-        "trend_tau": shown["emerging_trend_tau"].round(3).to_numpy(),
+        f"hot {unit}": shown["emerging_n_hot"].to_numpy(),
+        f"cold {unit}": shown["emerging_n_cold"].to_numpy(),
+        "trend (Kendall τ)": shown["emerging_trend_tau"].round(3).to_numpy(),
     }
+    sentences = np.asarray(_context.emerging_sentences(result), dtype=object)[keep]
     return _draw_categories(
         result,
         shown,
@@ -310,4 +419,8 @@ def emerging_map(
         title=title or "Emerging hot spots",
         layer_name=title or "Emerging hot spots",
         m=m,
+        sentences=list(sentences),
+        labels=labels,
+        context=context,
+        tiles=tiles,
     )

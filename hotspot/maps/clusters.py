@@ -9,7 +9,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot.maps._layers import add_layer_control, add_legend, new_map, to_lonlat, view_bounds
+from hotspot.maps import _context
+from hotspot.maps._layers import (
+    DEFAULT_TILES,
+    add_labels,
+    add_layer_control,
+    add_legend,
+    add_surroundings,
+    new_map,
+    to_lonlat,
+    view_bounds,
+)
 from hotspot.maps._style import (
     CHAIN_COLOURS,
     CLUSTER_ELLIPSE,
@@ -21,21 +31,48 @@ from hotspot.maps._style import (
 )
 from hotspot.maps.disclosure import disclosure_note, suppressed_label
 
+# The property holding a feature's tooltip sentence.
+SENTENCE = "_about"
+
 
 def _geojson_layer(
-    m: Any, tips: dict[str, Any], geometry: gpd.GeoSeries, name: str, style: dict
+    m: Any,
+    tips: dict[str, Any],
+    geometry: gpd.GeoSeries,
+    name: str,
+    style: dict,
+    sentences: list[str] | None = None,
 ) -> None:
     import folium
 
-    frame = gpd.GeoDataFrame(
-        {k: np.asarray(v) for k, v in tips.items()}, geometry=to_lonlat(geometry), crs=4326
-    )
-    folium.GeoJson(
+    from hotspot.maps._cell_layer import FeatureTooltip
+
+    columns = {k: np.asarray(v) for k, v in tips.items()}
+    if sentences is not None:
+        columns[SENTENCE] = np.asarray([escape(s) for s in sentences], dtype=object)
+    frame = gpd.GeoDataFrame(columns, geometry=to_lonlat(geometry), crs=4326)
+    layer = folium.GeoJson(
         frame.to_json(drop_id=True),
         name=escape(name),
         style_function=lambda feature: style,
-        tooltip=folium.GeoJsonTooltip(fields=list(tips)),
-    ).add_to(m)
+    )
+    FeatureTooltip(list(tips), SENTENCE).add_to(layer)
+    layer.add_to(m)
+
+
+def _labels_of(labels: Any, incidents: gpd.GeoDataFrame | None) -> Any:
+    """``labels=``, or with none given, the area names of ``incidents`` when there are some."""
+    if labels is None and incidents is not None:
+        from hotspot.places import place_labels
+
+        return place_labels(incidents)
+    return labels
+
+
+# Cluster numbers at the opening view are this fraction of the view's shorter side apart (about
+# 25 pixels); each zoom step halves it, and after this many steps every number shows.
+CLUSTER_NUMBER_FRACTION = 1 / 30
+CLUSTER_NUMBER_LEVELS = 8
 
 
 def _day(value: Any) -> str:
@@ -52,12 +89,20 @@ def cluster_map(
     order: int = 1,
     incidents: gpd.GeoDataFrame | None = None,
     max_points: int = 20_000,
+    labels: Any = None,
+    context: Any = None,
+    tiles: Any = DEFAULT_TILES,
 ) -> Any:
     """Cluster outlines from :func:`hotspot.cluster_summary`: convex hulls and 1-SD ellipses.
 
-    Tooltips give the incident count, locations, area, the top categories and the period.
-    Incident points are drawn only when ``incidents`` is given (an internal map); a public copy
-    (:func:`hotspot.maps.disclosure.disclose`) has no hulls: only the ellipses are drawn.
+    Each cluster is numbered at its centre (its mean centre; a public copy's ellipse centre)
+    with its label in the summary, the index named ``cluster``: the number the report's table
+    of the largest clusters shows in its first column. Numbers that would overlap at the
+    opening view appear as the reader zooms in, the largest clusters first. Tooltips lead
+    with "Cluster 3: 1,250 incidents in 0.841 km²", then the incident count, locations, area,
+    the top categories and the period. Incident points are drawn only when ``incidents`` is
+    given (an internal map); a public copy (:func:`hotspot.maps.disclosure.disclose`) has no
+    hulls: only the ellipses are drawn.
 
     Parameters
     ----------
@@ -75,6 +120,14 @@ def cluster_map(
         dots in their cluster's hull colour (noise is left out).
     max_points : int, default=20_000
         With more clustered incidents than this, the dots are left out and the legend says so.
+    labels : GeoDataFrame or False, optional
+        Place names (a ``name`` column and points, busiest first); default: the area names of
+        ``incidents`` when given (and the summary's own, if it carries any); False: none.
+    context : GeoDataFrame, list or dict of GeoDataFrames, optional
+        Layers drawn under the clusters (a force boundary, main roads).
+    tiles : str or None, default="OpenStreetMap"
+        Basemap of a new map (a tile name, a tile server's URL template, a local tile folder,
+        or None); see :func:`hotspot.maps.counts_map`.
 
     Returns
     -------
@@ -85,9 +138,11 @@ def cluster_map(
     >>> import hotspot as hs
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
     >>> clusters = hs.cluster_incidents(inc, "hdbscan", min_cluster_size=100, quiet=True)
-    >>> m = hs.maps.cluster_map(hs.cluster_summary(clusters))
-    >>> "Convex hull" in m.get_root().render()
-    True
+    >>> from hotspot.places import place_labels
+    >>> m = hs.maps.cluster_map(hs.cluster_summary(clusters), labels=place_labels(inc))
+    >>> page = m.get_root().render()
+    >>> "Convex hull" in page, "hotspot-cluster-label" in page, "Leeds" in page
+    (True, True, True)
     >>> m = hs.maps.cluster_map(hs.cluster_summary(clusters), incidents=clusters)
     >>> "dots omitted above 20,000" in m.get_root().render()  # 50,616 incidents in clusters
     True
@@ -114,10 +169,13 @@ def cluster_map(
             escape(f"{_day(a)} to {_day(b)}") if pd.notna(a) else ""
             for a, b in zip(rows["first_time"], rows["last_time"], strict=True)
         ]
+    sentences = _context.cluster_sentences(rows, hidden)
     outlines = rows["hull"] if "hull" in rows.columns else rows["ellipse_1sd"]
+    view = outlines[~outlines.is_empty]
     if m is None:
-        m = new_map(view_bounds(to_lonlat(outlines)))
-    labels, colours = [], []
+        m = new_map(view_bounds(to_lonlat(view)), tiles=tiles)
+    add_surroundings(m, summary, view, labels=_labels_of(labels, incidents), context=context)
+    names, colours = [], []
     if "hull" in rows.columns:
         _geojson_layer(
             m,
@@ -125,8 +183,9 @@ def cluster_map(
             rows["hull"],
             "Convex hulls",
             {"color": CLUSTER_HULL, "weight": 2, "fillOpacity": 0.25},
+            sentences,
         )
-        labels.append("Convex hull")
+        names.append("Convex hull")
         colours.append(CLUSTER_HULL)
     if (ellipses or "hull" not in rows.columns) and "ellipse_1sd" in rows.columns:
         keep = ~rows["ellipse_1sd"].is_empty.to_numpy()
@@ -136,20 +195,55 @@ def cluster_map(
             rows["ellipse_1sd"][keep],
             "Standard deviational ellipses (1 SD)",
             {"color": CLUSTER_ELLIPSE, "weight": 2, "fillOpacity": 0.0},
+            [t for t, k in zip(sentences, keep, strict=True) if k],
         )
-        labels.append("Standard deviational ellipse (1 SD)")
+        names.append("Standard deviational ellipse (1 SD)")
         colours.append(CLUSTER_ELLIPSE)
-    shapes = ["line"] * len(labels)
+    _number_clusters(m, rows, view)
+    shapes = ["line"] * len(names)
     note = disclosure_note(summary)
     if incidents is not None:
         note = _draw_cluster_points(m, incidents, order, max_points) or note
         if note is None:
-            labels.append("Clustered incidents")
+            names.append("Clustered incidents")
             colours.append(CLUSTER_HULL)
             shapes.append("dot")
-    add_legend(m, legend_html(title or "Clusters", labels, colours, shapes=shapes, note=note))
+    add_legend(m, legend_html(title or "Clusters", names, colours, shapes=shapes, note=note))
     add_layer_control(m)
     return m
+
+
+def cluster_centres(rows: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Where each cluster's number goes: its mean centre (``centre_x``, ``centre_y``), or in a
+    public copy (which drops them) the centre of its ellipse, else of its hull."""
+    if {"centre_x", "centre_y"} <= set(rows.columns):
+        points = gpd.points_from_xy(rows["centre_x"], rows["centre_y"])
+        return gpd.GeoSeries(points, index=rows.index, crs=rows.crs)
+    outline = rows["ellipse_1sd"] if "ellipse_1sd" in rows.columns else rows.geometry
+    return gpd.GeoSeries(outline, crs=rows.crs).centroid
+
+
+def _number_clusters(m: Any, rows: gpd.GeoDataFrame, view: gpd.GeoSeries) -> None:
+    """Each cluster's label at its centre; the largest first where they would overlap."""
+    centres = cluster_centres(rows)
+    size = pd.to_numeric(rows["n_incidents"], errors="coerce").fillna(0).to_numpy()
+    valid = ~(centres.is_empty | centres.isna()).to_numpy()
+    order = np.argsort(-size[valid], kind="stable")
+    numbers = gpd.GeoDataFrame(
+        {"name": [str(v) for v in rows.index[valid][order]]},
+        geometry=np.asarray(centres.array)[valid][order],
+        crs=rows.crs,
+    )
+    add_labels(
+        m,
+        numbers,
+        view,
+        name="Cluster numbers",
+        class_name="hotspot-cluster-label",
+        fraction=CLUSTER_NUMBER_FRACTION,
+        levels=CLUSTER_NUMBER_LEVELS,
+        keep_all=True,
+    )
 
 
 def _draw_cluster_points(
@@ -189,6 +283,9 @@ def near_repeat_map(
     title: str | None = None,
     min_size: int = 2,
     max_points: int = 20_000,
+    labels: Any = None,
+    context: Any = None,
+    tiles: Any = DEFAULT_TILES,
 ) -> Any:
     """Near-repeat chains from :func:`hotspot.near_repeat_chains`, coloured by size.
 
@@ -211,6 +308,14 @@ def near_repeat_map(
     max_points : int, default=20_000
         Incident dots beyond this number are left out (the outlines are always drawn) and the
         legend says so.
+    labels : GeoDataFrame or False, optional
+        Place names (a ``name`` column and points, busiest first); default: the area names of
+        ``incidents`` when given; False: none.
+    context : GeoDataFrame, list or dict of GeoDataFrames, optional
+        Layers drawn under the chains (a force boundary, main roads).
+    tiles : str or None, default="OpenStreetMap"
+        Basemap of a new map (a tile name, a tile server's URL template, a local tile folder,
+        or None); see :func:`hotspot.maps.counts_map`.
 
     Returns
     -------
@@ -238,7 +343,10 @@ def near_repeat_map(
     colour = np.asarray(CHAIN_COLOURS)[chain_class(size)]
     lonlat = to_lonlat(rows.geometry)
     if m is None:
-        m = new_map(view_bounds(lonlat))
+        m = new_map(view_bounds(lonlat), tiles=tiles)
+    add_surroundings(
+        m, chains, rows.geometry, labels=_labels_of(labels, incidents), context=context
+    )
     tips = {
         "chain": [escape(i) for i in rows.index],
         "incidents": size,

@@ -12,7 +12,7 @@ from typing import Any
 import geopandas as gpd
 
 from hotspot.errors import HotspotInputError
-from hotspot.maps._layers import add_legend
+from hotspot.maps._layers import add_legend, basemap, is_web_address
 from hotspot.maps._style import escape
 from hotspot.maps.disclosure import disclose, disclosure_note
 
@@ -93,10 +93,19 @@ def external_references(page: str) -> list[str]:
     return found
 
 
-def inline_assets(page: str, *, icons_used: bool = False) -> str:
+def inline_assets(page: str, *, icons_used: bool = False, allow: tuple[str, ...] = ()) -> str:
     """Replace the page's script and stylesheet links by the packaged files.
 
-    Raises :class:`HotspotInputError` for a link this package does not carry, naming it.
+    Raises :class:`HotspotInputError` for a link this package does not carry, naming it, and
+    when any web address is left that a browser would load, except the tile templates in
+    ``allow`` (a basemap the user asked for by name).
+
+    Examples
+    --------
+    >>> page = '<script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>'
+    >>> inlined = inline_assets(page)
+    >>> inlined.startswith("<script>") and "jQuery" in inlined
+    True
     """
 
     def swap(match: re.Match, inline: Any) -> str:
@@ -118,12 +127,59 @@ def inline_assets(page: str, *, icons_used: bool = False) -> str:
 
     page = _SCRIPT.sub(lambda m: swap(m, _inline_script), page)
     page = _STYLESHEET.sub(lambda m: swap(m, _inline_stylesheet), page)
-    left = external_references(page)
+    left = [ref for ref in external_references(page) if not any(url in ref for url in allow)]
     if left:
         raise HotspotInputError(
             f"offline=True: the page still loads {len(left)} web address(es), first {left[0]}"
         )
     return page
+
+
+def tile_templates(m: Any) -> tuple[str, ...]:
+    """The URL templates of the basemaps (tile layers) on ``m``."""
+    import folium
+
+    return tuple(
+        str(child.tiles) for child in _descendants(m) if isinstance(child, folium.TileLayer)
+    )
+
+
+def notebook_html(m: Any) -> str:
+    """What a notebook shows for ``m``: folium's iframe holding the page with Leaflet, jQuery
+    and d3 inlined, so the map draws with no internet (only its basemap tiles, if any, are
+    fetched). Raises :class:`HotspotInputError` when the page needs a file the package does
+    not carry (a plugin).
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
+    >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 5000, quiet=True), quiet=True)
+    >>> frame = notebook_html(hs.maps.counts_map(cells, tiles=None))
+    >>> frame.startswith("<div") and "srcdoc=" in frame and "cdn.jsdelivr" not in frame
+    True
+    """
+    import html
+
+    root = m.get_root()
+    page = root.render()
+    icons = any(type(e).__name__ == "Icon" for e in _descendants(m))
+    page = inline_assets(page, icons_used=icons, allow=tile_templates(m))
+    # ASCII only (other characters as references), so the frame reads the same whatever the
+    # encoding of the page it is shown in
+    srcdoc = html.escape(page).encode("ascii", "xmlcharrefreplace").decode("ascii")
+    if getattr(root, "height", None) is None:
+        return (
+            f'<div style="width:{root.width};"><div style="position:relative;width:100%;'
+            f'height:0;padding-bottom:{root.ratio};"><iframe srcdoc="{srcdoc}" '
+            'style="position:absolute;width:100%;height:100%;left:0;top:0;'
+            'border:none !important;" allowfullscreen webkitallowfullscreen '
+            "mozallowfullscreen></iframe></div></div>"
+        )
+    return (
+        f'<iframe srcdoc="{srcdoc}" width="{root.width}" height="{root.height}" '
+        'style="border:none !important;" allowfullscreen></iframe>'
+    )
 
 
 def _period(meta: dict) -> tuple[str, str] | None:
@@ -258,6 +314,8 @@ def export_map(
     min_count: int | None = None,
     title: str | None = None,
     tiles: str | None = None,
+    labels: Any = None,
+    context: Any = None,
 ) -> Path:
     """Write a briefing map to one HTML file.
 
@@ -282,8 +340,18 @@ def export_map(
     title : str, optional
         Title shown at the top of the map (escaped).
     tiles : str, optional
-        With ``offline=True``: a local tile folder as a URL template relative to the HTML file
-        (``"tiles/{z}/{x}/{y}.png"``), drawn as the basemap.
+        The basemap, replacing the map's own: a local tile folder as a URL template relative
+        to the HTML file (``"tiles/{z}/{x}/{y}.png"``), or the URL template of a tile server
+        (``"https://tiles.force.local/{z}/{x}/{y}.png"``, such as a police network's internal
+        one). With ``offline=True`` and no ``tiles`` the file has no basemap. With
+        ``offline=True`` and a web address, the file is self-contained except for the basemap
+        tiles, fetched from that server only (you asked for it by name); everything else is
+        still inlined and any other web address is refused. Without the server the map still
+        draws, on a blank background.
+    labels : GeoDataFrame or False, optional
+        Place labels for a result drawn here (see the map functions); False for none.
+    context : GeoDataFrame, list or dict of GeoDataFrames, optional
+        Context layers (force boundary, main roads) drawn under a result drawn here.
 
     Returns
     -------
@@ -312,18 +380,17 @@ def export_map(
                 "applied to the data before anything is drawn. Pass the GeoDataFrame, surface "
                 "or cube instead of the map."
             )
+        if labels is not None or context is not None:
+            raise HotspotInputError(
+                "labels= and context= apply when export_map() draws a result; for a finished "
+                "map, pass them to the map function (e.g. gistar_map(result, context=roads))"
+            )
         m, result = map_or_result, None
     else:
         result = disclose(map_or_result, min_count) if public else map_or_result
-        m = default_map(result)
-    if tiles is not None:
-        if not offline:
-            raise HotspotInputError("tiles= is for offline=True exports (a local tile folder)")
-        if re.match(r"^\s*(?:[a-z]+:)?//", tiles, re.IGNORECASE):
-            raise HotspotInputError(
-                f"tiles={tiles!r} is a web address; offline=True takes a local tile folder "
-                "such as 'tiles/{z}/{x}/{y}.png'"
-            )
+        options = {k: v for k, v in (("labels", labels), ("context", context)) if v is not None}
+        m = default_map(result, **options)
+    layer = basemap(tiles) if tiles is not None else None
     # The export adds a title and a footer and may swap the basemap: on a copy of the map's
     # children, so the caller's map is the same afterwards (and a second export has one footer).
     root = m.get_root()
@@ -332,12 +399,14 @@ def export_map(
     # notebook) still holds the scripts of layers removed here, such as the web basemap.
     root.script._children.clear()
     try:
-        if offline:
+        if offline or layer is not None:
             for key, child in list(m._children.items()):
                 if isinstance(child, folium.TileLayer):
                     del m._children[key]
-            if tiles is not None:
-                folium.TileLayer(tiles=tiles, attr="local tiles", name="basemap").add_to(m)
+            if layer is not None:
+                layer.add_to(m)
+                # the basemap first in the page, so the layer control lists it as a base layer
+                m._children.move_to_end(layer.get_name(), last=False)
         if title:
             add_title(m, title)
         add_footer(m, result, extra=disclosure_note(result) if public else None)
@@ -351,7 +420,9 @@ def export_map(
         root.script._children.clear()
         root.script._children.update(saved[2])
     if offline:
-        page = inline_assets(page, icons_used=icons)
+        web = layer is not None and is_web_address(str(layer.tiles))
+        allow = (str(layer.tiles),) if web else ()
+        page = inline_assets(page, icons_used=icons, allow=allow)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")

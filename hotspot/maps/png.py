@@ -4,11 +4,18 @@ Each result is drawn in a projected CRS (metres; a geographic one is reprojected
 with the colours and legend labels of the folium maps, a scale bar, a north arrow, an optional
 title and a footer of source, period, method and version read from the result's attrs. Only the
 object API of matplotlib is used (``Figure`` + ``FigureCanvasAgg``), never pyplot's global state.
+
+A map says where it is without a basemap: cell images draw the data's footprint (the cells with
+incidents, faint grey) under the result and the study area as a thin dark line; place names from
+the data's own area columns (:func:`hotspot.places.place_labels`, recorded in the result's attrs
+by :func:`hotspot.count_incidents`) are written above, thinned so that no two overlap; optional
+``context=`` layers (force boundaries, main roads) are drawn under the result.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,17 +28,25 @@ import shapely
 from pyproj import CRS
 
 from hotspot.errors import HotspotInputError
+from hotspot.maps._context import (
+    context_layers,
+    density_rate,
+    footprint_mask,
+    format_number,
+    place_labels,
+)
 from hotspot.maps._style import (
     CHAIN_COLOURS,
     CLUSTER_ELLIPSE,
     CLUSTER_HULL,
-    DENSITY_PALETTE,
+    DENSITY_CLASS_COLOURS,
     EMERGING_COLOURS,
     GISTAR_COLOURS,
     LISA_COLOURS,
     chain_class,
     chain_labels,
     count_scheme,
+    density_classes,
 )
 from hotspot.maps.disclosure import disclose, disclosure_note, suppressed_label
 from hotspot.maps.export import result_facts
@@ -40,20 +55,55 @@ from hotspot.maps.timeline import bin_label
 if TYPE_CHECKING:  # matplotlib is imported when an image is drawn, not with hotspot
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     from matplotlib.path import Path as MplPath
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
-# Outlines of cells that carry no class (no incidents, not analysed): context only.
-CONTEXT_EDGE = "#d0d0d0"
 # Outlines of classed cells (as the folium maps' #666666, lighter at print resolution).
 CELL_EDGE = "#7a7a7a"
-STUDY_AREA_EDGE = "#a8a8a8"
+# The data's footprint: cells with incidents, drawn faint grey under the result (so a hot spot
+# sits in the area that has crime, not in a void); also the colour of "not significant" cells
+# that have incidents.
+FOOTPRINT = "#e3e3e3"
+# The study area: a clear thin dark line above the cells.
+STUDY_AREA_EDGE = "#3c3c3c"
+STUDY_AREA_WIDTH = 0.8
+# ``context=`` layers (boundaries, roads) under the result.
+CONTEXT_LINE = "#8f8f8f"
+CONTEXT_WIDTH = 0.6
+# Place names and cluster numbers: dark text with a white halo.
+LABEL_COLOUR = "#1f1f1f"
+LABEL_SIZE = 9.0
+MINOR_LABEL_SIZE = 7.0
+HALO_WIDTH = 2.6
+# At most this many place names on one map; a name is "major" (larger, bold) when its area is
+# among the MAX_MAJOR busiest and has at least MAJOR_SHARE of the busiest area's incidents.
+MAX_LABELS = 30
+MAX_MAJOR = 5
+MAJOR_SHARE = 0.25
+# Space kept clear around each label beyond its halo, in pixels at 100 dpi (scaled with dpi).
+LABEL_GAP_PX = 2.0
+PLACE_LABEL_GID = "hotspot-place-label"
+CLUSTER_NUMBER_GID = "hotspot-cluster-number"
 FOOTER_SIZE = 6.5
 LEGEND_SIZE = 8.0
 TITLE_SIZE = 14.0
-# Densities below this share of the maximum are transparent (as :func:`density_map`).
+# Densities at or below this share of the maximum are transparent (as :func:`density_map`).
 DENSITY_FLOOR = 0.01
+# Words for a cube's bins: frequency letter -> (adjective for one, unit for several).
+BIN_WORDS = {
+    "H": ("hourly", "hour"),
+    "D": ("daily", "day"),
+    "W": ("weekly", "week"),
+    "M": ("monthly", "month"),
+    "Q": ("quarterly", "quarter"),
+    "Y": ("yearly", "year"),
+    "A": ("yearly", "year"),
+}
 
 
 @dataclass
@@ -63,8 +113,9 @@ class _Layer:
     legend_title: str
     handles: list[Artist] = field(default_factory=list)
     bounds: np.ndarray | None = None
-    colourbar: Any = None  # (mappable, label) for a density surface
+    colourbar: Any = None  # (mappable, label, class edges) for a density surface
     metres_per_unit: float | None = 1.0  # None: the map is not in a projected CRS
+    texts: list[Text] = field(default_factory=list)  # cluster numbers: place names avoid them
 
 
 def nice_length(width: float, fraction: float = 0.2) -> float:
@@ -215,6 +266,23 @@ def _outline_swatch(colour: str, label: str) -> Patch:
 # --- one function per kind of result ----------------------------------------------------------
 
 
+def _line_swatch(colour: str, label: str, *, width: float) -> Line2D:
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=colour, linewidth=width, label=label)
+
+
+def _halo() -> list[Any]:
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=HALO_WIDTH, foreground="white")]
+
+
+def _draw_footprint(ax: Axes, geometry: np.ndarray) -> None:
+    """The cells with incidents, faint grey and seamless (edges in the fill colour)."""
+    _add_polygons(ax, geometry, FOOTPRINT, edgecolor=FOOTPRINT, linewidth=0.3, zorder=1)
+
+
 def _draw_classes(
     ax: Axes,
     cells: gpd.GeoDataFrame,
@@ -225,26 +293,28 @@ def _draw_classes(
     context: Any,
     title: str,
 ) -> _Layer:
-    """Cells coloured by a categorical scheme of ``key: (colour, label)``.
+    """Cells coloured by a categorical scheme of ``key: (colour, label)``, over the footprint.
 
-    The ``context`` class (not significant, no pattern) is drawn very light under the others;
-    cells with a key outside the scheme (never analysed) only as faint outlines. The legend
-    lists the classes present, in the scheme's order, the context class last.
+    The ``context`` class (not significant, no pattern) is not filled: where such a cell has
+    incidents the footprint's grey shows, where it has none the paper. Cells with a key outside
+    the scheme (never analysed) are not drawn. The legend lists the classes present, in the
+    scheme's order, then the context class in the footprint's grey.
     """
     geometry = _project(cells.geometry, crs)
     in_scheme = np.isin(keys, list(scheme))
-    is_context = keys == context
-    drawn = in_scheme & ~is_context
-    _add_polygons(ax, geometry[~in_scheme], "none", edgecolor=CONTEXT_EDGE)
-    _add_polygons(ax, geometry[is_context], scheme[context][0], edgecolor=CONTEXT_EDGE)
+    footprint = footprint_mask(cells)
+    if footprint is None:  # no counts to tell: the cells analysed
+        footprint = in_scheme
+    drawn = in_scheme & (keys != context)
+    _draw_footprint(ax, geometry[footprint])
     _add_polygons(ax, geometry[drawn], [scheme[k][0] for k in keys[drawn]], zorder=3)
     handles = [
         _swatch(colour, label)
         for k, (colour, label) in scheme.items()
-        if k != context and (keys == k).any()
+        if k != context and (keys[drawn] == k).any()
     ]
-    if is_context.any():
-        handles.append(_swatch(scheme[context][0], scheme[context][1], edge=CONTEXT_EDGE))
+    if (footprint & (keys == context)).any():
+        handles.append(_swatch(FOOTPRINT, scheme[context][1], edge="#bdbdbd"))
     return _Layer(title, handles, _bounds(geometry))
 
 
@@ -275,7 +345,7 @@ def _draw_lisa(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> _Layer:
 
 def _draw_emerging(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> _Layer:
     category = result["emerging_category"].astype(str).to_numpy()
-    # "no pattern" very light; cells never analysed (no incidents) as outlines only.
+    # "no pattern" shows the footprint; cells never analysed (no incidents) are not drawn.
     scheme = {c: (colour, c) for c, colour in EMERGING_COLOURS.items()}
     return _draw_classes(
         ax, result, crs, category, scheme, context="no pattern", title="Emerging hot spots"
@@ -290,19 +360,60 @@ def _draw_counts(
     *,
     hidden: str | None,
     title: str,
+    footprint: np.ndarray | None,
 ) -> _Layer:
-    """Quantile classes of the non-zero counts (:func:`count_classes`); NaN where ``hidden``."""
+    """Quantile classes of the non-zero counts (:func:`count_classes`); NaN where ``hidden``.
+
+    Cells without incidents are not drawn (the study-area line shows where they are)."""
     classes, labels, palette = count_scheme(values, hidden)
     geometry = _project(cells.geometry, crs)
+    if footprint is not None:
+        _draw_footprint(ax, geometry[footprint])
     shown = classes >= 0
-    _add_polygons(ax, geometry[~shown], "none", edgecolor=CONTEXT_EDGE)
     _add_polygons(ax, geometry[shown], [palette[c] for c in classes[shown]], zorder=3)
     handles = [_swatch(c, label) for c, label in zip(palette, labels, strict=True)]
     return _Layer(title, handles, _bounds(geometry))
 
 
+def bin_words(freq: str, n_bins: int) -> str:
+    """How many bins of which length a cube has, in words.
+
+    Examples
+    --------
+    >>> bin_words("W", 105), bin_words("MS", 1), bin_words("2W", 26), bin_words("W-SUN", 3)
+    ('105 weekly bins', '1 monthly bin', '26 2-week bins', '3 weekly bins')
+    """
+    match = re.fullmatch(r"\s*(\d*)\s*([A-Za-z]+)(-\w+)?\s*", str(freq))
+    multiple = int(match[1]) if match and match[1] else 1
+    base = match[2].upper() if match else ""
+    words = None
+    if not base.startswith("MIN"):  # "min" is minutes, not months
+        words = next((w for k, w in BIN_WORDS.items() if base.startswith(k)), None)
+    plural = "bin" if n_bins == 1 else "bins"
+    if words is None:
+        return f"{n_bins:,} {plural} of {freq}"
+    adjective, unit = words
+    length = adjective if multiple == 1 else f"{multiple}-{unit}"
+    return f"{n_bins:,} {length} {plural}"
+
+
+def _cube_period(cube: Any) -> str:
+    """The period a cube's bins cover: the stamped label (without a trailing count of bins),
+    else from its first bin's start to its last bin's end."""
+    meta = {**cube.attrs, **(cube.attrs.get("hotspot") or {})}
+    period = meta.get("period")
+    if isinstance(period, dict) and period.get("label"):
+        return re.sub(r"\s*\([^()]*\)\s*$", "", str(period["label"]))
+    first, last = cube.bins[0], cube.bins[-1]
+    if str(cube.freq).lstrip("0123456789").upper().startswith(("M", "Q", "Y", "A", "H")):
+        a, b = bin_label(first, cube.freq), bin_label(last, cube.freq)
+        return a if a == b else f"{a} to {b}"
+    end = cube.bin_edges[-1] - pd.Timedelta(days=1)
+    return f"{first:%Y-%m-%d} to {end:%Y-%m-%d}"
+
+
 def _draw_cube(ax: Axes, cube: Any, crs: Any) -> _Layer:
-    """The cube's cell totals over all bins, as counts.
+    """The cube's cell totals over all bins, as counts, titled as a total (never "per week").
 
     In a public copy a cell with any hidden bin has no exact total (and showing it would let a
     reader solve the hidden bin back): it is drawn as suppressed.
@@ -310,24 +421,52 @@ def _draw_cube(ax: Axes, cube: Any, crs: Any) -> _Layer:
     counts = np.asarray(cube.counts, dtype=float)
     totals = counts.sum(axis=0)  # NaN wherever a bin was hidden
     hidden = suppressed_label(cube)
-    first, last = bin_label(cube.bins[0], cube.freq), bin_label(cube.bins[-1], cube.freq)
-    period = first if first == last else f"{first} to {last}"
+    words = bin_words(cube.freq, len(cube.bins))
     return _draw_counts(
         ax,
         cube.cells,
         crs,
         totals,
         hidden=f"{hidden} in some bins" if hidden else None,
-        title=f"Incidents per cell, {period}",
+        title=f"Incidents per cell, total of {words}\n{_cube_period(cube)}",
+        footprint=footprint_mask(cube),
     )
 
 
+def _cluster_centres(rows: gpd.GeoDataFrame, crs: Any) -> np.ndarray:
+    """(n, 2) centre of each cluster in ``crs``: its mean centre, else (a public copy drops
+    the centre columns) its ellipse's centre, else its hull's; NaN when none is known."""
+    source = _main_geometry(rows).crs
+    if {"centre_x", "centre_y"} <= set(rows.columns):
+        points = shapely.points(rows["centre_x"].to_numpy(), rows["centre_y"].to_numpy())
+    else:
+        points = np.full(len(rows), None, dtype=object)
+        for column in ("hull", "ellipse_1sd"):
+            if column in rows.columns:
+                shapes = np.asarray(rows[column].array, dtype=object)
+                ok = ~(shapely.is_missing(shapes) | shapely.is_empty(shapes))
+                points[ok] = shapely.centroid(shapes[ok])
+    with np.errstate(all="ignore"):
+        projected = _project(gpd.GeoSeries(points, crs=source), crs)
+    xy = np.full((len(rows), 2), np.nan)
+    ok = ~(shapely.is_missing(projected) | shapely.is_empty(projected))
+    xy[ok] = shapely.get_coordinates(projected[ok])
+    return xy
+
+
+def _cluster_number(value: Any) -> str:
+    number = float(value) if isinstance(value, int | float | np.number) else None
+    return str(int(number)) if number is not None and number.is_integer() else str(value)
+
+
 def _draw_cluster_summary(ax: Axes, summary: gpd.GeoDataFrame, crs: Any) -> _Layer:
-    """Convex hulls (when present: a public copy has none) and 1-SD ellipses of order 1."""
+    """Convex hulls (when present: a public copy has none) and 1-SD ellipses of order 1, each
+    cluster numbered at its centre with its id (the summary's index, as in the report's
+    cluster table)."""
     from matplotlib.colors import to_rgba
 
     rows = summary[summary["order"] == 1] if "order" in summary.columns else summary
-    layer = _Layer("Clusters")
+    layer = _Layer("Clusters (number = cluster id)")
     bounds = []
     if "hull" in rows.columns:
         hulls = _project(rows["hull"], crs)
@@ -341,6 +480,24 @@ def _draw_cluster_summary(ax: Axes, summary: gpd.GeoDataFrame, crs: Any) -> _Lay
             _outline_swatch(CLUSTER_ELLIPSE, "Standard deviational ellipse (1 SD)")
         )
         bounds.append(_bounds(ellipses))
+    for cluster, (x, y) in zip(rows.index, _cluster_centres(rows, crs), strict=True):
+        if np.isfinite(x) and np.isfinite(y):
+            layer.texts.append(
+                ax.text(
+                    x,
+                    y,
+                    _cluster_number(cluster),
+                    ha="center",
+                    va="center",
+                    fontsize=LABEL_SIZE,
+                    fontweight="bold",
+                    color=LABEL_COLOUR,
+                    path_effects=_halo(),
+                    parse_math=False,
+                    zorder=7,
+                    gid=CLUSTER_NUMBER_GID,
+                )
+            )
     layer.bounds = _union_bounds(bounds)
     return layer
 
@@ -384,9 +541,20 @@ def _draw_chains(ax: Axes, chains: gpd.GeoDataFrame, crs: Any) -> _Layer:
     return _Layer("Near-repeat chains (incidents per chain)", handles, _bounds(geometry))
 
 
+def _spread(k: int, n: int) -> list[int]:
+    """``k`` indices into ``n`` colours, from the lightest to the darkest, evenly apart."""
+    if k >= n:
+        return list(range(n))
+    if k == 1:
+        return [n // 2]
+    return [int(i) for i in np.round(np.linspace(0, n - 1, k))]
+
+
 def _draw_surface(ax: Axes, surface: Any) -> _Layer:
-    """A density surface on its own grid; below 1 % of the maximum and NaN transparent."""
-    from matplotlib.colors import LinearSegmentedColormap
+    """A density surface on its own grid, in head/tail classes (:func:`density_classes`) and a
+    discrete colour bar stated per km² per year when the period is known; at or below 1 % of
+    the maximum, and NaN, transparent."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
 
     values = surface.to_numpy().astype(float)
     if not np.isfinite(values).any() or np.nanmax(values) <= 0:
@@ -395,21 +563,30 @@ def _draw_surface(ax: Axes, surface: Any) -> _Layer:
             + (" above the public disclosure floor" if disclosure_note(surface) else "")
         )
     vmax = float(np.nanmax(values))
-    vmin = DENSITY_FLOOR * vmax
+    classes, edges = density_classes(values, DENSITY_FLOOR * vmax)
+    if len(edges) < 2:  # one value everywhere it shows
+        edges = np.array([DENSITY_FLOOR * vmax, vmax])
+    scale, label = density_rate(surface)
     size_x, _, left, _, size_y, top = (float(v) for v in surface.attrs["transform"][:6])
     n_rows, n_cols = values.shape
     if size_y > 0:  # rows from the bottom up: turn them over, to draw from the top
-        values, top, size_y = values[::-1], top + size_y * n_rows, -size_y
+        values, classes = values[::-1], classes[::-1]
+        top, size_y = top + size_y * n_rows, -size_y
     extent = (left, left + size_x * n_cols, top + size_y * n_rows, top)
-    cmap = LinearSegmentedColormap.from_list(
-        "hotspot_density", list(DENSITY_PALETTE)
-    ).with_extremes(bad=(1, 1, 1, 0), under=(1, 1, 1, 0))
-    shown = np.ma.masked_invalid(np.where(values >= vmin, values, np.nan))
+    colours = [
+        DENSITY_CLASS_COLOURS[i] for i in _spread(len(edges) - 1, len(DENSITY_CLASS_COLOURS))
+    ]
+    clear = (1, 1, 1, 0)
+    cmap = ListedColormap(colours, name="hotspot_density_classes").with_extremes(
+        bad=clear, under=clear, over=colours[-1]
+    )
+    ticks = edges * scale
+    norm = BoundaryNorm(ticks, len(colours), clip=True)
+    shown = np.ma.masked_where(classes < 0, values * scale)
     image = ax.imshow(
         shown,
         cmap=cmap,
-        vmin=vmin,
-        vmax=vmax,
+        norm=norm,
         extent=extent,
         origin="upper",
         interpolation="nearest",
@@ -420,8 +597,7 @@ def _draw_surface(ax: Axes, surface: Any) -> _Layer:
     y_edges = top + size_y * np.array([rows.min(), rows.max() + 1])
     x_edges = left + size_x * np.array([cols.min(), cols.max() + 1])
     bounds = np.array([x_edges.min(), y_edges.min(), x_edges.max(), y_edges.max()])
-    units = surface.attrs.get("units", "")
-    layer = _Layer("", [], bounds, colourbar=(image, f"density ({units})" if units else "density"))
+    layer = _Layer("", [], bounds, colourbar=(image, label, ticks))
     layer.metres_per_unit = (
         _metres_per_unit(surface.attrs["crs"]) if "crs" in surface.attrs else None
     )
@@ -492,7 +668,13 @@ def _draw_frame(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> _Layer:
     if "count" in columns:
         values = pd.to_numeric(result["count"]).to_numpy(dtype=float)
         return _draw_counts(
-            ax, result, crs, values, hidden=suppressed_label(result), title="Incidents per cell"
+            ax,
+            result,
+            crs,
+            values,
+            hidden=suppressed_label(result),
+            title="Incidents per cell",
+            footprint=footprint_mask(result),
         )
     raise TypeError(
         "to_png() does not know how to draw this GeoDataFrame: it has none of the columns "
@@ -522,7 +704,8 @@ def _source_crs(result: Any) -> Any:
 
 
 def _draw_study_area(ax: Axes, result: Any, crs: Any, near: np.ndarray | None) -> np.ndarray | None:
-    """Outline the study area in light grey, if the attrs hold one that overlaps the drawing.
+    """Outline the study area with a thin dark line, if the attrs hold one that overlaps the
+    drawing.
 
     (A result reprojected after the analysis still carries the area in the old CRS: it would land
     elsewhere, and is left out.)
@@ -537,8 +720,164 @@ def _draw_study_area(ax: Axes, result: Any, crs: Any, near: np.ndarray | None) -
         return None
     if near is not None and not shapely.box(*bounds).intersects(shapely.box(*near)):
         return None
-    _add_polygons(ax, geometry, "none", edgecolor=STUDY_AREA_EDGE, linewidth=0.9, zorder=1)
+    _add_polygons(
+        ax, geometry, "none", edgecolor=STUDY_AREA_EDGE, linewidth=STUDY_AREA_WIDTH, zorder=4
+    )
     return bounds
+
+
+# --- where the map is: context layers and place names ------------------------------------------
+
+
+def _draw_context(ax: Axes, layers: list[tuple[str, gpd.GeoDataFrame]], crs: Any) -> None:
+    """Context layers under the result, reprojected: polygons as grey outlines, lines as grey
+    lines, points as small grey dots. They do not widen the view."""
+    from matplotlib.collections import LineCollection
+
+    for _, layer in layers:
+        with np.errstate(all="ignore"):
+            geometry = (
+                _project(layer.geometry, crs)
+                if crs is not None
+                else np.asarray(layer.geometry.array)
+            )
+        geometry = geometry[~(shapely.is_missing(geometry) | shapely.is_empty(geometry))]
+        kind = shapely.get_type_id(geometry)
+        polygons, points = np.isin(kind, (3, 6)), np.isin(kind, (0, 4))
+        lines = np.isin(kind, (1, 2, 5))
+        _add_polygons(
+            ax,
+            geometry[polygons],
+            "none",
+            edgecolor=CONTEXT_LINE,
+            linewidth=CONTEXT_WIDTH * 1.4,
+            zorder=1.5,
+        )
+        parts = shapely.get_parts(geometry[lines])
+        if len(parts):
+            segments = [np.asarray(part.coords)[:, :2] for part in parts]
+            ax.add_collection(
+                LineCollection(segments, colors=CONTEXT_LINE, linewidths=CONTEXT_WIDTH, zorder=1.5),
+                autolim=False,
+            )
+        xy = shapely.get_coordinates(geometry[points])
+        if len(xy):
+            ax.scatter(xy[:, 0], xy[:, 1], s=3, c=CONTEXT_LINE, linewidths=0, zorder=1.5)
+
+
+def _labels_to_draw(result: Any, labels: Any, crs: Any) -> pd.DataFrame | None:
+    """Names, positions in ``crs`` and incident counts (NaN if unknown) of the candidate
+    labels, most important first; None when there are none.
+
+    The labels are the HTML maps' (:func:`hotspot.maps._context.place_labels`): the result's
+    own or those given, and in a public copy only areas of at least ``min_count`` incidents,
+    placed on a 100 m grid (a name at the median of one or two incidents would show where
+    they are).
+    """
+    frame = place_labels(result, None if labels is True else labels)
+    if frame is None or not len(frame):
+        return None
+    with np.errstate(all="ignore"):  # labels recorded before a reprojection land nowhere
+        projected = _project(frame.geometry, crs) if crs is not None else frame.geometry.array
+    projected = np.asarray(projected, dtype=object)
+    xy = np.full((len(frame), 2), np.nan)
+    # points (polygons were given a point inside), not empty
+    ok = (shapely.get_type_id(projected) == 0) & ~shapely.is_empty(projected)
+    xy[ok] = shapely.get_coordinates(projected[ok])
+    out = pd.DataFrame(
+        {
+            "name": frame["name"].astype(str).to_numpy(),
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+            "n": pd.to_numeric(frame["n_incidents"], errors="coerce").to_numpy(dtype=float),
+        }
+    )
+    return out[np.isfinite(xy).all(axis=1)].reset_index(drop=True)
+
+
+def _inside(box: Bbox, outer: Bbox) -> bool:
+    return bool(
+        box.x0 >= outer.x0 and box.y0 >= outer.y0 and box.x1 <= outer.x1 and box.y1 <= outer.y1
+    )
+
+
+def _obstacles(artists: list[Any], renderer: RendererBase) -> list[Bbox]:
+    """Window extents (pixels) of the map furniture and cluster numbers that names must avoid."""
+    boxes = []
+    for artist in artists:
+        if artist is None:
+            continue
+        box = artist.get_tightbbox(renderer) if hasattr(artist, "arrow_patch") else None
+        boxes.append(box if box is not None else artist.get_window_extent(renderer))
+    return boxes
+
+
+def _add_place_labels(
+    ax: Axes, candidates: pd.DataFrame, avoid: list[Any], max_labels: int = MAX_LABELS
+) -> list[Text]:
+    """Write place names, most important first, keeping each only if its box (with its halo and
+    a small gap) lies inside the map and overlaps no name kept before and no furniture.
+
+    The boxes are measured by the renderer at the figure's resolution, so what is kept is what
+    fits on this image: a small figure gets fewer names than a large one.
+    """
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
+    frame = ax.get_window_extent(renderer)
+    taken = _obstacles(avoid, renderer)
+    pad = (HALO_WIDTH / 2 + LABEL_GAP_PX * 72 / 100) * fig.dpi / 72
+    n = candidates["n"].to_numpy(dtype=float)
+    counted = np.isfinite(n).any()
+    major = (n >= MAJOR_SHARE * np.nanmax(n)) if counted else np.zeros(len(n), dtype=bool)
+    major &= np.arange(len(n)) < MAX_MAJOR
+    drawn: list[Text] = []
+    for i, (name, x, y) in enumerate(candidates[["name", "x", "y"]].itertuples(index=False)):
+        if len(drawn) >= max_labels:
+            break
+        text = ax.text(
+            x,
+            y,
+            name,
+            ha="center",
+            va="center",
+            fontsize=LABEL_SIZE if major[i] or not counted else MINOR_LABEL_SIZE,
+            fontweight="bold" if major[i] else "normal",
+            color=LABEL_COLOUR,
+            path_effects=_halo(),
+            parse_math=False,
+            zorder=6,
+            gid=PLACE_LABEL_GID,
+        )
+        box = _free_place(text, renderer, pad, frame, taken)
+        if box is None:
+            text.remove()
+            continue
+        taken.append(box)
+        drawn.append(text)
+    return drawn
+
+
+# Where a name may go when its own point is taken: just above, below, right or left of it, in
+# units of the name's height (vertical) or half-width (horizontal).
+LABEL_SHIFTS = ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0))
+
+
+def _free_place(
+    text: Text, renderer: RendererBase, pad: float, frame: Bbox, taken: list[Bbox]
+) -> Bbox | None:
+    """Move ``text`` to the first of :data:`LABEL_SHIFTS` where its padded box is inside
+    ``frame`` and overlaps nothing ``taken``; that box, or None when there is no such place."""
+    ax = text.axes
+    anchor = ax.transData.transform(text.get_position())
+    box = text.get_window_extent(renderer)
+    step = np.array([box.width / 2 + pad, box.height + pad])
+    for shift in LABEL_SHIFTS:
+        text.set_position(ax.transData.inverted().transform(anchor + step * shift))
+        padded = text.get_window_extent(renderer).padded(pad)
+        if _inside(padded, frame) and not any(padded.overlaps(other) for other in taken):
+            return padded
+    return None
 
 
 # --- furniture: scale bar, north arrow, legend, title, footer ---------------------------------
@@ -562,8 +901,8 @@ def _fit_view(ax: Axes, bounds: np.ndarray, pad: float = 0.04) -> None:
     ax.set_aspect("equal", adjustable="box")
 
 
-def _add_scale_bar(ax: Axes, metres_per_unit: float) -> str:
-    """A round-length bar at the bottom right, in a white box; returns its label."""
+def _add_scale_bar(ax: Axes, metres_per_unit: float) -> Artist:
+    """A round-length bar at the bottom right, in a white box."""
     from matplotlib.font_manager import FontProperties
     from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
@@ -590,11 +929,11 @@ def _add_scale_bar(ax: Axes, metres_per_unit: float) -> str:
     bar.patch.set_alpha(0.9)
     bar.set_zorder(10)
     ax.add_artist(bar)
-    return label
+    return bar
 
 
-def _add_north_arrow(ax: Axes) -> None:
-    ax.annotate(
+def _add_north_arrow(ax: Axes) -> Artist:
+    return ax.annotate(
         "N",
         xy=(0.955, 0.965),
         xytext=(0.955, 0.895),
@@ -609,9 +948,9 @@ def _add_north_arrow(ax: Axes) -> None:
     )
 
 
-def _add_legend(ax: Axes, layer: _Layer) -> None:
+def _add_legend(ax: Axes, layer: _Layer) -> Artist | None:
     if not layer.handles:
-        return
+        return None
     legend = ax.legend(
         handles=layer.handles,
         title=layer.legend_title or None,
@@ -625,6 +964,7 @@ def _add_legend(ax: Axes, layer: _Layer) -> None:
         alignment="left",
     )
     legend.set_zorder(10)
+    return legend
 
 
 def _footer_lines(result: Any, public: bool, width_chars: int) -> list[str]:
@@ -643,7 +983,12 @@ def _footer_lines(result: Any, public: bool, width_chars: int) -> list[str]:
 
 
 def _new_figure(
-    figsize: tuple[float, float], *, title: bool, footer_lines: int, colourbar: bool
+    figsize: tuple[float, float],
+    *,
+    title: bool,
+    footer_lines: int,
+    colourbar: bool,
+    dpi: float = 100,
 ) -> tuple[Figure, Axes]:
     """A white figure on an Agg canvas and the map's axes, leaving room for the title above,
     the footer below and a colour bar on the right."""
@@ -651,7 +996,7 @@ def _new_figure(
     from matplotlib.figure import Figure
 
     width, height = (float(v) for v in figsize)
-    fig = Figure(figsize=(width, height), facecolor="white")
+    fig = Figure(figsize=(width, height), dpi=float(dpi), facecolor="white")
     FigureCanvasAgg(fig)
     footer_h = 0.12 + footer_lines * FOOTER_SIZE * 1.35 / 72
     top_h = 0.55 if title else 0.15
@@ -671,13 +1016,23 @@ def _new_figure(
     return fig, ax
 
 
-def _add_colourbar(fig: Figure, ax: Axes, mappable: Any, label: str) -> None:
+def _add_colourbar(
+    fig: Figure, ax: Axes, mappable: Any, label: str, ticks: np.ndarray | None = None
+) -> None:
+    """A colour bar right of the map; with ``ticks`` (class edges), one equal box per class."""
     width = fig.get_size_inches()[0]
     box = ax.get_position(original=True)
     cax = fig.add_axes(
         (box.x1 + 0.15 / width, box.y0 + box.height * 0.25, 0.18 / width, box.height * 0.5)
     )
-    bar = fig.colorbar(mappable, cax=cax)
+    if ticks is None:
+        bar = fig.colorbar(mappable, cax=cax)
+    else:
+        bar = fig.colorbar(mappable, cax=cax, spacing="uniform", ticks=ticks, drawedges=True)
+        bar.ax.set_yticklabels([format_number(t) for t in ticks])
+        bar.ax.minorticks_off()
+        bar.dividers.set_color("white")
+        bar.dividers.set_linewidth(0.6)
     bar.set_label(label, fontsize=LEGEND_SIZE + 1)
     bar.ax.tick_params(labelsize=LEGEND_SIZE)
 
@@ -716,29 +1071,44 @@ def _figure(
     public: bool = False,
     min_count: int | None = None,
     figsize: tuple[float, float] = (8, 8),
+    labels: gpd.GeoDataFrame | bool | None = None,
+    context: gpd.GeoDataFrame | list[gpd.GeoDataFrame] | dict[str, gpd.GeoDataFrame] | None = None,
+    dpi: float = 100,
 ) -> Figure:
-    """The finished figure of ``result`` (see :func:`to_png`), attached to an Agg canvas."""
+    """The finished figure of ``result`` (see :func:`to_png`), attached to an Agg canvas at
+    ``dpi`` (the resolution the place names are fitted at)."""
     if min_count is not None and not public:
         raise HotspotInputError("min_count= applies to public=True images only")
+    layers = context_layers(context)
     if public:
         result = disclose(result, min_count)
     chars = int((float(figsize[0]) - 0.3) * 72 / (FOOTER_SIZE * 0.6))
     footer = _footer_lines(result, public, chars)
     fig, ax = _new_figure(
-        figsize, title=bool(title), footer_lines=len(footer), colourbar=_is_surface(result)
+        figsize,
+        title=bool(title),
+        footer_lines=len(footer),
+        colourbar=_is_surface(result),
+        dpi=dpi,
     )
     layer, crs = _draw_result(ax, result)
+    _draw_context(ax, layers, crs)
     area_bounds = None if public else _draw_study_area(ax, result, crs, layer.bounds)
+    if area_bounds is not None:
+        layer.handles.append(_line_swatch(STUDY_AREA_EDGE, "Study area", width=1.2))
     bounds = _union_bounds([layer.bounds, area_bounds])
     if bounds is None:
         raise ValueError("the result has nothing to draw")
     _fit_view(ax, bounds)
+    furniture: list[Any] = [*layer.texts]
     if layer.metres_per_unit:
-        _add_scale_bar(ax, layer.metres_per_unit)
-        _add_north_arrow(ax)
-    _add_legend(ax, layer)
+        furniture += [_add_scale_bar(ax, layer.metres_per_unit), _add_north_arrow(ax)]
+    furniture.append(_add_legend(ax, layer))
     if layer.colourbar is not None:
         _add_colourbar(fig, ax, *layer.colourbar)
+    candidates = _labels_to_draw(result, labels, crs)
+    if candidates is not None and len(candidates):
+        _add_place_labels(ax, candidates, furniture)
     _add_texts(fig, title, footer)
     return fig
 
@@ -750,17 +1120,27 @@ def to_png(
     title: str | None = None,
     public: bool = False,
     min_count: int | None = None,
+    labels: gpd.GeoDataFrame | bool | None = None,
+    context: gpd.GeoDataFrame | list[gpd.GeoDataFrame] | dict[str, gpd.GeoDataFrame] | None = None,
     dpi: int = 150,
     figsize: tuple[float, float] = (8, 8),
 ) -> Path:
     """Write a static map of a result to a PNG image, for slides and reports.
 
     The result is drawn as :func:`hotspot.maps.export_map` would draw it, with the same colours
-    and legend labels: cells with counts, Gi*, LISA or emerging categories, a cluster summary,
-    near-repeat chains, a density surface or a space-time cube (its cell totals over all bins).
-    It is drawn in its projected CRS (a geographic one is reprojected to its UTM zone), so the
-    scale bar is true; there is no basemap, so nothing is fetched from the network. The same
-    input gives the same bytes.
+    and legend labels: cells with counts, Gi*, LISA or emerging categories, a cluster summary
+    (each cluster numbered with its id, as in the report's cluster table), near-repeat chains,
+    a density surface (head/tail classes, per km² per year when its period is known) or a
+    space-time cube (its cell totals over all bins, titled as such). It is drawn in its
+    projected CRS (a geographic one is reprojected to its UTM zone), so the scale bar is true.
+
+    There is no basemap and nothing is fetched from the network; the map says where it is by
+    itself. Cell images draw the data's footprint (cells with incidents, faint grey) under the
+    result and the study area as a thin dark line; place names from the data's own area
+    columns (data.police.uk districts, Toronto neighbourhoods: recorded by
+    :func:`hotspot.count_incidents`) are written with a white halo, the busiest area first,
+    each kept only where it overlaps no other name, the legend, the scale bar or a cluster
+    number. The same input gives the same bytes.
 
     Parameters
     ----------
@@ -773,10 +1153,20 @@ def to_png(
     public : bool, default=False
         Disclosure control, applied to the result before anything is drawn
         (:func:`hotspot.maps.disclosure.disclose`): small counts shown as "fewer than
-        ``min_count``", no study-area outline, and the rule stated in the footer. Refuses
-        incident-level results.
+        ``min_count``", no study-area outline, no place name of an area with fewer than
+        ``min_count`` incidents (the others placed on a 100 m grid), and the rule stated in
+        the footer. Refuses incident-level results.
     min_count : int, default=5
         The smallest count a public image shows.
+    labels : GeoDataFrame or bool, optional
+        Place names to write. None or True (default): those recorded in the result's attrs
+        (``attrs["hotspot"]["places"]``), if any. A GeoDataFrame with a ``name`` column and
+        points (or polygons, labelled at a point inside), most important first and optionally
+        ``n_incidents`` (e.g. :func:`hotspot.places.place_labels`), in any CRS. False: none.
+    context : GeoDataFrame, list of GeoDataFrame or dict of name to GeoDataFrame, optional
+        Layers drawn in grey under the result, reprojected: boundary polygons (police force,
+        districts, beats) as outlines, main roads as lines. They do not widen the view. The
+        same argument as the HTML maps' (:func:`hotspot.maps._context.context_layers`).
     dpi : int, default=150
         Resolution; the image is ``figsize × dpi`` pixels.
     figsize : (float, float), default=(8, 8)
@@ -791,9 +1181,9 @@ def to_png(
     ------
     HotspotInputError
         ``public=True`` with an incident-level result, ``min_count`` without ``public``, or a
-        result without a CRS.
+        result, ``labels`` or ``context`` layer without a CRS.
     TypeError
-        A result of a kind no map draws.
+        A result of a kind no map draws, or ``labels``/``context`` of the wrong type.
 
     Examples
     --------
@@ -805,8 +1195,24 @@ def to_png(
     ...                      title="Crime, West Yorkshire", public=True)
     >>> Image.open(out).size
     (1200, 1200)
+
+    Own place names and a boundary layer under the result:
+
+    >>> from hotspot.places import place_labels
+    >>> districts = inc.dissolve(inc["LSOA name"].str[:-5]).convex_hull.to_frame("geometry")
+    >>> out = hs.maps.to_png(cells, tempfile.mkdtemp() + "/named.png",
+    ...                      labels=place_labels(inc).head(5), context=districts)
     """
-    fig = _figure(result, title=title, public=public, min_count=min_count, figsize=figsize)
+    fig = _figure(
+        result,
+        title=title,
+        public=public,
+        min_count=min_count,
+        figsize=figsize,
+        labels=labels,
+        context=context,
+        dpi=dpi,
+    )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, format="png", facecolor="white", metadata={"Software": None})

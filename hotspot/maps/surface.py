@@ -1,26 +1,37 @@
-"""A kernel density surface as an image overlay with a colour bar."""
+"""A kernel density surface as an image overlay, in head/tail classes with a legend."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import shapely
 
-from hotspot.maps._layers import add_layer_control, add_legend
-from hotspot.maps._style import DENSITY_PALETTE, escape, legend_html
+from hotspot.maps import _context
+from hotspot.maps._layers import (
+    DEFAULT_TILES,
+    add_layer_control,
+    add_legend,
+    add_surroundings,
+    new_map,
+)
+from hotspot.maps._style import (
+    DENSITY_CLASS_COLOURS,
+    classify,
+    density_classes,
+    escape,
+    legend_html,
+)
 from hotspot.maps.disclosure import disclosure_note
 
 
-def _rgba(values: np.ndarray, vmin: float, vmax: float, opacity: float) -> np.ndarray:
-    """RGBA image (uint8) of values on the density palette; NaN and values below vmin clear."""
-    stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in DENSITY_PALETTE], float)
-    t = np.clip((values - vmin) / (vmax - vmin), 0, 1)
-    pos = np.nan_to_num(t) * (len(stops) - 1)
-    lo = np.floor(pos).astype(int).clip(0, len(stops) - 2)
-    frac = (pos - lo)[..., None]
-    rgb = stops[lo] * (1 - frac) + stops[lo + 1] * frac
-    alpha = np.where(np.isnan(values) | (values < vmin), 0, 255 * opacity)
-    return np.dstack([rgb, alpha]).round().astype(np.uint8)
+def _rgba(classes: np.ndarray, colours: list[str], opacity: float) -> np.ndarray:
+    """RGBA image (uint8) of class indices on ``colours``; class -1 clear."""
+    rgb = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colours], dtype=float)
+    out = rgb[np.clip(classes, 0, len(colours) - 1)]
+    alpha = np.where(classes < 0, 0, 255 * opacity)
+    return np.dstack([out, alpha]).round().astype(np.uint8)
 
 
 def density_map(
@@ -31,11 +42,20 @@ def density_map(
     opacity: float = 0.7,
     floor: float = 0.01,
     max_pixels: int = 1_000_000,
+    labels: Any = None,
+    context: Any = None,
+    tiles: Any = DEFAULT_TILES,
 ) -> Any:
-    """A kernel density surface as an image overlay with a colour bar.
+    """A kernel density surface as an image overlay, in classes with a legend of their ranges.
 
-    The surface (in its projected CRS) is resampled to Web Mercator pixel by pixel (nearest
-    cell), so it lines up with the basemap; densities below ``floor`` × the maximum are clear.
+    The classes are head/tail breaks of the densities above ``floor`` × the maximum
+    (:func:`hotspot.maps._style.density_classes`: each break the mean of the values above the
+    one before, which suits the heavy tail of crime densities; quantiles when there is no
+    tail). Densities are shown per year when the surface's period is known (density ×
+    365.25 / days: "incidents per km² per year"), else over the whole period. The surface (in
+    its projected CRS) is resampled to Web Mercator pixel by pixel (nearest cell), so it lines
+    up with the basemap; densities below the floor are clear. Place names (the surface's own,
+    from :func:`hotspot.kde`) and the study area, when the surface carries one, are drawn too.
 
     Parameters
     ----------
@@ -43,11 +63,19 @@ def density_map(
         From :func:`hotspot.kde` (without ``cells``) or :func:`hotspot.dual_kde`.
     m : folium.Map, optional
     title : str, optional
-        Colour bar caption (escaped); default names the units.
+        Legend title (escaped); default names the units.
     opacity : float, default=0.7
     floor : float, default=0.01
+        Densities at or below this fraction of the maximum are not drawn.
     max_pixels : int, default=1_000_000
         Resolution cap of the overlay image.
+    labels : GeoDataFrame or False, optional
+        Place names (default: the surface's own, ``attrs["hotspot"]["places"]``); False: none.
+    context : GeoDataFrame, list or dict of GeoDataFrames, optional
+        Layers drawn under the surface (a force boundary, main roads).
+    tiles : str or None, default="OpenStreetMap"
+        Basemap of a new map (a tile name, a tile server's URL template, a local tile folder,
+        or None); see :func:`hotspot.maps.counts_map`.
 
     Returns
     -------
@@ -58,16 +86,16 @@ def density_map(
     >>> import hotspot as hs
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
     >>> m = hs.maps.density_map(hs.kde(inc, bandwidth=1500, cell_size=500, quiet=True))
-    >>> "density (incidents per km" in m.get_root().render()
+    >>> "Density (incidents per km² per year)" in m.get_root().render()
     True
     """
-    import branca.colormap
     import folium
     from pyproj import CRS, Transformer
 
     if not hasattr(surface, "attrs") or "transform" not in surface.attrs:
         raise TypeError("density_map() takes the raster surface from hotspot.kde(incidents)")
-    values = surface.to_numpy().astype(float)
+    factor, unit = _context.density_rate(surface)
+    values = surface.to_numpy().astype(float) * factor
     if not np.isfinite(values).any() or np.nanmax(values) <= 0:
         raise ValueError(
             "the surface has no density to draw"
@@ -77,9 +105,10 @@ def density_map(
     xs, ys = surface["x"].to_numpy(), surface["y"].to_numpy()
     vmax = float(np.nanmax(values))
     vmin = floor * vmax
+    classes, edges = density_classes(values, floor=vmin)
     # Crop to the cells that will show, so the image's resolution goes where the density is.
-    rows = np.flatnonzero((values >= vmin).any(axis=1))
-    cols = np.flatnonzero((values >= vmin).any(axis=0))
+    rows = np.flatnonzero((classes >= 0).any(axis=1))
+    cols = np.flatnonzero((classes >= 0).any(axis=0))
     values = values[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     xs = xs[cols.min() : cols.max() + 1]
     ys = ys[rows.min() : rows.max() + 1]
@@ -109,26 +138,23 @@ def density_map(
     west, south = to_lonlat.transform(mx.min(), my.min())
     east, north = to_lonlat.transform(mx.max(), my.max())
     if m is None:
-        m = folium.Map(tiles="OpenStreetMap")
-        m.fit_bounds([[south, west], [north, east]])
+        m = new_map(np.array([west, south, east, north]), tiles=tiles)
+    half = cell / 2
+    view = gpd.GeoSeries(
+        [shapely.box(xs.min() - half, ys.min() - half, xs.max() + half, ys.max() + half)],
+        crs=crs,
+    )
+    add_surroundings(m, surface, view, labels=labels, context=context)
+    colours = list(DENSITY_CLASS_COLOURS[: max(len(edges) - 1, 1)])
     folium.raster_layers.ImageOverlay(
-        image=_rgba(image, vmin, vmax, opacity),
+        image=_rgba(classify(image, edges, vmin), colours, opacity),
         bounds=[[south, west], [north, east]],
         mercator_project=False,
         name=escape(title or "density"),
     ).add_to(m)
-    units = surface.attrs.get("units", "")
-    caption = title or f"density ({units})"  # branca writes it with tojson into d3 .text()
-    colormap = branca.colormap.LinearColormap(
-        list(DENSITY_PALETTE),
-        vmin=vmin,
-        vmax=vmax,
-        caption=caption,
-        tick_labels=[float(f"{v:.3g}") for v in np.linspace(vmin, vmax, 5)],
+    names = _context.class_labels(edges) if len(edges) > 1 else [_context.format_number(vmax)]
+    add_legend(
+        m, legend_html(title or f"Density ({unit})", names, colours, note=disclosure_note(surface))
     )
-    colormap.add_to(m)
-    note = disclosure_note(surface)
-    if note:
-        add_legend(m, legend_html("Disclosure control", [], [], note=note))
     add_layer_control(m)
     return m

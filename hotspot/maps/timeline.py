@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hotspot.maps._layers import draw_cells
+from hotspot.maps._layers import DEFAULT_TILES, draw_cells
 from hotspot.maps._style import count_scheme, escape, legend_html
 from hotspot.maps.disclosure import disclosure_note, suppressed_label
 
@@ -40,11 +40,16 @@ def timeline_map(
     title: str | None = None,
     start: int = 0,
     interval_ms: int = 800,
+    labels: Any = None,
+    context: Any = None,
+    tiles: Any = DEFAULT_TILES,
 ) -> Any:
     """Counts per cell with a time slider (and a play button) over the cube's bins.
 
     Only cells with at least one incident in the cube are drawn; every bin uses the same
     quantile classes (of all non-zero cell × bin counts), so colours compare across time.
+    Under them, the cells with incidents in any bin (faint grey) and the study area; tooltips
+    lead with "12 incidents, 2016-07" for the bin shown.
 
     Parameters
     ----------
@@ -57,6 +62,14 @@ def timeline_map(
         Bin shown when the map opens.
     interval_ms : int, default=800
         Time per bin when playing.
+    labels : GeoDataFrame or False, optional
+        Place names (a ``name`` column and points, busiest first); default: the names of
+        the incidents the cube counted (``attrs["places"]`` of the cube); False: none.
+    context : GeoDataFrame, list or dict of GeoDataFrames, optional
+        Layers drawn under the cells (a force boundary, main roads).
+    tiles : str or None, default="OpenStreetMap"
+        Basemap of a new map (a tile name, a tile server's URL template, a local tile folder,
+        or None); see :func:`hotspot.maps.counts_map`.
 
     Returns
     -------
@@ -84,7 +97,7 @@ def timeline_map(
         active |= np.isnan(counts).any(axis=0)
     counts = counts[:, active]
     cells = cube.cells[active]
-    classes, labels, palette = count_scheme(counts.ravel(), hidden)
+    classes, class_names, palette = count_scheme(counts.ravel(), hidden)
     classes = classes.reshape(counts.shape)
     frames = []
     for k, when in enumerate(cube.bins):
@@ -96,7 +109,7 @@ def timeline_map(
             values[missing] = hidden or "–"
         frames.append((escape(bin_label(when, cube.freq)), classes[k], values))
     name = title or "Incidents per cell and bin"
-    legend = legend_html(name, labels, palette, note=disclosure_note(cube))
+    legend = legend_html(name, class_names, palette, note=disclosure_note(cube))
     m = draw_cells(
         {"cell": [escape(v) for v in cells.index], "count": frames[start][2]},
         cells.geometry,
@@ -108,6 +121,11 @@ def timeline_map(
         fill_opacity=0.8,
         frames=frames,
         frame_field="count",
+        frame_sentence=("{value} incident, {bin}", "{value} incidents, {bin}"),
+        result=cube,
+        labels=labels,
+        context=context,
+        tiles=tiles,
     )
     layer = [c for c in m._children.values() if type(c).__name__ == "CellLayer"][-1]
     FrameSlider(layer, len(frames), start=start, interval_ms=interval_ms).add_to(m)
