@@ -84,7 +84,8 @@ def _analyze(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
         study_area=args.study_area,
-        bandwidth=_bandwidth(args.bandwidth),
+        bandwidth=_number_or_name(args.bandwidth),
+        weights=_number_or_name(args.weights),
         permutations=args.permutations,
         min_cluster_size=args.min_cluster_size,
         rng=args.rng,
@@ -98,8 +99,8 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bandwidth(value: str | None) -> float | str | None:
-    """--bandwidth as metres when it is a number, else the rule's name."""
+def _number_or_name(value: str | None) -> float | str | None:
+    """An option that is metres when it is a number, else a name (--bandwidth, --weights)."""
     if value is None:
         return None
     try:
@@ -206,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="polygon file (GeoPackage, GeoJSON, Shapefile) or convex/concave/bbox (default: "
         "the incidents' footprint, far-away incidents left out)",
+    )
+    analyze.add_argument(
+        "--weights",
+        default="queen",
+        help="Gi* neighbours: queen, rook, knn:<k>, a distance in metres, or auto (the "
+        "incremental spatial autocorrelation peak) (default: queen)",
     )
     analyze.add_argument(
         "--bandwidth",

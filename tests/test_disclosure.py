@@ -38,3 +38,17 @@ def test_public_ranked_table(west_yorkshire):
     assert (public.loc[small, "share"] == "fewer than 5").all()
     assert (public.loc[~small, "incidents"] == table.loc[~small, "incidents"]).all()
     assert public.attrs["hotspot"]["disclosure"]["min_count"] == 5
+
+
+def test_public_cube_carries_no_study_area_or_small_place(west_yorkshire):
+    cells = hs.count_incidents(
+        west_yorkshire, hs.hex_grid(west_yorkshire, 3000, quiet=True), quiet=True
+    )
+    cube = hs.space_time_cube(west_yorkshire, cells, "MS", quiet=True)
+    public = disclose(cube)
+    assert any(p["n"] < 5 for p in cube.attrs["places"])
+    assert all(p["n"] >= 5 for p in public.attrs["places"])
+    for meta in (public.attrs.get("hotspot", {}), public.cells.attrs["hotspot"]):
+        assert "study_area" not in meta
+        assert all(p["n"] >= 5 for p in meta.get("places", []))
+    assert "study_area" in cube.cells.attrs["hotspot"]  # the internal cube keeps it

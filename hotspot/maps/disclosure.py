@@ -134,9 +134,11 @@ def disclose(result: Any, min_count: int | None = None) -> Any:
         counts = np.asarray(result.counts, dtype=float)
         hide = (counts >= 1) & (counts < min_count)
         rule["suppressed"] = int(hide.sum())
+        cells = result.cells.drop(columns=[c for c in COUNT_COLUMNS if c in result.cells])
+        cells.attrs = _with_rule(result.cells.attrs, rule)  # no study area, public labels
         return dataclasses.replace(
             result,
-            cells=result.cells.drop(columns=[c for c in COUNT_COLUMNS if c in result.cells]),
+            cells=cells,
             counts=np.where(hide, np.nan, counts),
             attrs=_with_rule(result.attrs, rule),
         )
@@ -214,7 +216,10 @@ def _with_rule(attrs: dict, rule: dict) -> dict:
     if meta.get("places"):
         meta["places"] = _public_places(meta["places"], rule["min_count"])
     meta["disclosure"] = rule
-    return {**attrs, "hotspot": meta}
+    out = {**attrs, "hotspot": meta}
+    if out.get("places"):  # a cube keeps its own attrs at the top level
+        out["places"] = _public_places(out["places"], rule["min_count"])
+    return out
 
 
 def _disclose_surface(surface: Any, min_count: int, rule: dict) -> Any:
