@@ -246,8 +246,9 @@ def run_analysis(
         analysis.notes.append(
             "Emerging hot spots and near repeats not run: "
             + (
-                f"the times are by {report.time_resolution} ({report.time_min:%Y-%m-%d} to "
-                f"{report.time_max:%Y-%m-%d}); both need dates or times of day."
+                f"the times are by {report.time_resolution} "
+                f"({analysis.period['label'] if analysis.period else 'no period'}); both need "
+                "dates or times of day."
                 if report.time_min is not None
                 else "the incidents have no times."
             )

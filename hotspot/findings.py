@@ -59,9 +59,16 @@ def key_findings(analysis: Any, public: bool = False, min_count: int = 5) -> str
     counts = cells["count"].to_numpy()
     used = int((counts > 0).sum())
     share, k = _share_of_busiest(counts)
+    counted = int(np.nansum(counts))
+    where = (
+        f"{len(cells):,} {grid['cell_size']:,.0f} m cells"
+        if counted == a.n_incidents
+        else f"{len(cells):,} {grid['cell_size']:,.0f} m cells of the study area, which holds "
+        f"{counted:,} of them"
+    )
     sentences = [
-        f"In {period}, {a.n_incidents:,} incidents were analysed on {len(cells):,} "
-        f"{grid['cell_size']:,.0f} m cells, {used:,} of which had any.",
+        f"In {period}, {a.n_incidents:,} incidents were analysed on {where}; "
+        f"{used:,} cells had any.",
         f"The busiest 5 % of cells ({k:,}) hold {100 * share:.0f} % of the incidents.",
     ]
     bins = a.gistar["gistar_bin"].to_numpy()

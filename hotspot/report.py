@@ -183,12 +183,17 @@ def _methods(a: Analysis) -> str:
     ]
     if a.emerging is not None:
         e = a.emerging.attrs["hotspot"]["emerging"]
+        dropped = len(e.get("partial_bins_left_out", []))
         parts.append(
-            f"Emerging hot spots: {len(a.cube.bins)} bins of {s['freq']} from {s['start']} to "
-            f"{s['end']}, space-time Gi* with {e.get('weights', 'queen')} neighbours over a time "
+            f"Emerging hot spots: {e['bins'][2]} {freq_word(e['freq'])} bins, "
+            f"{period_text(a.emerging)}"
+            + (f" ({dropped} partial bin(s) at the ends left out)" if dropped else "")
+            + f", space-time Gi* with {e.get('weights', 'queen')} neighbours over a time "
             f"window of {e.get('time_window', 1)} bin(s), {e.get('global_window', 'cube')}-wide "
-            f"mean and variance, FDR per bin at α = {e.get('alpha', 0.05)}, Mann–Kendall trend "
-            "test, ArcGIS's 17 categories."
+            f"mean and variance, FDR per bin at α = {e.get('alpha', 0.05)}; Mann–Kendall trend "
+            f"test on each cell's {e.get('trend_series', 'spatial')} Gi* z-scores"
+            + (", FDR over the cells" if e.get("fdr") else "")
+            + "; ArcGIS's 17 categories."
         )
     if a.knox is not None:
         kn = s["knox"]
@@ -287,13 +292,13 @@ def write_analysis(
                 top[column] = top[column].dt.strftime("%Y-%m-%d")
         top["n_incidents"] = top["n_incidents"].map("{:,.0f}".format)
         tables.append(
-            f"<h3>Largest clusters <small>({escape(period_text(a.clusters))})</small></h3>"
+            f"<h3>Largest clusters <small>· {escape(period_text(a.clusters))}</small></h3>"
             + top.to_html(escape=True, float_format="{:,.3f}".format, border=0)
         )
     if a.emerging is not None:
         counts = a.emerging["emerging_category"].value_counts().rename("cells").to_frame()
         tables.append(
-            f"<h3>Emerging patterns <small>({escape(period_text(a.emerging))})</small></h3>"
+            f"<h3>Emerging patterns <small>· {escape(period_text(a.emerging))}</small></h3>"
             + counts.to_html(escape=True, border=0)
         )
     if a.knox is not None:
@@ -303,7 +308,7 @@ def write_analysis(
         a.knox.observed.to_csv(out / f"{stem}_observed.csv")
         s.files += [f"{stem}.csv", f"{stem}_observed.csv"]
         tables.append(
-            f"<h3>Near repeats (Knox test) <small>({escape(a.settings['knox']['period'])})"
+            f"<h3>Near repeats (Knox test) <small>· {escape(a.settings['knox']['period'])}"
             "</small></h3><p>Observed pairs over the pairs expected by chance; "
             "* p &lt; 0.05, ** p &lt; 0.01. Read down the first column: the closer in space, the "
             "higher the ratio for pairs within a week means near-repeat risk.</p>"
@@ -316,7 +321,7 @@ def write_analysis(
         shown_table.to_csv(out / f"{stem}.csv", index=False)
         s.files.append(f"{stem}.csv")
         ranked = (
-            f"<h3>Top hot spots <small>({escape(period_text(a.gistar))})</small></h3>"
+            f"<h3>Top hot spots <small>· {escape(period_text(a.gistar))}</small></h3>"
             + _ranked_html(shown_table)
         )
     notes_html = "".join(f"<div class='note'>{escape(n)}</div>" for n in notes)

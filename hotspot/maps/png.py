@@ -78,6 +78,8 @@ CONTEXT_WIDTH = 0.6
 # Place names and cluster numbers: dark text with a white halo.
 LABEL_COLOUR = "#1f1f1f"
 LABEL_SIZE = 9.0
+# A slide numbers this many clusters at most, the largest (the report's table lists 10).
+MAX_CLUSTER_NUMBERS = 20
 MINOR_LABEL_SIZE = 7.0
 HALO_WIDTH = 2.6
 # At most this many place names on one map; a name is "major" (larger, bold) when its area is
@@ -466,7 +468,13 @@ def _draw_cluster_summary(ax: Axes, summary: gpd.GeoDataFrame, crs: Any) -> _Lay
     from matplotlib.colors import to_rgba
 
     rows = summary[summary["order"] == 1] if "order" in summary.columns else summary
-    layer = _Layer("Clusters (number = cluster id)")
+    numbered = rows.index
+    if len(rows) > MAX_CLUSTER_NUMBERS and "n_incidents" in rows.columns:
+        largest = rows["n_incidents"].sort_values(ascending=False, kind="stable")
+        numbered = largest.index[:MAX_CLUSTER_NUMBERS]
+        layer = _Layer(f"Clusters (number = cluster id, the {MAX_CLUSTER_NUMBERS} largest)")
+    else:
+        layer = _Layer("Clusters (number = cluster id)")
     bounds = []
     if "hull" in rows.columns:
         hulls = _project(rows["hull"], crs)
@@ -481,7 +489,7 @@ def _draw_cluster_summary(ax: Axes, summary: gpd.GeoDataFrame, crs: Any) -> _Lay
         )
         bounds.append(_bounds(ellipses))
     for cluster, (x, y) in zip(rows.index, _cluster_centres(rows, crs), strict=True):
-        if np.isfinite(x) and np.isfinite(y):
+        if np.isfinite(x) and np.isfinite(y) and cluster in numbered:
             layer.texts.append(
                 ax.text(
                     x,
