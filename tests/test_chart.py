@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from matplotlib.colors import to_hex
 
 import hotspot as hs
@@ -33,3 +34,9 @@ def test_same_cube_same_bytes(toronto, tmp_path):
     a, b = time_chart(cube, tmp_path / "a.png"), time_chart(cube, tmp_path / "b.png")
     assert a.read_bytes() == b.read_bytes()
     assert np.frombuffer(a.read_bytes()[:8], dtype=np.uint8).tolist()[1:4] == [80, 78, 71]
+
+
+def test_a_public_cube_is_refused_rather_than_undercounted(toronto, tmp_path):
+    _, cube = _cube(toronto)
+    with pytest.raises(hs.HotspotInputError, match="public copy"):
+        time_chart(hs.maps.disclose(cube), tmp_path / "public.png")

@@ -9,7 +9,8 @@ cells (88.7)"). Sentences are plain text: whoever puts them into HTML escapes th
 
 A result that went through :func:`hotspot.maps.disclosure.disclose` (a public copy) gets no
 study-area outline (the disclosure step removes it), only place labels that rest on at least
-``min_count`` incidents, and those snapped to a 100 m grid, so no label sits on an incident.
+``min_count`` incidents, and those snapped to a 500 m grid
+(:data:`hotspot.maps.disclosure.PUBLIC_LABEL_GRID`), so no label sits on an incident.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from hotspot._period import period_label, years_covered
 from hotspot.emerging import NOT_ANALYSED
 from hotspot.errors import HotspotInputError
 from hotspot.maps._style import GISTAR_COLOURS, LISA_COLOURS
+from hotspot.maps.disclosure import PUBLIC_LABEL_GRID
 from hotspot.places import labels_from_records, thin_labels
 
 # Place labels at the opening view are at least this fraction of the view's shorter side apart.
@@ -35,8 +37,6 @@ PLACE_LABEL_FRACTION = 1 / 8
 PLACE_LABEL_LEVELS = 4
 # At most this many place names are considered (the busiest), so thinning stays quick.
 MAX_PLACE_LABELS = 300
-# Public copies place labels on a grid of this many metres (CRS units).
-PUBLIC_LABEL_GRID = 100.0
 
 # What each LISA quadrant means, for a reader who does not know the quadrant names.
 LISA_PHRASES = {
@@ -225,7 +225,7 @@ def place_labels(result: Any, labels: Any = None) -> gpd.GeoDataFrame | None:
     -------
     GeoDataFrame or None
         Columns ``name``, ``n_incidents`` and point ``geometry``. In a public copy, only the
-        names of at least ``min_count`` incidents, placed on a 100 m grid.
+        names of at least ``min_count`` incidents, placed on the public label grid (500 m).
 
     Examples
     --------

@@ -64,6 +64,12 @@ def chart_figure(cube: Any, *, title: str | None = None, dpi: int = 100) -> Any:
 
     if not isinstance(cube, SpaceTimeCube):
         raise HotspotInputError(f"time_chart() takes a SpaceTimeCube, not {type(cube).__name__}")
+    if np.isnan(np.asarray(cube.counts, dtype=float)).any():
+        raise HotspotInputError(
+            "time_chart() needs the cube's own counts: this one is a public copy whose small "
+            "counts are hidden, so its totals would be too low. Chart the internal cube (the "
+            "totals of a whole area per bin are rarely small counts)."
+        )
     totals = np.nan_to_num(np.asarray(cube.counts, dtype=float)).sum(axis=1)
     partial = np.asarray(cube.partial_bins, dtype=bool)
     edges = cube.bin_edges

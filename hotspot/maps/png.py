@@ -779,7 +779,7 @@ def _labels_to_draw(result: Any, labels: Any, crs: Any) -> pd.DataFrame | None:
 
     The labels are the HTML maps' (:func:`hotspot.maps._context.place_labels`): the result's
     own or those given, and in a public copy only areas of at least ``min_count`` incidents,
-    placed on a 100 m grid (a name at the median of one or two incidents would show where
+    placed on a 500 m grid (a name at the median of one or two incidents would show where
     they are).
     """
     frame = place_labels(result, None if labels is True else labels)
@@ -1162,7 +1162,7 @@ def to_png(
         Disclosure control, applied to the result before anything is drawn
         (:func:`hotspot.maps.disclosure.disclose`): small counts shown as "fewer than
         ``min_count``", no study-area outline, no place name of an area with fewer than
-        ``min_count`` incidents (the others placed on a 100 m grid), and the rule stated in
+        ``min_count`` incidents (placed on a 500 m grid), and the rule stated in
         the footer. Refuses incident-level results.
     min_count : int, default=5
         The smallest count a public image shows.
