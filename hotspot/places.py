@@ -56,12 +56,19 @@ def area_names(incidents: pd.DataFrame) -> pd.Series | None:
     >>> names.attrs["column"], sorted(names.value_counts().head(5).index)
     ('LSOA name', ['Bradford', 'Calderdale', 'Kirklees', 'Leeds', 'Wakefield'])
     """
-    for column, pattern in AREA_COLUMNS:
+    return _first_named(incidents, AREA_COLUMNS, "area")
+
+
+def _first_named(
+    incidents: pd.DataFrame, candidates: tuple[tuple[str, str], ...], name: str
+) -> pd.Series | None:
+    """The cleaned values of the first candidate column that names anything."""
+    for column, pattern in candidates:
         if column in incidents.columns:
-            names = _clean(incidents[column], pattern)
-            if names.notna().any():
-                names.attrs["column"] = column
-                return names.rename("area")
+            values = _clean(incidents[column], pattern)
+            if values.notna().any():
+                values.attrs["column"] = column
+                return values.rename(name)
     return None
 
 
@@ -75,13 +82,7 @@ def location_texts(incidents: pd.DataFrame) -> pd.Series | None:
     >>> location_texts(inc).iloc[0]
     'On or near Swithen Hill'
     """
-    for column in LOCATION_COLUMNS:
-        if column in incidents.columns:
-            text = _clean(incidents[column], "")
-            if text.notna().any():
-                text.attrs["column"] = column
-                return text.rename("location")
-    return None
+    return _first_named(incidents, tuple((c, "") for c in LOCATION_COLUMNS), "location")
 
 
 def place_labels(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
