@@ -357,7 +357,12 @@ AFTER = """() => {
     const container = document.querySelector('.leaflet-container');
     const map = window[container.id];
     let polygons = 0;
-    map.eachLayer(l => { if (l instanceof L.Polygon) polygons++; });
+    // the result's cells only: the footprint, study-area outline and context layers that
+    // hotspot draws under them sit in panes of their own (the peers have none of them)
+    map.eachLayer(l => {
+        if (l instanceof L.Polygon && !String(l.options.pane || '').startsWith('hotspot'))
+            polygons++;
+    });
     const nav = performance.getEntriesByType('navigation')[0];
     const painted = (() => {
         let n = 0;
