@@ -8,8 +8,12 @@ role has no candidate, or more than one, the error lists the candidates and the 
 from __future__ import annotations
 
 import difflib
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
 
 from hotspot.errors import HotspotInputError
 
@@ -105,6 +109,20 @@ GENERIC_NAMES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# A time-of-day column beside a date column ("Date", "Time"): read as the hour role, added to the
+# date (a clock time such as 14:30 or an hour 0–23).
+CLOCK_NAMES = (
+    "time",
+    "timeofday",
+    "occurrencetime",
+    "occtime",
+    "incidenttime",
+    "crimetime",
+    "offencetime",
+    "offensetime",
+    "timeoccurred",
+)
+
 ARGUMENT_FOR_ROLE = {
     "lon": "lon=",
     "lat": "lat=",
@@ -152,6 +170,7 @@ def detect_schema(
     *,
     source: str,
     has_geometry: bool = False,
+    frame: pd.DataFrame | None = None,
 ) -> DetectedSchema:
     """Find the columns for each role, honouring the ones the user gave.
 
@@ -165,6 +184,9 @@ def detect_schema(
         The data's name, for messages.
     has_geometry : bool, default=False
         Whether the data already carries point geometries (then coordinates are not needed).
+    frame : DataFrame, optional
+        The data itself: when no coordinate column is named as expected, the error says which
+        columns hold values that look like coordinates.
 
     Returns
     -------
@@ -204,11 +226,12 @@ def detect_schema(
         elif xy["x"] or xy["y"]:
             coordinate_roles = ("x", "y")
         else:
+            hint = suggest_coordinates(frame) if frame is not None else ""
             raise HotspotInputError(
                 f"{source}: no coordinate columns found. Columns are: "
                 f"{', '.join(columns) or '(none)'}. Name them with lon= and lat= (degrees) "
                 "or x= and y= with crs= (projected coordinates), e.g. "
-                "read_incidents(path, lon='Longitude', lat='Latitude')."
+                f"read_incidents(path, lon='Longitude', lat='Latitude').{hint}"
             )
         found = lonlat if coordinate_roles == ("lon", "lat") else xy
         for role in coordinate_roles:
@@ -221,6 +244,8 @@ def detect_schema(
                 _assign_single(
                     roles, partner, _generic_candidates(columns, partner), columns, source, True
                 )
+    if "time" not in roles and "hour" not in roles:
+        _pair_date_and_clock(roles, columns)
     for role in ("time", "hour", "category"):
         if role not in roles:
             _assign_single(roles, role, _generic_candidates(columns, role), columns, source, False)
@@ -253,3 +278,95 @@ def _assign_single(
             f"{source}: no {role} column found among {', '.join(columns)}. "
             f"Name it with {ARGUMENT_FOR_ROLE[role]}."
         )
+
+
+def _pair_date_and_clock(roles: dict[str, str], columns: list[str]) -> None:
+    """A date column and a time-of-day column ("Date", "Time"): time=date, hour=the clock."""
+    taken = set(roles.values())
+    candidates = [c for c in _generic_candidates(columns, "time") if c not in taken]
+    clocks = [c for c in candidates if _normalise(c) in CLOCK_NAMES]
+    dates = [c for c in candidates if c not in clocks]
+    if len(clocks) == 1 and len(dates) == 1:
+        roles["time"] = dates[0]
+        roles["hour"] = clocks[0]
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    """Values as floats (decimal commas read as points), NaN where not a number."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return np.full(len(values), np.nan)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    text = values.astype("str").str.strip().str.replace(r"^([-+]?\d+),(\d+)$", r"\1.\2", regex=True)
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def suggest_coordinates(frame: pd.DataFrame, sample: int = 1000) -> str:
+    """A sentence naming columns whose values look like coordinates, or ``""``.
+
+    Degrees: a column of values within ±90 and another within ±180, with decimals. Projected
+    coordinates: two columns of numbers of five to seven digits.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"A": [53.801, 53.79], "B": [-1.552, -1.54], "n": [1, 2]})
+    >>> suggest_coordinates(df)  # doctest: +ELLIPSIS
+    " Columns 'A' (e.g. 53.801) and 'B' (e.g. -1.552) look like latitude and longitude: pass lat='A', lon='B' (CLI: --lat A --lon B)."
+    """
+    head = frame.iloc[:sample]
+    degrees_lat, degrees_lon, metres = [], [], []
+    decimal_comma = []
+    for column in head.columns:
+        if column == getattr(frame, "_geometry_column_name", None):
+            continue
+        values = head[column]
+        x = _numbers(values)
+        finite = x[np.isfinite(x)]
+        if len(finite) < max(1, 0.8 * values.notna().sum()) or not len(finite):
+            continue
+        if not pd.api.types.is_numeric_dtype(values.dtype):
+            decimal_comma.append(column)
+        fractional = np.mean(finite != np.round(finite)) > 0.5
+        spread = np.ptp(finite) > 0
+        if fractional and np.all(np.abs(finite) <= 90) and spread:
+            degrees_lat.append(column)
+        elif fractional and np.all(np.abs(finite) <= 180) and spread:
+            degrees_lon.append(column)
+        elif np.all((np.abs(finite) >= 10_000) & (np.abs(finite) < 10_000_000)) and spread:
+            metres.append(column)
+
+    def example(column: str) -> str:
+        return str(head[column].dropna().iloc[0])
+
+    def note(columns: list[str]) -> str:
+        used = [c for c in columns if c in decimal_comma]
+        if not used:
+            return ""
+        return " They are written with a decimal comma: add decimal=',' (CLI: --decimal ,)."
+
+    if len(degrees_lat) >= 1 and len(degrees_lat) + len(degrees_lon) >= 2:
+        lat = degrees_lat[0]
+        others = [c for c in degrees_lon + degrees_lat[1:]]
+        # of two columns within ±90, latitude is the one farther from zero on average (mid
+        # latitudes), a guess the message marks as such
+        lon = others[0]
+        if lon in degrees_lat and np.nanmean(np.abs(_numbers(head[lon]))) > np.nanmean(
+            np.abs(_numbers(head[lat]))
+        ):
+            lat, lon = lon, lat
+        return (
+            f" Columns {lat!r} (e.g. {example(lat)}) and {lon!r} (e.g. {example(lon)}) look like "
+            f"latitude and longitude: pass lat={lat!r}, lon={lon!r} "
+            f"(CLI: --lat {shlex.quote(lat)} --lon {shlex.quote(lon)}).{note([lat, lon])}"
+        )
+    if len(metres) >= 2:
+        a, b = metres[:2]
+        if np.nanmedian(_numbers(head[a])) > np.nanmedian(_numbers(head[b])):
+            a, b = b, a  # northings usually exceed eastings (Great Britain, UTM north)
+        return (
+            f" Columns {a!r} (e.g. {example(a)}) and {b!r} (e.g. {example(b)}) look like "
+            f"projected coordinates: pass x={a!r}, y={b!r} and their CRS, e.g. "
+            f"crs='EPSG:27700' (CLI: --x {shlex.quote(a)} --y {shlex.quote(b)} --crs "
+            f"EPSG:27700).{note([a, b])}"
+        )
+    return ""

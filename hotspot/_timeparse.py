@@ -1,152 +1,897 @@
-"""Parse an incident time column: formats, month-only values, separate hours, time zones.
+"""Parse an incident time column: one format per group of values, never one value for the file.
 
-Every row comes back either with a time or with the reason it has none; nothing is dropped here.
+The distinct values of a column are grouped by their *shape* (digits become ``d``, a run of
+letters becomes ``a``, so ``2018-07-14 21:30`` and ``3/7/2018 9:05`` have the shapes
+``dddd-dd-dd dd:dd`` and ``dd/dd/dddd dd:dd``); each group is read with its own strict format.
+Rows come back with a time, or with the reason they have none; nothing is dropped here:
+
+========================  ====================================================================
+reason                    when
+========================  ====================================================================
+missing time              blank or missing
+unparseable time          no known format fits, or an impossible date (``31/31/2019``)
+ambiguous day/month       a small group of ``01/02/2019``-like dates that nothing settles
+time without a date       a time of day alone (``14:30``): never dated today
+placeholder date          1899-12-30/31, 1900-01-01 or 1970-01-01 at midnight, in bulk
+invalid hour              a separate hour column outside 0–23 (or not a clock time)
+time before 1678          beyond the nanosecond range (year typos such as ``1018``)
+time in the future        beyond the nanosecond range (``2999``; later times are checked by
+                          ``read_incidents``)
+========================  ====================================================================
+
+Rules (the thresholds are module constants):
+
+- **Day/month order** is settled per group from its own values: a first part above 12 proves
+  day-first, a second part above 12 month-first. A group with evidence both ways is read in the
+  order of the majority and the minority, impossible in that order, is unparseable, unless the
+  minority is large (at least ``AMBIGUOUS_MIN_ROWS`` rows and ``AMBIGUOUS_MIN_SHARE`` of the
+  rows), which raises. A group without evidence is read in the order of the file's other groups
+  (weighted by rows) or of a ``time_format=`` the user gave; when there is none it raises if it
+  is large, else its rows are excluded as "ambiguous day/month" (dates such as ``05/05/2019``,
+  the same either way, are kept).
+- **Numbers** are Excel serial dates when they fall between 1990-01-01 and today
+  (32,874 to about 46,000, local wall-clock time), epoch seconds or milliseconds (UTC) when
+  they fall between 1990 and now, ``yyyymmdd[HHMM[SS]]`` when they read as such; otherwise they
+  are unparseable and the notes say what was found.
+- **Placeholder dates** are excluded when they are in bulk (at least ``PLACEHOLDER_MIN_ROWS``
+  rows or ``PLACEHOLDER_MIN_SHARE`` of the rows), else kept with a note naming them: a single
+  1 January 1970 can be real.
+- **UTC offsets** (``+01:00``, ``Z``, ``UTC``, epoch numbers) mark a time as an instant; it is
+  converted to the local zone given to :func:`finish_times`. Times without an offset are local
+  wall-clock times and are kept as written.
+
+Each distinct value is read once (exports repeat their dates), and a column with many distinct
+values reads its commonest format in one pass before grouping the rest by shape.
 """
 
 from __future__ import annotations
 
+import re
+import shlex
 import warnings
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.api import guess_datetime_format
 
 from hotspot.errors import HotspotInputError
 
-MONTH_ONLY = r"\d{4}-\d{1,2}"  # matched in full against stripped text
 RESOLUTIONS = ("month", "day", "hour", "minute", "second")
-# A UTC offset after a clock time: "05:00:00+00", "21:30Z", "2018-07-01T10:00:00-04:00".
-OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+# A day/month group without evidence raises when it has at least this many rows and this share
+# of the file's rows: enough to matter to an analysis, too many to drop quietly.
+AMBIGUOUS_MIN_ROWS = 20
+AMBIGUOUS_MIN_SHARE = 0.01
+# Placeholder dates are excluded in bulk: this many rows, or this share of the rows.
+PLACEHOLDER_MIN_ROWS = 10
+PLACEHOLDER_MIN_SHARE = 0.005
+PLACEHOLDERS = ("1899-12-30", "1899-12-31", "1900-01-01", "1970-01-01")
+
+# Columns with more distinct values than this read their commonest format in one pass first.
+FAST_PATH_MIN = 2_000
+FAST_PATH_SAMPLE = 500
+
+EXCEL_ORIGIN = pd.Timestamp("1899-12-30")
+PLAUSIBLE_START = pd.Timestamp("1990-01-01")
+
+# Shapes, after digits → d (a run of one or two digits → dd), letters → a, spaces → one space.
+_SHAPE_NUMBER = re.compile(r"-?d+(\.d+)?")
+_SHAPE_CLOCK = re.compile(r"dd:dd(:dd(\.d+)?)? ?a?")
+_SHAPE_DAY_MONTH = re.compile(r"dd([/.-])dd\1(dd|dddd)([ ,a].*)?")
+_DAY_MONTH = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?!\d)(.*)$"
+_CLOCK = r"^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp][Mm])?\s*$"
+# Time parts after a day/month date: the one that reads a sample's commonest tail is used, the
+# others are tried in turn on the values it does not read.
+_TIME_SUFFIXES = (
+    "",
+    " %H:%M",
+    " %H:%M:%S",
+    " %H:%M:%S.%f",
+    " %I:%M %p",
+    " %I:%M%p",
+    " %I:%M:%S %p",
+    " %I:%M:%S%p",
+    "T%H:%M",
+    "T%H:%M:%S",
+    " %H:%M:%S%z",
+    "T%H:%M:%S%z",
+    ", %H:%M",
+    ", %H:%M:%S",
+)
+# Whole formats tried when pandas cannot guess one (12-hour clocks, SQL Server's default, …).
+_KNOWN_FORMATS = (
+    "%b %d %Y %I:%M%p",
+    "%b %d %Y %I:%M %p",
+    "%Y-%m-%d %I:%M %p",
+    "%Y-%m-%d %I:%M:%S %p",
+    "%Y/%m/%d %I:%M %p",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d-%b-%y",
+    "%d-%b-%Y %H:%M",
+    "%a %b %d %H:%M:%S %Y",
+    "%Y%m%d",
+    "%Y%m%d%H%M",
+    "%Y%m%d%H%M%S",
+)
+
+
+@dataclass
+class RawTimes:
+    """Times as read, before conversion to local time (see :func:`read_times`).
+
+    ``values`` is naive ``datetime64[ns]``: the wall clock as written, or the UTC instant where
+    ``aware`` is true; ``reasons`` holds ``None`` or the reason a row has no time.
+    """
+
+    index: pd.Index
+    values: np.ndarray
+    aware: np.ndarray
+    reasons: np.ndarray
+    month_only: bool
+    notes: list[str]
+    causes: list[str]
 
 
 @dataclass
 class ParsedTimes:
-    """Parsed times (naive local wall-clock) and a per-row failure reason (or ``None``)."""
+    """Parsed times (naive local wall-clock) and a per-row failure reason (or ``None``).
+
+    ``notes`` go to the load report; ``causes`` explain excluded rows (for the message when every
+    row is excluded); ``timezone`` is the zone UTC-offset times were converted to (or ``None``).
+    """
 
     times: pd.Series
     reasons: pd.Series
     resolution: str | None
     notes: list[str]
+    causes: list[str] = field(default_factory=list)
+    timezone: str | None = None
 
 
-def _as_text(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip()
-    return text.mask(text == "")
+def shapes(values: pd.Series) -> pd.Series:
+    """The shape of each text value: its format with the digits and letters abstracted away.
 
-
-def _is_month_only(text: pd.Series) -> bool:
-    """At least 95 % of the (stripped) values are months such as ``2018-07``."""
-    present = text.dropna()
-    if not len(present):
-        return False
-    # A sample settles most columns at once; the full scan only runs for month-like ones.
-    if float(present.iloc[:200].str.fullmatch(MONTH_ONLY).mean()) < 0.5:
-        return False
-    return float(present.str.fullmatch(MONTH_ONLY).mean()) >= 0.95
-
-
-# Numeric dates with separators: 03/07/2018, 3.7.18, 03-07-2018 (day and month order unknown).
-NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b"
-
-
-def _day_first(present: pd.Series) -> bool | None:
-    """Day-first or month-first, read off the numeric dates themselves.
-
-    ``None`` when there are none. Raises when some rows are day-first and others month-first,
-    or when no value tells (every field is at most 12): guessing would move crimes by months.
+    Examples
+    --------
+    >>> shapes(pd.Series(["2018-07-14 21:30", "3/7/2018 9:05", "14-Jul-2018", "43466.75"])).tolist()
+    ['dddd-dd-dd dd:dd', 'dd/dd/dddd dd:dd', 'dd-a-dddd', 'ddddd.dd']
     """
-    fields = present.str.extract(NUMERIC_DATE).dropna()
-    if fields.empty:
-        return None
-    first = fields[0].astype(int)
-    second = fields[1].astype(int)
-    day_first = bool((first > 12).any())
-    month_first = bool((second > 12).any())
-    if day_first and month_first:
-        both = (present[first.index[first > 12][0]], present[second.index[second > 12][0]])
-        raise HotspotInputError(
-            f"the time column mixes day-first and month-first dates (e.g. {both[0]!r} and "
-            f"{both[1]!r}); pass time_format= (e.g. '%d/%m/%Y') to say which rows are right."
-        )
-    if not day_first and not month_first:
-        raise HotspotInputError(
-            f"dates such as {present[fields.index[0]]!r} could be day-first or month-first and no "
-            "value settles it; pass time_format='%d/%m/%Y' (day first) or '%m/%d/%Y' (month "
-            "first), with the time part if there is one (e.g. '%d/%m/%Y %H:%M')."
-        )
-    return day_first
+    text = values.astype("str")
+    text = text.str.replace(r"\s+", " ", regex=True)
+    text = text.str.replace(r"[A-Za-z]+", "a", regex=True).str.replace(r"[0-9]", "d", regex=True)
+    for _ in range(2):  # overlapping single digits ("1/2/2018") need a second pass
+        text = text.str.replace(r"(^|[^d])d([^d]|$)", r"\1dd\2", regex=True)
+    return text
 
 
 def _to_datetime(text: pd.Series, **options: object) -> pd.Series:
     with warnings.catch_warnings():
-        # "Could not infer format" when the first value is junk: the rows are still parsed and
-        # the failures counted, so the warning says nothing the load report does not.
         warnings.simplefilter("ignore", UserWarning)
         return pd.to_datetime(text, errors="coerce", **options)
 
 
-def _parse_text(
-    text: pd.Series, time_format: str | None, month_only: bool, notes: list[str]
-) -> pd.Series:
-    present = text.dropna()
-    if present.empty:
-        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    utc = _has_offset(present)
-    if time_format is None and month_only:
-        time_format = "%Y-%m"
-    if time_format is not None:
-        return _to_datetime(text, format=time_format, utc=utc)
-    # Day/month order from the data: the whole column when its first rows are numeric dates,
-    # else only the rows the first row's format cannot read (below).
-    sample = present.iloc[:1000]
-    day_first = _day_first(present) if sample.str.match(NUMERIC_DATE).any() else None
-    # Infer the format from the first value and hold every row to it; rows in another format are
-    # parsed one by one afterwards and counted, so a mixed column is parsed and reported.
-    parsed = _to_datetime(text, utc=utc, dayfirst=bool(day_first))
-    failed = parsed.isna() & text.notna()
-    if failed.any():
-        if day_first is None:
-            day_first = _day_first(text[failed])
-        rescued = _to_datetime(text[failed], format="mixed", utc=utc, dayfirst=bool(day_first))
-        n_rescued = int(rescued.notna().sum())
-        if n_rescued:
-            example = text[failed][rescued.notna()].iloc[0]
-            notes.append(
-                f"mixed date formats: {n_rescued} rows are not in the format of the first row "
-                f"({present.iloc[0]!r}) and were parsed one by one (e.g. {example!r}"
-                f"{', day first' if day_first else ''}); pass time_format= to hold every row to "
-                "one format"
+def _strict(text: pd.Series, fmt: str) -> tuple[pd.Series, bool]:
+    """``text`` parsed with ``fmt`` (NaT where it does not fit) and whether it gave UTC instants."""
+    aware = "%z" in fmt or "%Z" in fmt
+    return _to_datetime(text, format=fmt, utc=aware), aware
+
+
+def _to_ns(parsed: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Naive ``datetime64[ns]`` values (UTC for aware input) and the out-of-range reasons."""
+    if getattr(parsed.dtype, "tz", None) is not None:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    reasons = np.full(len(parsed), None, dtype=object)
+    if parsed.dtype != "datetime64[ns]":
+        late = (parsed > pd.Timestamp.max).to_numpy(dtype=bool)
+        early = (parsed < pd.Timestamp.min).to_numpy(dtype=bool)
+        reasons[late] = "time in the future"
+        reasons[early] = "time before 1678"
+        parsed = parsed.mask(late | early).astype("datetime64[ns]")
+    return parsed.to_numpy(dtype="datetime64[ns]"), reasons
+
+
+def _as_formats(time_format: str | Sequence[str] | None) -> list[str]:
+    if time_format is None:
+        return []
+    formats = [time_format] if isinstance(time_format, str) else list(time_format)
+    for fmt in formats:
+        if not isinstance(fmt, str) or "%" not in fmt:
+            raise HotspotInputError(
+                f"time_format={time_format!r}: each format must be a strftime string such as "
+                "'%d/%m/%Y %H:%M' (or a list of them, e.g. ['%d/%m/%Y', '%Y-%m-%d'])."
             )
-            if parsed.dtype != rescued.dtype:
-                parsed = parsed.astype(rescued.dtype)
-            parsed.loc[rescued.index] = rescued
-    return parsed
+        try:
+            _to_datetime(pd.Series(["2018-07-01"]), format=fmt)
+        except ValueError as err:
+            raise HotspotInputError(
+                f"time_format={fmt!r} is not a valid strftime format ({err}); e.g. "
+                "time_format='%d/%m/%Y %H:%M' (CLI: --time-format '%d/%m/%Y %H:%M')."
+            ) from err
+    return formats
 
 
-def _has_offset(text: pd.Series) -> bool:
-    sample = text.iloc[: min(len(text), 1000)]
-    return bool(sample.str.contains(OFFSET, regex=True).any())
+def _day_first_of(fmt: str) -> bool | None:
+    """Whether a format puts the day before the month (``None`` when it has no such order)."""
+    if "%d" not in fmt or "%m" not in fmt:
+        return None
+    if "%Y" in fmt and fmt.index("%Y") < min(fmt.index("%d"), fmt.index("%m")):
+        return None
+    return fmt.index("%d") < fmt.index("%m")
 
 
-def _to_local_naive(times: pd.Series, timezone: str | None, notes: list[str]) -> pd.Series:
-    tz = getattr(times.dtype, "tz", None)
-    if tz is None:
-        return times
-    target = timezone or "UTC"
-    where = "UTC" if target == "UTC" else f"{target} local time"
-    notes.append(f"times carried a UTC offset; converted to {where}")
-    return times.dt.tz_convert(target).dt.tz_localize(None)
+def _year_day_month(fmt: str) -> bool:
+    """A year-first format with the day before the month (``%Y-%d-%m``): never written."""
+    if "%Y" not in fmt or "%d" not in fmt or "%m" not in fmt:
+        return False
+    return fmt.index("%Y") < fmt.index("%d") < fmt.index("%m")
 
 
-def _to_nanoseconds(times: pd.Series, reasons: pd.Series) -> pd.Series:
-    """Times as datetime64[ns]; the few beyond its range (years 1678–2261) get a reason."""
-    if times.dtype == "datetime64[ns]":
-        return times
-    late = (times > pd.Timestamp.max).to_numpy(dtype=bool)
-    early = (times < pd.Timestamp.min).to_numpy(dtype=bool)
-    reasons[late & reasons.isna().to_numpy()] = "time in the future"
-    reasons[early & reasons.isna().to_numpy()] = "time before 1678"
-    return times.mask(late | early).astype("datetime64[ns]")
+def _looks_like(x: np.ndarray, serial_lo: float, serial_hi: float) -> str:
+    """What out-of-range numbers look like, e.g. ``: Excel serial dates, but 25000 is 1968-06-11``."""
+    finite = x[np.isfinite(x)]
+    if not len(finite):
+        return ""
+    v = float(np.median(finite))
+    try:
+        if 10_000 <= v < 100_000:
+            date = (EXCEL_ORIGIN + pd.Timedelta(days=v)).date()
+            return (
+                f": they look like Excel serial dates, but {v:,.0f} is {date}, outside 1990–today"
+            )
+        if 1e8 <= v < 1e11:
+            date = pd.Timestamp(v, unit="s").date()
+            return f": they look like epoch seconds, but {v:.0f} is {date}, outside 1990–now"
+        if 1e11 <= v < 1e14:
+            date = pd.Timestamp(v, unit="ms").date()
+            return f": they look like epoch milliseconds, but {v:.0f} is {date}, outside 1990–now"
+    except (OverflowError, ValueError):
+        return ""
+    return ""
+
+
+def _is_month_format(fmt: str) -> bool:
+    return "%m" in fmt and not any(d in fmt for d in ("%d", "%H", "%I", "%M", "%S"))
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 row``, ``2 rows``, ``1,234 rows``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _quote(values: Sequence[str], limit: int = 3) -> str:
+    return ", ".join(repr(str(v)) for v in list(values)[:limit])
+
+
+def _suffix(tail: str) -> str:
+    """The strftime time part that reads ``tail`` (what follows a day/month date), or ``""``."""
+    for suffix in _TIME_SUFFIXES[1:]:
+        trial = _to_datetime(pd.Series(["2000-01-02" + tail]), format="%Y-%m-%d" + suffix)
+        if trial.notna().all():
+            return suffix
+    return ""
+
+
+def _formats(example: str, suffix: str) -> tuple[str, str]:
+    """The (day-first, month-first) formats of a day/month date such as ``example``.
+
+    Examples
+    --------
+    >>> _formats("3.7.18", "")
+    ('%d.%m.%y', '%m.%d.%y')
+    """
+    m = re.match(_DAY_MONTH, example)
+    if m is None:
+        return ("%d/%m/%Y" + suffix, "%m/%d/%Y" + suffix)
+    sep = example.strip()[len(m[1])]
+    year = "%Y" if len(m[3]) == 4 else "%y"
+    return (f"%d{sep}%m{sep}{year}{suffix}", f"%m{sep}%d{sep}{year}{suffix}")
+
+
+@dataclass
+class _DayMonth:
+    """A group of day/month dates parsed both ways (``by_day``, ``by_month``, NaT where not)."""
+
+    members: np.ndarray
+    day_fmt: str
+    month_fmt: str
+    by_day: pd.Series
+    by_month: pd.Series
+    aware: bool
+
+    @property
+    def ok_day(self) -> np.ndarray:
+        return self.by_day.notna().to_numpy(dtype=bool)
+
+    @property
+    def ok_month(self) -> np.ndarray:
+        return self.by_month.notna().to_numpy(dtype=bool)
+
+    def subset(self, keep: np.ndarray) -> _DayMonth:
+        return _DayMonth(
+            self.members[keep],
+            self.day_fmt,
+            self.month_fmt,
+            self.by_day[keep],
+            self.by_month[keep],
+            self.aware,
+        )
+
+
+class _Reader:
+    """Reads the distinct text values of one column, group by group."""
+
+    def __init__(self, uniques: pd.Series, counts: np.ndarray, where: str, column: str) -> None:
+        self.text = uniques
+        self.counts = counts
+        self.total = int(counts.sum())
+        self.where = where
+        self.column = column
+        n = len(uniques)
+        self.values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        self.aware = np.zeros(n, dtype=bool)
+        self.month = np.zeros(n, dtype=bool)
+        self.reasons = np.full(n, None, dtype=object)
+        self.done = np.zeros(n, dtype=bool)
+        self.notes: list[str] = []
+        self.causes: list[str] = []
+        self.used: list[tuple[str, int, str, str]] = []  # (format, rows, example, comment)
+
+    def rows(self, idx: np.ndarray) -> int:
+        return int(self.counts[idx].sum())
+
+    def large(self, rows: int) -> bool:
+        return rows >= AMBIGUOUS_MIN_ROWS and rows >= AMBIGUOUS_MIN_SHARE * self.total
+
+    def assign(
+        self, idx: np.ndarray, parsed: pd.Series, aware: bool, label: str, comment: str = ""
+    ) -> np.ndarray:
+        """Store the parsed values of ``idx`` (positions, ``parsed`` aligned with them by
+        position); return which of them fitted (NaT does not)."""
+        values, reasons = _to_ns(parsed)
+        fitted = parsed.notna().to_numpy(dtype=bool)
+        fitted_idx = idx[fitted]
+        self.values[fitted_idx] = values[fitted]
+        self.reasons[fitted_idx] = reasons[fitted]
+        self.aware[fitted_idx] = aware
+        self.month[fitted_idx] = _is_month_format(label)
+        self.done[fitted_idx] = True
+        if len(fitted_idx):
+            self.used.append((label, self.rows(fitted_idx), self.text.iloc[fitted_idx[0]], comment))
+        return fitted
+
+    def exclude(self, idx: np.ndarray, reason: str) -> None:
+        self.reasons[idx] = reason
+        self.done[idx] = True
+
+    # -- user formats ---------------------------------------------------------------------------
+
+    def given_formats(self, formats: list[str]) -> None:
+        for fmt in formats:
+            idx = np.flatnonzero(~self.done)
+            if not len(idx):
+                return
+            parsed, aware = _strict(self.text.iloc[idx], fmt)
+            self.assign(idx, parsed, aware, fmt, "given as time_format=")
+
+    # -- automatic formats ----------------------------------------------------------------------
+
+    def automatic(self, hint: bool | None) -> None:
+        idx = np.flatnonzero(~self.done)
+        if not len(idx):
+            return
+        groups: list[_DayMonth] = []
+        if len(idx) > FAST_PATH_MIN:
+            idx = self._dominant(idx, groups)
+        if len(idx):
+            keys = shapes(self.text.iloc[idx])
+            # numbers form one group whatever their digits: serials, epochs, yyyymmdd
+            keys = keys.mask(keys.str.fullmatch(_SHAPE_NUMBER.pattern), "number").to_numpy()
+            members = pd.Series(idx).groupby(keys, sort=False).indices
+            for key, positions in sorted(members.items(), key=lambda kv: -self.rows(idx[kv[1]])):
+                group = idx[positions]
+                if key == "number":
+                    self.numbers(group)
+                elif _SHAPE_CLOCK.fullmatch(key):
+                    self.clock_only(group)
+                elif _SHAPE_DAY_MONTH.fullmatch(key):
+                    groups.append(self._day_month_group(group))
+                else:
+                    self.other(group)
+        self.day_month(groups, hint)
+
+    def _dominant(self, idx: np.ndarray, groups: list[_DayMonth]) -> np.ndarray:
+        """Read the commonest format of a large column in one pass; return what is left.
+
+        The shape of a sample of values names the commonest format; every value is then parsed
+        with it at once, and only the values it does not fit are grouped by shape. On a column
+        of 200,000 distinct times this saves the shape of each value.
+        """
+        sample = idx[np.unique(np.linspace(0, len(idx) - 1, FAST_PATH_SAMPLE).astype(int))]
+        keys = shapes(self.text.iloc[sample]).to_numpy()
+        weight = Counter()
+        for key, position in zip(keys, sample, strict=True):
+            weight[key] += int(self.counts[position])
+        key = weight.most_common(1)[0][0]
+        examples = sample[keys == key]
+        if _SHAPE_NUMBER.fullmatch(key) or _SHAPE_CLOCK.fullmatch(key):
+            return idx
+        if _SHAPE_DAY_MONTH.fullmatch(key):
+            group = self._day_month_group(idx, examples)
+            either = group.ok_day | group.ok_month
+            groups.append(group.subset(either))
+            return idx[~either]
+        fmt = self._guess(examples)
+        if fmt is None:
+            return idx
+        parsed, aware = _strict(self.text.iloc[idx], fmt)
+        fitted = self.assign(idx, parsed, aware, fmt)
+        return idx[~fitted]
+
+    def _guess(self, examples: np.ndarray) -> str | None:
+        """The format pandas guesses for most of a few examples (never year-day-month)."""
+        text = self.text.iloc[examples]
+        sample = text.iloc[:: max(1, len(text) // 5)].iloc[:5]
+        guesses = Counter(
+            fmt
+            for value in sample
+            if (fmt := guess_datetime_format(value)) is not None and not _year_day_month(fmt)
+        )
+        return guesses.most_common(1)[0][0] if guesses else None
+
+    def clock_only(self, group: np.ndarray) -> None:
+        self.exclude(group, "time without a date")
+        n = self.rows(group)
+        self.causes.append(
+            f"{_count(n, 'value')} of {self.column!r} are times of day without a date (e.g. "
+            f"{_quote(self.text.iloc[group])}); they are never dated today. If the date is in "
+            f"another column, pass it as time= and this one as hour=, e.g. time='Date', "
+            f"hour={self.column!r} (CLI: --time Date --hour {shlex.quote(self.column)})"
+        )
+
+    def other(self, group: np.ndarray) -> None:
+        text = self.text.iloc[group]
+        sample = text.iloc[:: max(1, len(text) // 5)].iloc[:5]
+        # (a year-first date is year-month-day: pandas' guess of %Y-%d-%m for 2019-13-01 is not)
+        guesses = Counter(
+            fmt
+            for value in sample
+            if (fmt := guess_datetime_format(value)) is not None and not _year_day_month(fmt)
+        )
+        candidates = [fmt for fmt, _ in guesses.most_common()] + list(_KNOWN_FORMATS)
+        remaining = group
+        for fmt in dict.fromkeys(candidates):
+            if not len(remaining):
+                break
+            if fmt in _KNOWN_FORMATS and fmt not in guesses:
+                trial, _ = _strict(self.text.iloc[remaining[:20]], fmt)
+                if trial.isna().all():
+                    continue
+            parsed, aware = _strict(self.text.iloc[remaining], fmt)
+            remaining = remaining[~self.assign(remaining, parsed, aware, fmt)]
+        if len(remaining):
+            self.exclude(remaining, "unparseable time")
+
+    def numbers(self, group: np.ndarray) -> None:
+        text = self.text.iloc[group]
+        digits = text.str.fullmatch(r"\d{8}|\d{12}|\d{14}")
+        if digits.mean() > 0.5:  # yyyymmdd, yyyymmddHHMM, yyyymmddHHMMSS
+            widths = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
+            fitted = np.zeros(len(group), dtype=bool)
+            lengths = text.str.len().to_numpy()
+            for width, fmt in widths.items():
+                these = lengths == width
+                if these.any():
+                    parsed, _ = _strict(self.text.iloc[group[these]], fmt)
+                    fitted[these] = self.assign(group[these], parsed, False, fmt)
+            if self.rows(group[~fitted]) <= 0.5 * self.rows(group):
+                if not fitted.all():
+                    self.exclude(group[~fitted], "unparseable time")
+                return
+            # most did not read as dates: undo and treat them as numbers
+            self.done[group] = False
+            self.used = [u for u in self.used if u[0] not in widths.values()]
+        x = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+        weight = self.counts[group]
+        now = pd.Timestamp.now()
+        serial_hi = (now - EXCEL_ORIGIN) / pd.Timedelta(days=1) + 1
+        serial_lo = (PLAUSIBLE_START - EXCEL_ORIGIN) / pd.Timedelta(days=1)
+        epoch_lo, epoch_hi = PLAUSIBLE_START.timestamp(), now.timestamp() + 86_400
+        kinds = {
+            "Excel serial dates": (x >= serial_lo) & (x <= serial_hi),
+            "epoch seconds": (x >= epoch_lo) & (x <= epoch_hi),
+            "epoch milliseconds": (x >= epoch_lo * 1e3) & (x <= epoch_hi * 1e3),
+        }
+        share = {kind: weight[ok].sum() / weight.sum() for kind, ok in kinds.items()}
+        kind = max(share, key=share.get)
+        example = text.iloc[0]
+        if share[kind] < 0.5:
+            self.exclude(group, "unparseable time")
+            self.causes.append(
+                f"{_count(self.rows(group), 'value')} of {self.column!r} are plain numbers (e.g. "
+                f"{_quote(text)}){_looks_like(x, serial_lo, serial_hi)}. Numbers are read as "
+                f"Excel serial dates from 1990 to today ({serial_lo:,.0f}–{serial_hi:,.0f}) or "
+                "as epoch seconds or milliseconds from 1990 to now; convert these yourself "
+                "(e.g. pd.to_datetime(df[col], unit='s'), or origin='1899-12-30', unit='D' "
+                "for Excel serials) and pass the DataFrame"
+            )
+            return
+        ok = kinds[kind]
+        if kind == "Excel serial dates":
+            seconds = np.round(x[ok] * 86_400)
+            parsed = pd.Series(EXCEL_ORIGIN + pd.to_timedelta(seconds, unit="s"))
+            aware, label = False, "Excel serial date"
+            meaning = "days since 1899-12-30, local time"
+        else:
+            unit = "s" if kind == "epoch seconds" else "ms"
+            parsed = pd.Series(pd.to_datetime(x[ok], unit=unit)).dt.round("s")
+            aware, label = True, f"epoch {'seconds' if unit == 's' else 'milliseconds'} (UTC)"
+            meaning = "since 1970-01-01 UTC"
+        fitted_idx = group[ok]
+        parsed.index = range(len(parsed))
+        self.assign(fitted_idx, parsed, aware, label, "")
+        example = self.text.iloc[fitted_idx[0]]
+        self.notes.append(
+            f"{_count(self.rows(fitted_idx), 'value')} of {self.column!r} are numbers read as {kind} "
+            f"({meaning}): {example!r} is {parsed.iloc[0]}"
+        )
+        rest = group[~ok]
+        if len(rest):
+            self.exclude(rest, "unparseable time")
+            self.causes.append(
+                f"{self.rows(rest):,} numbers in {self.column!r} (e.g. "
+                f"{_quote(self.text.iloc[rest])}) are outside the plausible range of {kind} "
+                "(1990 to now)"
+            )
+
+    # -- day/month --------------------------------------------------------------------------------
+
+    def _day_month_group(self, group: np.ndarray, examples: np.ndarray | None = None) -> _DayMonth:
+        """Parse a group of day/month dates both ways: the evidence comes from what fits."""
+        examples = group if examples is None else examples
+        text = self.text.iloc[examples]
+        sample = text.iloc[:: max(1, len(text) // 20)].iloc[:20]
+        tails = Counter(m[4] for v in sample if (m := re.match(_DAY_MONTH, v)))
+        suffix = _suffix(tails.most_common(1)[0][0]) if tails else ""
+        day_fmt, month_fmt = _formats(sample.iloc[0], suffix)
+        values = self.text.iloc[group]
+        by_day, aware = _strict(values, day_fmt)
+        by_month, _ = _strict(values, month_fmt)
+        return _DayMonth(group, day_fmt, month_fmt, by_day, by_month, aware)
+
+    def day_month(self, groups: list[_DayMonth], hint: bool | None) -> None:
+        settled: list[tuple[_DayMonth, bool]] = []
+        open_groups: list[_DayMonth] = []
+        votes = {True: 0, False: 0}
+        for g in groups:
+            day_rows = self.rows(g.members[g.ok_day & ~g.ok_month])
+            month_rows = self.rows(g.members[g.ok_month & ~g.ok_day])
+            if day_rows or month_rows:
+                day_first = day_rows >= month_rows
+                minority = month_rows if day_first else day_rows
+                if minority and self.large(minority):
+                    self._raise_mixed(g, day_rows, month_rows)
+                votes[day_first] += self.rows(g.members)
+                settled.append((g, day_first))
+            else:
+                open_groups.append(g)
+        for g, day_first in settled:
+            self._take(g, day_first, "some days are above 12")
+        majority = None
+        if votes[True] != votes[False]:
+            majority = votes[True] > votes[False]
+        for g in open_groups:
+            unsure = g.ok_day & g.ok_month & (g.by_day != g.by_month).to_numpy()
+            if hint is not None:
+                self._take(g, hint, "the order of the time_format= given")
+            elif not unsure.any():
+                self._take(g, True, "day and month are equal")
+            elif self.large(self.rows(g.members[unsure])):
+                self._raise_ambiguous(g, g.members[unsure], majority)
+            elif majority is not None:
+                side = "day" if majority else "month"
+                self._take(g, majority, f"{side} first like the file's other numeric dates")
+            else:
+                self.exclude(g.members[unsure], "ambiguous day/month")
+                self._take(g, True, "day and month are equal", ~unsure)
+                self.notes.append(
+                    f"ambiguous day/month: {_count(self.rows(g.members[unsure]), 'row')} of "
+                    f"{self.column!r} (dates such as {_quote(self.text.iloc[g.members[unsure]])}) "
+                    "could be day-first or month-first and no other date in the file settles "
+                    f"it: excluded. Pass time_format={g.day_fmt!r} or {g.month_fmt!r} to read them"
+                )
+
+    def _take(
+        self, g: _DayMonth, day_first: bool, why: str, among: np.ndarray | None = None
+    ) -> None:
+        """Keep a group's dates read in one order; retry the rest with other time parts."""
+        among = np.ones(len(g.members), dtype=bool) if among is None else among
+        ok = (g.ok_day if day_first else g.ok_month) & among
+        parsed = g.by_day if day_first else g.by_month
+        if ok.any():
+            self.assign(
+                g.members[ok], parsed[ok], g.aware, g.day_fmt if day_first else g.month_fmt, why
+            )
+        remaining = g.members[~ok & among]
+        for suffix in _TIME_SUFFIXES:
+            if not len(remaining):
+                break
+            day_fmt, month_fmt = _formats(self.text.iloc[remaining[0]], suffix)
+            fmt = day_fmt if day_first else month_fmt
+            parsed, aware = _strict(self.text.iloc[remaining], fmt)
+            if parsed.notna().any():
+                remaining = remaining[~self.assign(remaining, parsed, aware, fmt, why)]
+        if len(remaining):
+            self.exclude(remaining, "unparseable time")
+
+    def _raise_ambiguous(self, g: _DayMonth, unsure: np.ndarray, majority: bool | None) -> None:
+        day, month = g.day_fmt, g.month_fmt
+        n = self.rows(unsure)
+        other = ""
+        if majority is not None:
+            other = (
+                f" (the file's other numeric dates are {'day' if majority else 'month'} first, "
+                f"so probably time_format={day if majority else month!r})"
+            )
+        raise HotspotInputError(
+            f"{self.where}: {_count(n, 'row')} of {self.column!r} ({n / self.total:.1%}) have "
+            f"dates such as {_quote(self.text.iloc[unsure])} that could be day-first or "
+            f"month-first, and none of them has a part above 12 to settle it{other}. Pass "
+            f"time_format={day!r} (day first) or time_format={month!r} (month first) (CLI: "
+            f"--time-format '{day}'); the other rows keep their own formats, and a list such as "
+            f"time_format=[{day!r}, '%Y-%m-%d'] reads each row by the first format that fits."
+        )
+
+    def _raise_mixed(self, g: _DayMonth, day_rows: int, month_rows: int) -> None:
+        day_ex = self.text.iloc[g.members[g.ok_day & ~g.ok_month]]
+        month_ex = self.text.iloc[g.members[g.ok_month & ~g.ok_day]]
+        day, month = g.day_fmt, g.month_fmt
+        raise HotspotInputError(
+            f"{self.where}: {self.column!r} mixes day-first dates ({day_rows:,} rows, e.g. "
+            f"{_quote(day_ex)}) and month-first dates ({month_rows:,} rows, e.g. "
+            f"{_quote(month_ex)}) written the same way, so dates such as '01/02/2019' cannot be "
+            f"placed. Fix the export, or pass time_format={day!r} (CLI: --time-format '{day}') "
+            f"to read the day-first rows (the month-first ones are then excluded), or "
+            f"time_format={month!r} for the other way."
+        )
+
+    # -- summary ----------------------------------------------------------------------------------
+
+    def summarise(self) -> None:
+        if len(self.used) > 1:
+            parts = [
+                f"{_count(rows, 'row')} as {fmt!r} (e.g. {example!r}{', ' + comment if comment else ''})"
+                for fmt, rows, example, comment in sorted(self.used, key=lambda u: -u[1])
+            ]
+            self.notes.insert(
+                0,
+                f"mixed date formats in {self.column!r}: {'; '.join(parts)}. Each group of "
+                "values was read with its own format; pass time_format= (a format or a list) "
+                "to choose them",
+            )
+        elif self.used and self.used[0][3] and self.used[0][3] != "given as time_format=":
+            fmt, rows, example, comment = self.used[0]
+            self.notes.append(f"{self.column!r} read as {fmt!r} (e.g. {example!r}: {comment})")
+        bad = np.flatnonzero(self.reasons == "unparseable time")
+        if len(bad):
+            n = self.rows(bad)
+            self.notes.append(
+                f"unparseable time: {_count(n, 'row')} of {self.column!r} in no recognised "
+                f"format or with impossible dates (e.g. {_quote(self.text.iloc[bad])}): excluded "
+                "(hotspot.excluded_incidents() lists them); pass time_format= if they have a "
+                "format of their own"
+            )
+
+
+def _as_text(uniques: pd.Index | np.ndarray) -> pd.Series:
+    """Distinct raw values as stripped text (whole floats without their ``.0``)."""
+    values = pd.Series(uniques)
+    if pd.api.types.is_float_dtype(values.dtype):
+        values = values.map(lambda v: np.format_float_positional(v, trim="-"))
+    return values.astype("str").str.strip()
+
+
+def read_times(
+    values: pd.Series,
+    *,
+    time_format: str | Sequence[str] | None = None,
+    source: str = "the data",
+    column: str | None = None,
+) -> RawTimes:
+    """Read a time column as written: wall-clock times, or UTC instants where an offset was given.
+
+    Parameters
+    ----------
+    values : Series
+        Raw times: datetimes (naive or aware), text, or numbers (Excel serials, epoch seconds).
+    time_format : str or sequence of str, optional
+        ``strftime`` formats: each row is read by the first that fits; the other rows are read
+        automatically.
+    source, column : str, optional
+        The file and column, for messages.
+
+    Returns
+    -------
+    RawTimes
+
+    Raises
+    ------
+    HotspotInputError
+        A large group of dates is ambiguous between day-first and month-first, or mixes both, or
+        ``time_format`` is not a strftime format.
+    """
+    column = str(column if column is not None else values.name or "time")
+    index = values.index
+    n = len(values)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        aware = getattr(values.dtype, "tz", None) is not None
+        times, reasons = _to_ns(values.reset_index(drop=True))
+        missing = values.isna().to_numpy()
+        reasons[missing] = "missing time"
+        return RawTimes(index, times, np.full(n, aware), reasons, False, [], [])
+    formats = _as_formats(time_format)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not len(uniques):
+        nat = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        return RawTimes(
+            index, nat, np.zeros(n, bool), np.full(n, "missing time", object), False, [], []
+        )
+    text = _as_text(uniques)
+    blank = (text == "") | text.isin(["nan", "NaT", "None", "<NA>"])
+    codes = np.where(blank.to_numpy()[np.maximum(codes, 0)] & (codes >= 0), -1, codes)
+    counts = np.bincount(codes[codes >= 0], minlength=len(text))
+    reader = _Reader(text, counts, source, column)
+    reader.exclude(np.flatnonzero(blank.to_numpy() | (counts == 0)), "missing time")
+    reader.given_formats(formats)
+    hints = {h for h in map(_day_first_of, formats) if h is not None}
+    reader.automatic(hints.pop() if len(hints) == 1 else None)
+    reader.summarise()
+    present = codes >= 0
+    safe = np.maximum(codes, 0)
+    times = np.where(present, reader.values[safe], np.datetime64("NaT"))
+    reasons = np.where(present, reader.reasons[safe], "missing time").astype(object)
+    aware = present & reader.aware[safe]
+    fitted = reader.done & (reader.reasons == None)  # noqa: E711 (elementwise)
+    month_only = bool(fitted.any() and reader.month[fitted].all())
+    return RawTimes(
+        index,
+        times.astype("datetime64[ns]"),
+        aware,
+        reasons,
+        month_only,
+        reader.notes,
+        reader.causes,
+    )
+
+
+def _placeholders(
+    raw: RawTimes, local: np.ndarray, reasons: np.ndarray, notes: list[str], causes: list[str]
+) -> None:
+    """Exclude bulk placeholder dates (midnight on 1899-12-30/31, 1900-01-01, 1970-01-01)."""
+    targets = np.array(PLACEHOLDERS, dtype="datetime64[ns]")
+    hit = np.isin(local, targets) | np.isin(raw.values, targets)
+    hit &= reasons == None  # noqa: E711 (elementwise)
+    n = int(hit.sum())
+    if not n:
+        return
+    present = int(np.sum(reasons != "missing time"))
+    found = sorted({str(v)[:10] for v in local[hit]})
+    if n >= PLACEHOLDER_MIN_ROWS or n >= PLACEHOLDER_MIN_SHARE * present:
+        reasons[hit] = "placeholder date"
+        message = (
+            f"{_count(n, 'row')} dated {', '.join(found)} at midnight, a placeholder exports use for "
+            "an unknown date: excluded as placeholder date (hotspot.excluded_incidents() lists "
+            "them)"
+        )
+        notes.append(message)
+        causes.append(message)
+    else:
+        rows = ", ".join(str(v) for v in raw.index[hit][:5])
+        notes.append(
+            f"{n:,} {'row is' if n == 1 else 'rows are'} dated {', '.join(found)} at midnight, "
+            f"a common placeholder for an unknown date (row {rows}); kept, as too few to be a "
+            "placeholder in bulk: check them"
+        )
+
+
+def _hour_offsets(hours: pd.Series) -> tuple[np.ndarray, np.ndarray, bool]:
+    """A separate hour column as offsets: hours 0–23, or clock times such as ``14:30``.
+
+    Returns the offsets (timedelta64[ns], 0 where invalid), the invalid mask and whether any
+    offset has minutes or seconds. Worked out once per distinct value.
+    """
+    codes, uniques = pd.factorize(hours, use_na_sentinel=True)
+    values = pd.Series(uniques)
+    number = pd.to_numeric(values, errors="coerce")
+    fine = False
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        clocks = 0
+    else:
+        text = values.astype("str").str.strip()
+        clocks = int(text.str.match(_CLOCK).sum())
+    if pd.api.types.is_numeric_dtype(values.dtype) or int(number.notna().sum()) >= clocks:
+        bad = (number.isna() | (number < 0) | (number > 23) | (number % 1 != 0)).to_numpy()
+        seconds = number.where(~bad, 0).fillna(0).to_numpy(float) * 3600
+    else:
+        parts = text.str.extract(_CLOCK)
+        h = pd.to_numeric(parts[0], errors="coerce")
+        m = pd.to_numeric(parts[1], errors="coerce")
+        s = pd.to_numeric(parts[2], errors="coerce").fillna(0)
+        ampm = parts[3].str.lower()
+        twelve = ampm.notna()
+        invalid = h.isna() | (m > 59) | (s > 59) | (h > 23) | (twelve & ((h < 1) | (h > 12)))
+        h = h.where(~twelve, (h % 12) + np.where(ampm == "pm", 12, 0))
+        seconds = (h * 3600 + m * 60 + s).where(~invalid, 0).fillna(0).to_numpy(float)
+        bad = invalid.to_numpy(dtype=bool)
+        fine = bool(((m.fillna(0) != 0) | (s != 0))[~invalid].any())
+    present = codes >= 0
+    safe = np.maximum(codes, 0)
+    row_bad = ~present | bad[safe] if len(bad) else ~present
+    row_seconds = np.where(present, seconds[safe], 0) if len(seconds) else np.zeros(len(codes))
+    offsets = pd.to_timedelta(row_seconds, unit="s").to_numpy(dtype="timedelta64[ns]")
+    return offsets, np.asarray(row_bad, dtype=bool), fine
+
+
+def finish_times(
+    raw: RawTimes, *, hours: pd.Series | None = None, timezone: str | None = None
+) -> ParsedTimes:
+    """Local wall-clock times from :func:`read_times`: offsets converted, hours added.
+
+    Parameters
+    ----------
+    raw : RawTimes
+    hours : Series, optional
+        Local hour of day (0–23) or clock time (``14:30``) to add to each date.
+    timezone : str, optional
+        Zone to which times with a UTC offset are converted (default UTC).
+
+    Returns
+    -------
+    ParsedTimes
+    """
+    notes = list(raw.notes)
+    causes = list(raw.causes)
+    reasons = raw.reasons.copy()
+    values = raw.values.copy()
+    zone = None
+    if raw.aware.any():
+        zone = timezone or "UTC"
+        local = pd.DatetimeIndex(values[raw.aware]).tz_localize("UTC").tz_convert(zone)
+        values[raw.aware] = local.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        n = int(raw.aware.sum())
+        where = "UTC" if zone == "UTC" else f"{zone} local time"
+        notes.append(f"{_count(n, 'time')} carried a UTC offset; converted to {where}")
+    _placeholders(raw, values, reasons, notes, causes)
+    times = pd.Series(values, index=raw.index)
+    resolution = None
+    if hours is None:
+        valid = reasons == None  # noqa: E711 (elementwise)
+        resolution = infer_resolution(times[valid], month_only=raw.month_only)
+    else:
+        off_midnight = times.notna() & (times != times.dt.normalize())
+        if off_midnight.any():
+            # A date exported as a local midnight converted with other daylight-saving rules
+            # (Toronto's 1978 and 1980 dates come out at 23:00 the day before) is a date all the
+            # same: round it to the nearest midnight before adding the hour.
+            example = times[off_midnight].iloc[0]
+            notes.append(
+                f"{int(off_midnight.sum()):,} dates were not at local midnight (e.g. "
+                f"{str(example)!r}); rounded to the nearest day before adding the hour column"
+            )
+            times = times.dt.round("D")
+        offsets, bad, fine = _hour_offsets(hours.reset_index(drop=True))
+        bad_hour = bad & times.notna().to_numpy() & (reasons == None)  # noqa: E711
+        reasons[bad_hour] = "invalid hour"
+        times = times + offsets
+        resolution = infer_resolution(times[reasons == None]) if fine else "hour"  # noqa: E711
+    reason_series = pd.Series(reasons, index=raw.index, dtype=object)
+    times = times.where(reason_series.isna())
+    return ParsedTimes(times, reason_series, resolution, notes, causes, zone)
 
 
 def infer_resolution(times: pd.Series, *, month_only: bool = False) -> str | None:
@@ -181,69 +926,46 @@ def parse_times(
     *,
     hours: pd.Series | None = None,
     timezone: str | None = None,
-    time_format: str | None = None,
+    time_format: str | Sequence[str] | None = None,
+    source: str = "the data",
 ) -> ParsedTimes:
     """Parse a time column (and an optional separate hour column) row by row.
 
     Parameters
     ----------
     values : Series
-        Raw times: datetimes (naive or aware) or text.
+        Raw times: datetimes (naive or aware), text, or numbers.
     hours : Series, optional
-        Local hour of day (0–23) to add to each date.
+        Local hour of day (0–23) or clock time (``14:30``) to add to each date.
     timezone : str, optional
-        Zone to which aware times are converted before the zone is dropped (default UTC).
-    time_format : str, optional
-        A ``strftime`` format every text value must follow.
+        Zone to which times with a UTC offset are converted (default UTC).
+    time_format : str or sequence of str, optional
+        ``strftime`` formats; each row is read by the first that fits, the others automatically.
+    source : str, optional
+        The file name, for messages.
 
     Returns
     -------
     ParsedTimes
-        ``times`` (naive datetime64), ``reasons`` ("missing time", "unparseable time",
-        "invalid hour" or missing), the resolution and notes for the load report.
+        ``times`` (naive datetime64), ``reasons`` (see the module's table, or missing), the
+        resolution and notes for the load report.
+
+    Raises
+    ------
+    HotspotInputError
+        See :func:`read_times`.
 
     Examples
     --------
     >>> p = parse_times(pd.Series(["2018-07"] * 10 + ["2018-08"] * 10 + ["soon", None]))
     >>> p.resolution, p.reasons.value_counts().to_dict()
     ('month', {'unparseable time': 1, 'missing time': 1})
+    >>> p = parse_times(pd.Series(["2019-01-02"] * 99 + ["31/31/2019", "14/01/2019"]))
+    >>> p.reasons.value_counts().to_dict(), str(p.times.iloc[-1])
+    ({'unparseable time': 1}, '2019-01-14 00:00:00')
     """
-    notes: list[str] = []
-    reasons = pd.Series(None, index=values.index, dtype=object)
-    month_only = False
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        times = values
-        missing = times.isna()
-    else:
-        text = _as_text(values)
-        missing = text.isna()
-        month_only = time_format is None and _is_month_only(text)
-        times = _parse_text(text, time_format, month_only, notes)
-        reasons[times.isna() & ~missing] = "unparseable time"
-    reasons[missing] = "missing time"
-    times = _to_local_naive(times, timezone, notes)
-    times = _to_nanoseconds(times, reasons)
-    resolution = infer_resolution(times, month_only=month_only)
-    if hours is not None:
-        off_midnight = times.notna() & (times != times.dt.normalize())
-        if off_midnight.any():
-            # A date exported as a local midnight converted with other daylight-saving rules
-            # (Toronto's 1978 and 1980 dates come out at 23:00 the day before) is a date all the
-            # same: round it to the nearest midnight before adding the hour.
-            example = values[off_midnight].iloc[0]
-            notes.append(
-                f"{int(off_midnight.sum()):,} dates were not at local midnight (e.g. {example!r}); "
-                "rounded to the nearest day before adding the hour column"
-            )
-            times = times.dt.round("D")
-        hour = pd.to_numeric(hours, errors="coerce")
-        bad_hour = (hour.isna() | (hour < 0) | (hour > 23) | (hour % 1 != 0)) & times.notna()
-        reasons[bad_hour & reasons.isna()] = "invalid hour"
-        offset = pd.to_timedelta(hour.where(~bad_hour, 0).fillna(0).to_numpy(float), unit="h")
-        times = times + offset
-        resolution = "hour"
-    times = times.where(reasons.isna())
-    return ParsedTimes(times, reasons, resolution, notes)
+    raw = read_times(values, time_format=time_format, source=source)
+    return finish_times(raw, hours=hours, timezone=timezone)
 
 
 def long_tail(times: pd.Series, share: float = 0.1) -> tuple[pd.Timestamp, pd.Timestamp] | None:

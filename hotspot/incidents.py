@@ -6,6 +6,7 @@ excluded rows with its reason; ``rows_read == rows_kept + rows_excluded`` always
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,13 +15,22 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from hotspot._areas import as_area_geometry, far_away
 from hotspot._messages import announce, first_rows
 from hotspot._projection import choose_crs, is_metric_projected, utm_crs
 from hotspot._schema import detect_schema
 from hotspot._sources import read_source
-from hotspot._timeparse import long_tail, parse_times
+from hotspot._timeparse import finish_times, long_tail, read_times
+from hotspot._timezones import (
+    implausible,
+    local_zone,
+    sample_positions,
+    swap_verdict,
+    validate_timezone,
+    zones,
+)
 from hotspot.errors import HotspotInputError
 from hotspot.load_report import LoadReport
 
@@ -37,12 +47,16 @@ REASONS = (
     "outside the study area",
     "missing time",
     "unparseable time",
+    "ambiguous day/month",
+    "time without a date",
+    "placeholder date",
     "invalid hour",
     "time before 1678",
     "time in the future",
     "outside time_range",
 )
 _CODE = {reason: i + 1 for i, reason in enumerate(REASONS)}
+TIME_REASONS = REASONS[REASONS.index("missing time") : REASONS.index("time in the future") + 1]
 
 
 class _Reasons:
@@ -81,8 +95,16 @@ def read_incidents(
     crs: Any = None,
     study_area: Any = None,
     time_range: Sequence[Any] | None = None,
-    time_format: str | None = None,
+    time_format: str | Sequence[str] | None = None,
     timezone: str | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
+    sheet: str | int | None = None,
+    layer: str | int | None = None,
+    header: int | str | None = "infer",
+    names: Sequence[str] | None = None,
+    swap_axes: bool = False,
     strict: bool = False,
     quiet: bool = False,
 ) -> gpd.GeoDataFrame:
@@ -98,10 +120,17 @@ def read_incidents(
     lon, lat : str, optional
         Longitude/latitude columns in degrees (WGS 84).
     time : str, optional
-        Time column: datetimes, or text such as ``2018-07-14 21:30``, ``2014/03/02 05:00:00+00``
-        or a month ``2018-07`` (which becomes the month start, resolution "month").
+        Time column: datetimes, or text such as ``2018-07-14 21:30``, ``14/07/2018 9:30 PM``,
+        ``2014/03/02 05:00:00+00`` or a month ``2018-07`` (which becomes the month start,
+        resolution "month"); also Excel serial dates (``43466.75``) and epoch seconds or
+        milliseconds from 1990 to now. Values are grouped by their format and each group is read
+        with its own; the day/month order of ``01/02/2019``-like dates comes from the group's own
+        values (a part above 12), else from the file's other dates. Rows that cannot be read are
+        excluded with their reason (unparseable time, ambiguous day/month, time without a date,
+        placeholder date in bulk), never guessed or dated today.
     hour : str, optional
-        A separate local hour-of-day column (0–23) added to the date in ``time``.
+        A separate local hour-of-day column (0–23), or time-of-day column (``14:30``), added to
+        the date in ``time``. A "Date" column beside a "Time" column is paired this way.
     category : str, optional
         Offence type column, copied to the standard ``category`` column.
     crs : optional
@@ -112,11 +141,31 @@ def read_incidents(
         CRS; a GeoSeries/GeoDataFrame is reprojected to it. Points on its boundary are inside.
     time_range : (start, end), optional
         Keep incidents with ``start <= time <= end``; an ``end`` at midnight means the whole day.
-    time_format : str, optional
-        A ``strftime`` format every time must follow (default: inferred from the first row).
+    time_format : str or sequence of str, optional
+        ``strftime`` format(s): each row is read by the first that fits; rows that fit none are
+        read automatically (default: a format per group of values, inferred).
     timezone : str, optional
-        Zone to which times with a UTC offset are converted (default: the known schema's zone,
-        e.g. America/Toronto, else UTC). Times are stored naive in local wall-clock time.
+        IANA zone to which times with a UTC offset (``+01:00``, ``Z``, epoch numbers) are
+        converted (default: the zone of the incidents' location, looked up offline; when they
+        span several zones the most common, with a note). Times without an offset are local
+        wall-clock times and stay as written. Times are stored naive in local wall-clock time;
+        the load report says which zone was used and why.
+    encoding, sep, decimal : str, optional
+        Text files: the character encoding, the column separator and the decimal mark
+        (default: detected from a sample of the file).
+    sheet : str or int, optional
+        Spreadsheets (``.xlsx``, ``.xls``, ``.ods``): the sheet to read (required when the
+        workbook has more than one).
+    layer : str or int, optional
+        Multi-layer files (GeoPackage): the layer to read (required when there are several).
+    header : int, None or "infer", default="infer"
+        Text files: the header row, or None for a file without one (then ``names=``).
+    names : sequence of str, optional
+        Column names for a file without a header row.
+    swap_axes : bool, default=False
+        Read the two coordinate columns the other way round (a file whose latitude and
+        longitude, or x and y, were written swapped), before anything else. Without it, a file
+        whose points fall in the sea or Antarctica as given but on land swapped is refused.
     strict : bool, default=False
         Raise instead of excluding rows.
     quiet : bool, default=False
@@ -135,7 +184,9 @@ def read_incidents(
         ``source`` is not a path or a frame.
     HotspotInputError
         The source cannot be read, has no rows, its columns cannot be identified, coordinates are
-        swapped for the whole file, x/y come without ``crs``, geometries are not points, or
+        swapped for the whole file, x/y come without ``crs``, ``crs`` or ``timezone`` is not
+        one, a large group of dates is ambiguous between day-first and month-first, geometries
+        are not points, every row is excluded (the message names the likely cause), or
         ``strict=True`` and a row would be excluded.
 
     See Also
@@ -152,7 +203,16 @@ def read_incidents(
     >>> len(inc), inc.crs.to_epsg(), hs.excluded_incidents(inc)["reason"].tolist()
     (2, 27700, ['coordinates at (0, 0)'])
     """
-    frame, name = read_source(source)
+    frame, name = read_source(
+        source,
+        encoding=encoding,
+        sep=sep,
+        decimal=decimal,
+        sheet=sheet,
+        layer=layer,
+        header=header,
+        names=names,
+    )
     if len(frame) == 0:
         raise HotspotInputError(
             f"{name}: has columns ({', '.join(map(str, frame.columns))}) but no rows: "
@@ -164,19 +224,30 @@ def read_incidents(
             "call .reset_index(drop=True) first."
         )
     is_geo = isinstance(frame, gpd.GeoDataFrame)
+    if timezone is not None:
+        timezone = validate_timezone(timezone, name)
     given = {"x": x, "y": y, "lon": lon, "lat": lat, "time": time, "hour": hour}
     given["category"] = category
-    schema = detect_schema(frame.columns, given, source=name, has_geometry=is_geo)
-    roles = schema.columns
+    schema = detect_schema(frame.columns, given, source=name, has_geometry=is_geo, frame=frame)
+    roles = dict(schema.columns)
     notes: list[str] = list(schema.notes)
+    if swap_axes:
+        notes.extend(_swap_roles(roles, is_geo))
     reasons = _Reasons(len(frame))
+    expected_zone = timezone or schema.timezone
 
     if is_geo:
-        xs, ys, out_crs, crs_reason = _coordinates_from_geometry(frame, name, reasons, quiet)
+        xs, ys, out_crs, crs_reason = _coordinates_from_geometry(
+            frame, name, reasons, quiet, swap=swap_axes
+        )
     elif "x" in roles:
-        xs, ys, out_crs, crs_reason = _coordinates_from_xy(frame, roles, crs, name, reasons)
+        xs, ys, out_crs, crs_reason = _coordinates_from_xy(
+            frame, roles, crs, name, reasons, expected_zone
+        )
     else:
-        xs, ys, out_crs, crs_reason = _coordinates_from_lonlat(frame, roles, crs, name, reasons)
+        xs, ys, out_crs, crs_reason = _coordinates_from_lonlat(
+            frame, roles, crs, name, reasons, expected_zone
+        )
 
     if study_area is not None:
         area = as_area_geometry(study_area, out_crs)
@@ -187,22 +258,27 @@ def read_incidents(
 
     times = None
     resolution = None
+    zone, zone_reason = None, None
+    causes: list[str] = []
     if "time" in roles:
-        parsed = parse_times(
-            frame[roles["time"]],
-            hours=frame[roles["hour"]] if "hour" in roles else None,
-            timezone=timezone or schema.timezone,
-            time_format=time_format,
+        raw = read_times(
+            frame[roles["time"]], time_format=time_format, source=name, column=roles["time"]
+        )
+        if raw.aware.any():
+            zone, zone_reason = _local_zone(timezone, schema, xs, ys, reasons.kept, out_crs)
+        elif timezone is not None:
+            notes.append(
+                f"timezone={timezone!r} was not needed: no time carried a UTC offset, so the "
+                "times are kept as written (local wall-clock time)"
+            )
+        parsed = finish_times(
+            raw, hours=frame[roles["hour"]] if "hour" in roles else None, timezone=zone
         )
         notes.extend(parsed.notes)
-        for reason in (
-            "missing time",
-            "unparseable time",
-            "time before 1678",
-            "time in the future",
-            "invalid hour",
-        ):
-            reasons.mark((parsed.reasons == reason).to_numpy(), reason)
+        causes.extend(parsed.causes)
+        labels = parsed.reasons.to_numpy()
+        for reason in TIME_REASONS:
+            reasons.mark(labels == reason, reason)
         times = parsed.times
         resolution = parsed.resolution
         now = pd.Timestamp.now()
@@ -247,6 +323,7 @@ def read_incidents(
     kept_times = incidents["time"] if "time" in incidents else None
     if kept_times is not None and len(kept_times):
         notes.extend(_long_tail_note(kept_times))
+    source_info = frame.attrs.get("hotspot_source")
     report = LoadReport(
         source=name,
         schema=schema.name,
@@ -261,6 +338,9 @@ def read_incidents(
         time_max=None if kept_times is None or not len(kept_times) else kept_times.max(),
         time_resolution=resolution,
         notes=tuple(notes),
+        timezone=zone,
+        timezone_reason=zone_reason,
+        read_as=dict(source_info) if isinstance(source_info, dict) else None,
     )
     if strict and report.rows_excluded:
         raise HotspotInputError(
@@ -270,9 +350,12 @@ def read_incidents(
             "and list them with hotspot.excluded_incidents()."
         )
     if len(incidents) == 0:
+        likely = _likely_causes(frame, roles, counts, causes)
+        why = f" Likely cause: {' '.join(likely)}" if likely else ""
         raise HotspotInputError(
             f"{name}: every one of the {report.rows_read:,} rows was excluded "
-            f"({_describe(counts)}). Check the columns used ({report.columns}) and the options."
+            f"({_describe(counts)}).{why} Check the columns used ({report.columns}) and the "
+            "options."
         )
     incidents.attrs["hotspot"] = {
         "kind": "incidents",
@@ -313,16 +396,49 @@ def _numeric(frame: pd.DataFrame, column: str, reasons: _Reasons) -> np.ndarray:
     return values
 
 
+def _swap_roles(roles: dict[str, str], is_geo: bool) -> list[str]:
+    """``swap_axes=True``: exchange the lon/lat (or x/y) columns before anything else."""
+    if is_geo:
+        return ["swap_axes=True: each geometry's x and y were exchanged"]
+    for a, b in (("lon", "lat"), ("x", "y")):
+        if a in roles and b in roles:
+            roles[a], roles[b] = roles[b], roles[a]
+            return [
+                f"swap_axes=True: {roles[a]!r} read as {a} and {roles[b]!r} as {b} (the file has "
+                "them the other way round)"
+            ]
+    return []
+
+
+def _as_crs(crs: Any, name: str) -> CRS:
+    """``crs`` as a pyproj CRS, or a HotspotInputError naming the value and an example."""
+    try:
+        return CRS.from_user_input(crs)
+    except (CRSError, TypeError, ValueError) as err:
+        raise HotspotInputError(
+            f"{name}: crs={crs!r} is not a coordinate reference system pyproj knows "
+            f"({str(err).strip()[:120]}). Pass an EPSG code such as crs='EPSG:27700' (British "
+            "National Grid) or crs=32617 (UTM 17N), or a WKT/PROJ string (CLI: --crs EPSG:27700)."
+        ) from err
+
+
 def _coordinates_from_lonlat(
-    frame: pd.DataFrame, roles: dict[str, str], crs: Any, name: str, reasons: _Reasons
+    frame: pd.DataFrame,
+    roles: dict[str, str],
+    crs: Any,
+    name: str,
+    reasons: _Reasons,
+    expected_zone: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray, CRS, str]:
     lon = _numeric(frame, roles["lon"], reasons)
     lat = _numeric(frame, roles["lat"], reasons)
-    _check_whole_file_swap(lon, lat, np.isfinite(lon) & np.isfinite(lat), roles, name)
+    finite = np.isfinite(lon) & np.isfinite(lat)
+    _check_whole_file_swap(lon, lat, finite, roles, name)
+    _check_swap_by_zone(lon, lat, finite & ~((lon == 0) & (lat == 0)), roles, name, expected_zone)
     _mark_lonlat(lon, lat, reasons, detect_swaps=True)
     ok = reasons.kept
     if crs is not None:
-        out_crs = CRS.from_user_input(crs)
+        out_crs = _as_crs(crs, name)
         if not is_metric_projected(out_crs):
             raise HotspotInputError(
                 f"{name}: crs={crs!r} is not a projected CRS in metres; with lon/lat columns crs= "
@@ -376,7 +492,88 @@ def _check_whole_file_swap(
         raise HotspotInputError(
             f"{name}: latitude and longitude look swapped: {int(lat_bad.sum()):,} of {n:,} values "
             f"in {roles['lat']!r} (used as latitude) are beyond ±90 while {roles['lon']!r} fits "
-            f"latitudes. Pass lon={roles['lat']!r}, lat={roles['lon']!r}."
+            f"latitudes. Pass lon={roles['lat']!r}, lat={roles['lon']!r}, or swap_axes=True "
+            "(CLI: --swap-axes)."
+        )
+
+
+def _check_swap_by_zone(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    ok: np.ndarray,
+    roles: dict[str, str],
+    name: str,
+    expected: str | None,
+) -> None:
+    """Refuse a file whose points fall in the sea or Antarctica as given and on land swapped.
+
+    Only when both readings are valid degrees (most points within ±90 both ways): then the
+    range cannot tell them apart, but the time zone of a sample of 200 points can (West
+    Yorkshire as given is in Europe/London, swapped in the Indian Ocean, Etc/GMT-4; Toronto
+    swapped is in Antarctica). With an ``expected`` zone (``timezone=`` or the schema's), a
+    reading outside it that fits it swapped is wrong too.
+    """
+    both = ok & (np.abs(lon) <= 90) & (np.abs(lat) <= 90)
+    if not both.any() or both.sum() < 0.5 * ok.sum():
+        return
+    verdict = swap_verdict(lon[both], lat[both], expected)
+    if verdict is None:
+        return
+    bad_given, _, zone_given, zone_swapped = verdict
+    where = "outside " + expected if expected and not implausible(zone_given) else "in the sea"
+    if zone_given.startswith("Antarctica/"):
+        where = "in Antarctica"
+    raise HotspotInputError(
+        f"{name}: latitude and longitude look swapped for the whole file: read as given "
+        f"({roles['lat']!r} as latitude, {roles['lon']!r} as longitude) {bad_given:.0%} of a "
+        f"sample of the points fall {where} ({zone_given}); swapped they fall in "
+        f"{zone_swapped}. Read them with swap_axes=True (CLI: --swap-axes), or pass "
+        f"lon={roles['lat']!r}, lat={roles['lon']!r}."
+    )
+
+
+def _check_swap_xy(
+    xs: np.ndarray, ys: np.ndarray, ok: np.ndarray, in_crs: CRS, roles: dict[str, str], name: str
+) -> None:
+    """Refuse x/y that fall outside their CRS's area (or at sea) as given but inside swapped."""
+    area = in_crs.area_of_use
+    if area is None or not ok.any():
+        return
+    rows = np.flatnonzero(ok)[sample_positions(int(ok.sum()))]
+    try:
+        to_lonlat = Transformer.from_crs(in_crs, 4326, always_xy=True)
+    except Exception:  # a CRS pyproj cannot relate to longitude and latitude: nothing to check
+        return
+    west, south, east, north = area.bounds
+    east = east + 360 if east < west else east
+
+    def bad(a: np.ndarray, b: np.ndarray) -> float:
+        with np.errstate(invalid="ignore"):
+            lon, lat = to_lonlat.transform(a, b, errcheck=False)
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        lon_east = np.where(lon < west - 1, lon + 360, lon)
+        inside = (
+            np.isfinite(lon)
+            & np.isfinite(lat)
+            & (lon_east >= west - 1)
+            & (lon_east <= east + 1)
+            & (lat >= south - 1)
+            & (lat <= north + 1)
+        )
+        land = np.zeros(len(lon), dtype=bool)
+        land[inside] = [not implausible(z) for z in zones(lon[inside], lat[inside])]
+        return float(np.mean(~land))
+
+    bad_given = bad(xs[rows], ys[rows])
+    if bad_given <= 0.5:
+        return
+    if bad(ys[rows], xs[rows]) < 0.2:
+        raise HotspotInputError(
+            f"{name}: x and y look swapped for the whole file: read as given ({roles['x']!r} as "
+            f"x, {roles['y']!r} as y) {bad_given:.0%} of a sample of the points fall outside "
+            f"the area of {in_crs.name} or in the sea; swapped they fall inside it. Read them "
+            f"with swap_axes=True (CLI: --swap-axes), or pass x={roles['y']!r}, "
+            f"y={roles['x']!r}."
         )
 
 
@@ -406,7 +603,12 @@ def _swapped_rows(lon: np.ndarray, lat: np.ndarray, ok: np.ndarray) -> np.ndarra
 
 
 def _coordinates_from_xy(
-    frame: pd.DataFrame, roles: dict[str, str], crs: Any, name: str, reasons: _Reasons
+    frame: pd.DataFrame,
+    roles: dict[str, str],
+    crs: Any,
+    name: str,
+    reasons: _Reasons,
+    expected_zone: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray, CRS, str]:
     if crs is None:
         raise HotspotInputError(
@@ -414,15 +616,21 @@ def _coordinates_from_xy(
             "given. Pass their CRS, e.g. crs='EPSG:27700' (British National Grid) or "
             "crs='EPSG:32617' (UTM 17N); for degrees use lon= and lat= instead."
         )
-    in_crs = CRS.from_user_input(crs)
+    in_crs = _as_crs(crs, name)
     if in_crs.is_geographic:
         return _coordinates_from_lonlat(
-            frame, {**roles, "lon": roles["x"], "lat": roles["y"]}, None, name, reasons
+            frame,
+            {**roles, "lon": roles["x"], "lat": roles["y"]},
+            None,
+            name,
+            reasons,
+            expected_zone,
         )
     xs = _numeric(frame, roles["x"], reasons)
     ys = _numeric(frame, roles["y"], reasons)
     finite = np.isfinite(xs) & np.isfinite(ys)
     reasons.mark(finite & (xs == 0) & (ys == 0), "coordinates at (0, 0)")
+    _check_swap_xy(xs, ys, reasons.kept, in_crs, roles, name)
     if is_metric_projected(in_crs):
         return xs, ys, in_crs, "given as crs="
     return _reproject_to_metres(xs, ys, in_crs, reasons.kept)
@@ -442,7 +650,7 @@ def _reproject_to_metres(
 
 
 def _coordinates_from_geometry(
-    frame: gpd.GeoDataFrame, name: str, reasons: _Reasons, quiet: bool
+    frame: gpd.GeoDataFrame, name: str, reasons: _Reasons, quiet: bool, swap: bool = False
 ) -> tuple[np.ndarray, np.ndarray, CRS, str]:
     geoms = frame.geometry.array
     missing = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms), dtype=bool)
@@ -471,6 +679,8 @@ def _coordinates_from_geometry(
     ys = np.full(len(frame), np.nan)
     xs[ok] = shapely.get_x(geoms[ok])
     ys[ok] = shapely.get_y(geoms[ok])
+    if swap:
+        xs, ys = ys, xs
     in_crs = CRS.from_user_input(frame.crs)
     if in_crs.is_geographic:
         lon, lat = xs, ys
@@ -566,3 +776,125 @@ def _long_tail_note(times: pd.Series) -> list[str]:
         f"{start.date()} to {end.date()}: {' and '.join(parts)}; often late-recorded old "
         f"offences. Exclude them with time_range=('{start.date()}', '{end.date()}')"
     ]
+
+
+def _local_zone(
+    timezone: str | None,
+    schema: Any,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    ok: np.ndarray,
+    out_crs: CRS,
+) -> tuple[str, str]:
+    """The zone times with a UTC offset are converted to, and how it was found."""
+    if timezone is not None:
+        return timezone, "given as timezone="
+    rows = np.flatnonzero(ok & np.isfinite(xs) & np.isfinite(ys))
+    if len(rows):
+        rows = rows[sample_positions(len(rows), 1000)]
+        try:
+            to_lonlat = Transformer.from_crs(out_crs, 4326, always_xy=True)
+            lon, lat = (np.asarray(v, dtype=float) for v in to_lonlat.transform(xs[rows], ys[rows]))
+        except Exception:  # an engineering CRS (a local grid) has no longitude and latitude
+            lon = lat = np.array([])
+        good = np.isfinite(lon) & np.isfinite(lat)
+        zone, why = local_zone(lon[good], lat[good])
+        if zone is not None:
+            return zone, why + ", looked up offline (tzfpy)"
+    if schema.timezone:
+        return schema.timezone, f"the zone of the {schema.name} schema (no location to look it up)"
+    return "UTC", "no location to look the zone up: kept in UTC; pass timezone= to convert"
+
+
+_DECIMAL_COMMA = r"[-+]?\d+,\d+"
+_THOUSANDS = r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?"
+_THOUSANDS_DOT = r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?"
+
+
+def _number_style(values: pd.Series, degrees: bool) -> str | None:
+    """How numbers stored as text are written when pandas could not read them."""
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return None
+    text = values.dropna().astype("str").str.strip()
+    text = text[text != ""].iloc[:1000]
+    if text.empty:
+        return None
+    decimal = float(text.str.fullmatch(_DECIMAL_COMMA).mean())
+    thousands = float(text.str.fullmatch(_THOUSANDS).mean())
+    dotted = float(text.str.fullmatch(_THOUSANDS_DOT).mean())
+    if dotted >= 0.5 and not degrees:
+        return "thousands separators '.' and a decimal comma"
+    if thousands >= 0.5 and not (degrees and decimal >= 0.5):
+        return "thousands separators ','"
+    if decimal >= 0.5:
+        return "a decimal comma"
+    return None
+
+
+def _coordinate_causes(frame: pd.DataFrame, roles: dict[str, str]) -> list[str]:
+    """What the coordinate columns' values say about why none of them could be used."""
+    if "lon" in roles:
+        a, b, degrees = roles["lon"], roles["lat"], True
+    elif "x" in roles:
+        a, b, degrees = roles["x"], roles["y"], False
+    else:
+        return []
+    causes = []
+    styles: dict[str, list[str]] = {}
+    for column in dict.fromkeys((a, b)):
+        style = _number_style(frame[column], degrees)
+        if style is not None:
+            styles.setdefault(style, []).append(column)
+    for style, columns in styles.items():
+        example = frame[columns[0]].dropna().astype("str").iloc[0]
+        named = " and ".join(repr(c) for c in columns)
+        if style == "a decimal comma":
+            fix = (
+                "pass decimal=',' (CLI: --decimal ,), or for a DataFrame convert them with "
+                f"df[{columns[0]!r}].str.replace(',', '.').astype(float)"
+            )
+        else:
+            fix = (
+                "remove the separators (e.g. df[col] = df[col].str.replace(',', '')"
+                ".astype(float)) and pass the DataFrame, or export the file without them"
+            )
+        causes.append(
+            f"{named} {'hold' if len(columns) > 1 else 'holds'} numbers written with {style} "
+            f"(e.g. {example!r}), which are not read as numbers: {fix}."
+        )
+    if degrees:
+        lon = pd.to_numeric(frame[a], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        lat = pd.to_numeric(frame[b], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        if finite.any():
+            big = (np.abs(lon[finite]) >= 1000) & (np.abs(lat[finite]) >= 1000)
+            if big.mean() > 0.5:
+                x, y = float(np.median(lon[finite])), float(np.median(lat[finite]))
+                example = (
+                    "EPSG:27700" if 0 <= x <= 700_000 and 0 <= y <= 1_300_000 else "EPSG:32617"
+                )
+                cli = f"--x {shlex.quote(a)} --y {shlex.quote(b)} --crs {example}"
+                causes.append(
+                    f"{a!r} and {b!r} hold values such as {x:,.0f} and {y:,.0f}: projected "
+                    "coordinates (metres or feet), not degrees. Read them with "
+                    f"x={a!r}, y={b!r}, crs= the CRS they are in, e.g. crs={example!r} "
+                    f"(CLI: {cli})."
+                )
+    return causes
+
+
+def _likely_causes(
+    frame: pd.DataFrame, roles: dict[str, str], counts: dict[str, int], time_causes: list[str]
+) -> list[str]:
+    """The likely causes of every row being excluded, read off the values themselves."""
+    found = []
+    coordinate_reasons = {
+        "missing coordinates",
+        "non-numeric coordinates",
+        "coordinates outside the valid lon/lat range",
+        "coordinates at (0, 0)",
+    }
+    if coordinate_reasons & counts.keys():
+        found.extend(_coordinate_causes(frame, roles))
+    found.extend(cause if cause.endswith(".") else cause + "." for cause in time_causes)
+    return found

@@ -34,7 +34,14 @@ class LoadReport:
     time_min, time_max : Timestamp or None
         Range of the kept times; ``time_resolution`` is "month", "day", "hour", ….
     notes : tuple of str
-        Things worth knowing that excluded nothing (duplicates, long tails, conversions).
+        Things worth knowing (duplicates, long tails, conversions, formats, placeholders).
+    timezone : str or None
+        The zone times written with a UTC offset were converted to (``None`` when no time had
+        one: times are then kept as written, in local wall-clock time); ``timezone_reason``
+        says how it was found (``timezone=``, or the incidents' location, looked up offline).
+    read_as : dict or None
+        How the file was read, when the reader recorded it (``encoding``, ``sep``,
+        ``decimal``, ``sheet``, ``layer``).
     """
 
     source: str
@@ -50,6 +57,9 @@ class LoadReport:
     time_max: pd.Timestamp | None = None
     time_resolution: str | None = None
     notes: tuple[str, ...] = ()
+    timezone: str | None = None
+    timezone_reason: str | None = None
+    read_as: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.rows_read != self.rows_kept + sum(self.excluded.values()):
@@ -70,8 +80,11 @@ class LoadReport:
 
     def rows(self) -> list[tuple[str, str]]:
         """The report as (label, value) pairs, in display order."""
-        out = [
-            ("source", self.source),
+        out = [("source", self.source)]
+        read_as = _read_as(self.read_as)
+        if read_as:
+            out.append(("read as", read_as))
+        out += [
             ("schema", self.schema),
             ("columns", ", ".join(f"{k}={v}" for k, v in self.columns.items())),
             ("rows read", f"{self.rows_read:,}"),
@@ -84,8 +97,11 @@ class LoadReport:
         if self.time_min is not None:
             out.append(("time range", f"{self.time_min} to {self.time_max}"))
             out.append(("time resolution", str(self.time_resolution)))
-        for note in self.notes:
-            out.append(("note", note))
+        if self.timezone is not None:
+            out.append(("time zone", f"{self.timezone} ({self.timezone_reason})"))
+        source_notes = (self.read_as or {}).get("notes") or ()
+        for note in (*source_notes, *self.notes):
+            out.append(("note", str(note)))
         return out
 
     def __str__(self) -> str:
@@ -118,7 +134,43 @@ class LoadReport:
             "time_max": None if self.time_max is None else str(self.time_max),
             "time_resolution": self.time_resolution,
             "notes": list(self.notes),
+            "timezone": self.timezone,
+            "timezone_reason": self.timezone_reason,
+            "read_as": None
+            if self.read_as is None
+            else {
+                k: [_plain(x) for x in v] if isinstance(v, list | tuple) else _plain(v)
+                for k, v in self.read_as.items()
+            },
         }
+
+
+def _read_as(facts: dict[str, Any] | None) -> str:
+    """How the source reader read the file, e.g. ``csv, encoding='cp1252' (detected), sep=';'``.
+
+    Examples
+    --------
+    >>> _read_as({"format": "csv", "encoding": "cp1252", "sep": ";", "decimal": ",",
+    ...           "sheet": None, "header": 0, "detected": ("encoding",), "notes": ()})
+    "csv, encoding='cp1252' (detected), sep=';', decimal=','"
+    >>> _read_as(None)
+    ''
+    """
+    if not facts:
+        return ""
+    detected = set(facts.get("detected") or ())
+    parts = [str(facts["format"])] if facts.get("format") else []
+    for key in ("encoding", "sep", "decimal", "sheet", "layer", "header"):
+        value = facts.get(key)
+        if value is None or (key == "header" and value == 0):
+            continue
+        parts.append(f"{key}={value!r}{' (detected)' if key in detected else ''}")
+    return ", ".join(parts)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly value: strings, numbers and None as they are, anything else as text."""
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
 
 
 def get_load_report(incidents: pd.DataFrame) -> LoadReport:

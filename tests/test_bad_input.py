@@ -108,11 +108,21 @@ def test_unreadable_file(tmp_path, name, content, kind):
 
 
 def test_unknown_extension(tmp_path):
+    # (.xlsx was the example here until workbooks became readable: SPSS files are not)
+    path = tmp_path / "crimes.sav"
+    path.write_bytes(b"$FL2 not really a table")
+    with pytest.raises(
+        HotspotInputError,
+        match=msg(str(path), "unknown file type '.sav'", "Supported: .csv", "pass the DataFrame"),
+    ):
+        hs.read_incidents(path, quiet=True)
+
+
+def test_broken_workbook(tmp_path):
     path = tmp_path / "crimes.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(
-        HotspotInputError,
-        match=msg(str(path), "unknown file type '.xlsx'", "Supported: .csv", "pass the DataFrame"),
+        HotspotInputError, match=msg(str(path), "could not be read as xlsx", "Check that the file")
     ):
         hs.read_incidents(path, quiet=True)
 

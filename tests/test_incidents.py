@@ -33,6 +33,7 @@ def test_west_yorkshire_load_report_counts(west_yorkshire):
     assert r.crs == "EPSG:27700"
     assert r.time_resolution == "month"
     assert (r.time_min, r.time_max) == (pd.Timestamp("2016-07-01"), pd.Timestamp("2018-07-01"))
+    assert r.timezone is None  # month-only text has no UTC offset: nothing was converted
     assert any("22,515 distinct locations" in n and "121 incidents" in n for n in r.notes)
     # the excluded rows are the ones without coordinates, as read
     excluded = hs.excluded_incidents(west_yorkshire)
@@ -52,6 +53,8 @@ def test_toronto_load_report_counts(toronto):
     assert any(n.startswith("2,011 rows exactly repeat") for n in r.notes)
     tail = [n for n in r.notes if "long tail" in n]
     assert tail and "1,057 before 2014-01-01" in tail[0] and "1966-06-09" in tail[0]
+    # the offsets are converted to the zone of the incidents' own location
+    assert r.timezone == "America/Toronto" and "median point" in r.timezone_reason
 
 
 def test_toronto_times_are_local_date_plus_hour(toronto):
