@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -129,3 +134,387 @@ def time_resolution(incidents: pd.DataFrame) -> str | None:
     if report is not None:
         return getattr(report, "time_resolution", None)
     return meta.get("time_resolution")
+
+
+# --------------------------------------------------------------------------------------------
+# memory: arguments that decide how much is allocated are checked before anything is
+# --------------------------------------------------------------------------------------------
+
+USUAL_PERMUTATIONS = 999
+#: Fewest cells over the incidents' extent for a grid to show hot spots at all.
+MIN_GRID_CELLS = 10
+#: Peak memory of ``hotspot analyze`` per grid cell above its baseline: 1.5 kB measured on
+#: 70,000 and 281,000 cells of Toronto (0.65 and 0.95 GB), rounded up.
+BYTES_PER_CELL = 2_000
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this process can still use, or None when it cannot be told.
+
+    The smallest of: the memory the system has available (psutil's ``available`` when psutil
+    is installed, else ``MemAvailable`` of ``/proc/meminfo``, else the free pages by
+    :func:`os.sysconf`), the room left under a cgroup (container) limit, and the room left
+    under the process's address-space limit (``ulimit -v``).
+
+    Examples
+    --------
+    >>> available_memory() is None or available_memory() > 0
+    True
+    """
+    found = [
+        value
+        for value in (_system_available(), _cgroup_room(), _address_space_room())
+        if value is not None
+    ]
+    return max(0, min(found)) if found else None
+
+
+def _system_available() -> int | None:
+    try:
+        import psutil
+    except ImportError:
+        pass
+    else:
+        return int(psutil.virtual_memory().available)
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    for pages in ("SC_AVPHYS_PAGES", "SC_PHYS_PAGES"):
+        try:
+            return int(os.sysconf(pages) * os.sysconf("SC_PAGE_SIZE"))
+        except (AttributeError, ValueError, OSError):
+            continue
+    return None
+
+
+def _read_number(path: str) -> int | None:
+    try:
+        with open(path, encoding="ascii") as file:
+            return int(file.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None  # missing, or "max" (no limit)
+
+
+def _cgroup_room() -> int | None:
+    for limit_file, usage_file in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        (
+            "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+            "/sys/fs/cgroup/memory/memory.usage_in_bytes",
+        ),
+    ):
+        limit = _read_number(limit_file)
+        if limit is not None and limit < 1 << 60:  # cgroup v1 writes "no limit" as ~2**63
+            return limit - (_read_number(usage_file) or 0)
+    return None
+
+
+def _address_space_room() -> int | None:
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft < 0:
+        return None
+    used = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    used = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return soft - used
+
+
+def format_bytes(n_bytes: float) -> str:
+    """A size in decimal units, three significant digits.
+
+    Examples
+    --------
+    >>> format_bytes(94_584_000_000_000), format_bytes(1536), format_bytes(12)
+    ('94.6 TB', '1.54 kB', '12 bytes')
+    """
+    value = float(n_bytes)
+    if value < 1000:
+        return f"{value:.0f} bytes"
+    for unit in ("kB", "MB", "GB", "TB", "PB", "EB"):
+        value /= 1000
+        if value < 1000 or unit == "EB":
+            return f"{value:.3g} {unit}" if value < 1000 else f"{value:,.0f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def _round_down(value: float) -> int:
+    """The largest of 1, 2 or 5 × 10^k at most ``value`` (0 below 1)."""
+    if value < 1:
+        return 0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (5, 2, 1):
+        if step * power <= value:
+            return int(step * power)
+    return int(power)
+
+
+def check_memory(n_bytes: float, what: str, fix: str | Callable[[int], str]) -> None:
+    """Refuse work that would need more memory than this process can still use.
+
+    Parameters
+    ----------
+    n_bytes : float
+        The estimated peak of the arrays about to be allocated.
+    what : str
+        What would need it, the subject of the message ("999,999,999 permutations of 11,823
+        cells").
+    fix : str or callable
+        What to do instead; a callable gets the available bytes and returns the text.
+
+    Raises
+    ------
+    HotspotInputError
+        When ``n_bytes`` exceeds :func:`available_memory` (nothing is checked when the
+        available memory cannot be told).
+
+    Examples
+    --------
+    >>> check_memory(10**30, "a quetta-byte table", "ask for less")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: a quetta-byte table would need about ... EB of memory, ...
+    """
+    available = available_memory()
+    if available is None or n_bytes <= available:
+        return
+    text = fix(available) if callable(fix) else fix
+    raise HotspotInputError(
+        f"{what} would need about {format_bytes(n_bytes)} of memory, more than the "
+        f"{format_bytes(available)} this process can still use; {text}"
+    )
+
+
+def check_permutations(
+    permutations: int, n_values: int, per_value_bytes: int = 8, *, what: str = "values"
+) -> None:
+    """Refuse a number of permutations whose arrays would not fit in memory.
+
+    Call it just before the arrays are allocated, with what one permutation stores.
+
+    Parameters
+    ----------
+    permutations : int
+        The number asked for (already checked to be an integer >= 0).
+    n_values : int
+        Values stored per permutation (e.g. the largest neighbourhood, the cells of a table).
+    per_value_bytes : int, default=8
+        Bytes per value at the peak, temporaries included (8 for one int64 or float64 array).
+    what : str, default="values"
+        What is permuted, for the message ("11,823 cells with up to 8 random neighbours").
+
+    Raises
+    ------
+    HotspotInputError
+        With the estimate and the most permutations that fit in half the available memory.
+
+    Examples
+    --------
+    >>> what = "11,823 cells with up to 8 random neighbours"
+    >>> check_permutations(999, 8, 24, what=what)  # 192 kB: fine
+    >>> check_permutations(10**18, 8, 24, what=what)
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: 1,000,000,000,000,000,000 permutations of 11,823 cells with up to 8 random neighbours, 8 values × 24 bytes each, would need about 192 EB of memory, ...
+    """
+    permutations, per_permutation = int(permutations), int(n_values) * int(per_value_bytes)
+
+    def fix(available: int) -> str:
+        most = _round_down(available / 2 / per_permutation)
+        if most == 0:
+            return "not even one permutation fits: use 0 permutations or fewer cells."
+        return f"use at most {most:,} permutations ({USUAL_PERMUTATIONS} is the usual choice)."
+
+    check_memory(
+        permutations * per_permutation,
+        f"{permutations:,} permutations of {what}, {int(n_values):,} "
+        f"value{'' if int(n_values) == 1 else 's'} × {int(per_value_bytes)} bytes each,",
+        fix,
+    )
+
+
+def check_grid_cells(
+    cell_size: float,
+    extent: tuple[float, float],
+    *,
+    name: str = "cell_size",
+    bytes_per_cell: int = BYTES_PER_CELL,
+) -> int:
+    """Check that a grid of ``cell_size`` over an extent has enough cells, and that they fit.
+
+    Parameters
+    ----------
+    cell_size : float
+        Side (or hexagon width) in metres.
+    extent : (float, float)
+        Width and height in metres of what the grid covers (the incidents' extent).
+    name : str, default="cell_size"
+        The option as the caller names it (``"--cell-size"`` on the command line).
+    bytes_per_cell : int, default=BYTES_PER_CELL
+        Peak memory per cell of the work that follows.
+
+    Returns
+    -------
+    int
+        The estimated number of cells over the extent's bounding box.
+
+    Raises
+    ------
+    HotspotInputError
+        Fewer than :data:`MIN_GRID_CELLS` cells (a cell size larger than the data), or
+        more cells than fit in memory; the message gives the estimate and a cell size to use.
+
+    Examples
+    --------
+    >>> check_grid_cells(250, (40_000, 30_000))
+    19200
+    >>> check_grid_cells(1e9, (40_000, 30_000))
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: cell_size 1e+09 m is larger than the incidents' whole extent (40.0 km × 30.0 km): the grid would have about 1 cell, too few to show hot spots. Use at most 10,000 m (the default, the shorter side / 50, is about 600 m).
+    """
+    size = check_positive(cell_size, name)
+    width, height = (max(0.0, float(v)) for v in extent)
+    if not (math.isfinite(width) and math.isfinite(height)) or max(width, height) == 0:
+        return 1  # one location (or no extent to tell): the grid's own checks speak
+    n = _cells_along(width, size) * _cells_along(height, size)
+    shown = f"{n:,.0f}" if n < 1e15 else f"{n:.2g}"
+    if n < MIN_GRID_CELLS:
+        shorter = min(width, height) or max(width, height)
+        largest = (
+            math.sqrt(width * height / MIN_GRID_CELLS)
+            if min(width, height) > 0
+            else max(width, height) / MIN_GRID_CELLS
+        )
+        larger = (
+            "larger than the incidents' whole extent"
+            if n == 1
+            else "too large for the incidents' extent"
+        )
+        raise HotspotInputError(
+            f"{name} {size:,.6g} m is {larger} ({width / 1000:,.1f} km × "
+            f"{height / 1000:,.1f} km): the grid would have about {shown} "
+            f"cell{'s' if n > 1 else ''}, too few to show hot spots. Use at most "
+            f"{_round_down(largest):,} m (the default, the shorter side / 50, is about "
+            f"{shorter / 50:,.0f} m)."
+        )
+    check_memory(
+        n * bytes_per_cell,
+        f"{name} {size:,.6g} m: a grid over the incidents' extent ({width / 1000:,.1f} km × "
+        f"{height / 1000:,.1f} km, about {shown} cells)",
+        lambda available: (
+            "use a larger cell size: at least "
+            f"{_round_up(math.sqrt(width * height * bytes_per_cell / max(available / 2, 1))):,} m."
+        ),
+    )
+    return int(n)
+
+
+def _cells_along(length: float, size: float) -> float:
+    along = length / size
+    return max(1.0, float(math.ceil(along))) if math.isfinite(along) else math.inf
+
+
+def _round_up(value: float) -> int:
+    """The smallest of 1, 2 or 5 × 10^k at least ``value``."""
+    if value <= 1:
+        return 1
+    if not math.isfinite(value):
+        return int(1e30)
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * power >= value:
+            return int(step * power)
+    return int(10 * power)
+
+
+# --------------------------------------------------------------------------------------------
+# output paths
+# --------------------------------------------------------------------------------------------
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The first existing ancestor of ``path`` when it is a file (a folder cannot be made)."""
+    for parent in path.parents:
+        if parent.exists():
+            return None if parent.is_dir() else parent
+    return None
+
+
+def check_output_file(path: str | os.PathLike, example: str) -> Path:
+    """An output file's path, refused when it is a folder or lies under a file.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Where a function is asked to write one file.
+    example : str
+        A file name to suggest inside a folder given by mistake ("map.html").
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    TypeError
+        ``path`` is not a path.
+    HotspotInputError
+        ``path`` is an existing folder, or one of its parents is a file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_output_file(tempfile.gettempdir(), "map.html")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: ... is a folder; give a file name such as .../map.html
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"the output path must be a str or pathlib.Path, not {type(path).__name__}")
+    path = Path(path)
+    if path.is_dir():
+        raise HotspotInputError(f"{path} is a folder; give a file name such as {path / example}")
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
+        raise HotspotInputError(
+            f"{blocker} is a file, not a folder, so {path} cannot be written under it; choose "
+            "another path."
+        )
+    return path
+
+
+def check_output_folder(path: str | os.PathLike, what: str = "the output folder") -> Path:
+    """An output folder's path (existing or to be created), refused when it is a file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_output_folder(tempfile.gettempdir()).is_dir()
+    True
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise HotspotInputError(
+            f"{what} {path} is a file; give a folder (it is created when missing), e.g. "
+            f"{path.with_suffix('')}_report"
+        )
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
+        raise HotspotInputError(
+            f"{what} {path} cannot be created: {blocker} is a file, not a folder; choose "
+            "another path."
+        )
+    return path

@@ -3,24 +3,52 @@
 from __future__ import annotations
 
 import argparse
+import codecs
+import errno
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from hotspot._validate import check_grid_cells, check_output_folder
 from hotspot.errors import HotspotInputError
 
-READ_OPTIONS = ("x", "y", "lon", "lat", "time", "hour", "crs", "time_format", "timezone")
+# the options of read_incidents that take one text value: help, and the default shown
+READ_OPTIONS = (
+    "x",
+    "y",
+    "lon",
+    "lat",
+    "time",
+    "hour",
+    "crs",
+    "timezone",
+    "encoding",
+    "sep",
+    "decimal",
+    "sheet",
+    "layer",
+)
 READ_HELP = {
-    "x": "projected x column (needs --crs)",
-    "y": "projected y column (needs --crs)",
-    "lon": "longitude column (degrees)",
-    "lat": "latitude column (degrees)",
-    "time": "date/time column",
-    "hour": "separate hour-of-day column",
-    "crs": "CRS of --x/--y, e.g. EPSG:27700",
-    "time_format": "strftime format of the times, e.g. %%d/%%m/%%Y %%H:%%M",
-    "timezone": "the incidents' local time zone, e.g. Europe/London",
+    "x": ("projected x column (needs --crs)", "detected"),
+    "y": ("projected y column (needs --crs)", "detected"),
+    "lon": ("longitude column (degrees)", "detected"),
+    "lat": ("latitude column (degrees)", "detected"),
+    "time": ("date/time column", "detected"),
+    "hour": ("separate hour-of-day column", "detected"),
+    "crs": (
+        "CRS of --x/--y, or the projection of --lon/--lat, e.g. EPSG:27700",
+        "British National Grid in Great Britain, else the local UTM zone",
+    ),
+    "timezone": ("the incidents' local time zone, e.g. Europe/London", "detected"),
+    "encoding": ("character encoding of a text file, e.g. cp1252 or utf-16", "detected"),
+    "sep": ("column separator of a text file: , ; | or tab", "detected"),
+    "decimal": ("decimal mark of a text file: . or ,", "detected"),
+    "sheet": ("the sheet of a spreadsheet (.xlsx, .ods), by name", "the one sheet with data"),
+    "layer": ("the layer of a GeoPackage, by name", "the only layer"),
 }
+SEPARATOR_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 EXAMPLES = {
     "info": "example:\n  hotspot info crimes.csv --lon Longitude --lat Latitude --time Month",
     "analyze": (
@@ -37,19 +65,133 @@ EXAMPLES = {
 def _read(args: argparse.Namespace, **extra: str | None) -> object:
     from hotspot.incidents import read_incidents
 
-    options = {k: getattr(args, k) for k in READ_OPTIONS} | extra
-    return read_incidents(args.file, quiet=True, **{k: v for k, v in options.items() if v})
+    _check_read_options(args)
+    options = _read_options(args) | {k: v for k, v in extra.items() if v}
+    return read_incidents(args.file, quiet=True, **options)
+
+
+def _read_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The read_incidents arguments given on the command line (the others keep its defaults)."""
+    options: dict[str, Any] = {k: getattr(args, k) for k in READ_OPTIONS if getattr(args, k)}
+    if "sep" in options:
+        options["sep"] = SEPARATOR_NAMES.get(options["sep"].lower(), options["sep"])
+    if args.time_format:
+        formats = list(args.time_format)
+        options["time_format"] = formats[0] if len(formats) == 1 else formats
+    if args.no_header:
+        options["header"] = None
+    if args.names is not None:
+        names = [name.strip() for name in args.names.split(",")]
+        if not all(names):
+            raise HotspotInputError(
+                f"--names {args.names!r} has an empty name; give the column names separated "
+                "by commas, e.g. --names date,lat,lon,offence"
+            )
+        options["names"] = names
+    if args.swap_axes:
+        options["swap_axes"] = True
+    return options
+
+
+def _check_read_options(args: argparse.Namespace) -> None:
+    """Refuse a CRS, time zone or encoding that does not exist before reading the file."""
+    if args.crs:
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        try:
+            CRS.from_user_input(args.crs)
+        except CRSError as err:
+            raise HotspotInputError(_crs_message(args.crs, err)) from None
+    if args.timezone:
+        import pandas as pd
+
+        try:  # as read_incidents converts: what pandas accepts (IANA names, "UTC", ...)
+            pd.Timestamp(0, tz="UTC").tz_convert(args.timezone)
+        except (KeyError, ValueError, TypeError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            raise HotspotInputError(_timezone_message(args.timezone)) from None
+    if args.encoding:
+        try:
+            codecs.lookup(args.encoding)
+        except LookupError:
+            raise HotspotInputError(
+                f"--encoding {args.encoding}: no such character encoding; use one Python knows, "
+                "e.g. --encoding utf-8, cp1252 (Windows, Excel), latin-1 or utf-16 — or leave it "
+                "out to detect it"
+            ) from None
 
 
 def _add_read_options(command: argparse.ArgumentParser) -> None:
     group = command.add_argument_group("columns and times (the arguments of read_incidents)")
     for option in READ_OPTIONS:
+        text, default = READ_HELP[option]
         group.add_argument(
             f"--{option.replace('_', '-')}",
             dest=option,
             default=None,
-            help=f"{READ_HELP[option]} (default: detected)",
+            help=f"{text} (default: {default})",
         )
+    group.add_argument(
+        "--time-format",
+        dest="time_format",
+        action="append",
+        default=None,
+        metavar="FORMAT",
+        help="strftime format of the times, e.g. %%d/%%m/%%Y %%H:%%M; repeat it for a file that "
+        "mixes formats (default: inferred)",
+    )
+    group.add_argument(
+        "--no-header",
+        action="store_true",
+        help="the file has no header row: name the columns with --names (default: the first "
+        "row holds the column names)",
+    )
+    group.add_argument(
+        "--names",
+        default=None,
+        metavar="A,B,C",
+        help="column names, separated by commas, for a file without a header row (default: "
+        "from the header row)",
+    )
+    group.add_argument(
+        "--swap-axes",
+        action="store_true",
+        help="the coordinate columns were written the other way round (latitude for "
+        "longitude, x for y) (default: as named)",
+    )
+
+
+def _crs_message(crs: str | None, err: Exception) -> str:
+    detail = str(err).split(": (Internal Proj Error")[0]
+    if crs:
+        return (
+            f"--crs {crs} is not a coordinate reference system ({detail}); give an EPSG code, "
+            "e.g. --crs EPSG:27700 (British National Grid) or --crs EPSG:32617 (UTM zone 17N), "
+            "or leave it out with --lon/--lat"
+        )
+    return (
+        f"a coordinate reference system could not be read ({detail}); check the CRS of the "
+        "input files (--study-area's too), or give the data's own with --crs, e.g. "
+        "--crs EPSG:27700"
+    )
+
+
+def _timezone_message(zone: str | None) -> str:
+    import difflib
+    import zoneinfo
+
+    if not zone:
+        return (
+            "a time zone could not be found; give the incidents' own with --timezone, e.g. "
+            "--timezone Europe/London"
+        )
+    known = {name.lower(): name for name in zoneinfo.available_timezones()}
+    close = difflib.get_close_matches(zone.lower(), known, n=1, cutoff=0.6)
+    hint = f" (did you mean {known[close[0]]}?)" if close else ""
+    return (
+        f"--timezone {zone}: no such time zone{hint}; give an IANA name such as "
+        "--timezone Europe/London or --timezone America/Toronto"
+    )
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -68,8 +210,10 @@ def _analyze(args: argparse.Namespace) -> int:
     from hotspot.analyze import run_analysis
     from hotspot.report import write_analysis, write_report
 
+    out = _check_out(args)
     inc = _read(args, category=args.category_column)
-    out = Path(args.out)
+    if args.cell_size is not None:
+        check_grid_cells(args.cell_size, _extent(inc), name="--cell-size")
     name = Path(args.file).name.split(".")[0]
     title = args.title or f"Hot spot analysis of {Path(args.file).name}"
     analysis = run_analysis(
@@ -99,6 +243,36 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_out(args: argparse.Namespace, *, own_title: str | None = None) -> Path:
+    """The --out folder: not a file, and holding no report unless --overwrite (or unless the
+    report there is titled ``own_title``: a demo replaces its own earlier run)."""
+    import html
+
+    out = check_output_folder(args.out, "--out")
+    report = out / "report.html"
+    if report.is_file() and not args.overwrite:
+        with report.open("rb") as page:
+            head = page.read(4096).decode("utf-8", errors="replace")
+        if own_title is None or f"<title>{html.escape(own_title)}</title>" not in head:
+            raise HotspotInputError(
+                f"{report} already exists (an earlier report); pass --overwrite to replace it "
+                "and the files written with it, or choose another --out folder"
+            )
+    return out
+
+
+def _extent(incidents: Any) -> tuple[float, float]:
+    """Width and height of where the incidents are (0.1 to 99.9 percentiles: the few far
+    from the rest, which the default study area leaves out, do not stretch it)."""
+    import numpy as np
+
+    xy = incidents.geometry.get_coordinates().to_numpy()
+    if not len(xy):
+        return 0.0, 0.0
+    low, high = np.nanpercentile(xy, [0.1, 99.9], axis=0)
+    return float(high[0] - low[0]), float(high[1] - low[1])
+
+
 def _number_or_name(value: str | None) -> float | str | None:
     """An option that is metres when it is a number, else a name (--bandwidth, --weights)."""
     if value is None:
@@ -109,6 +283,7 @@ def _number_or_name(value: str | None) -> float | str | None:
         return value
 
 
+DEMO_TITLE = "hotspot demo: West Yorkshire and Toronto"
 DEMO_RUNS = (
     # name, title, loader, grid, cell size, categories of the Knox test (each section's
     # heading adds the period its results actually cover)
@@ -136,7 +311,7 @@ def _demo(args: argparse.Namespace) -> int:
     from hotspot.analyze import run_analysis
     from hotspot.report import write_analysis, write_report
 
-    out = Path(args.out)
+    out = _check_out(args, own_title=DEMO_TITLE)
     sections = []
     for name, title, loader, grid, size, knox in DEMO_RUNS:
         inc = getattr(datasets, loader)(quiet=True)
@@ -151,7 +326,7 @@ def _demo(args: argparse.Namespace) -> int:
         )
         sections.append(write_analysis(analysis, out, offline=args.offline, public=args.public))
         print(f"[{name}] {analysis.n_incidents:,} incidents analysed", flush=True)
-    path = write_report(sections, out, title="hotspot demo: West Yorkshire and Toronto")
+    path = write_report(sections, out, title=DEMO_TITLE)
     print(f"report: {path}")
     return 0
 
@@ -262,6 +437,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--min-count", type=int, default=5, help="smallest count shown (default: 5)"
         )
         sub.add_argument("--quiet", action="store_true", help="no progress bars")
+        sub.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="replace the report already in --out (default: refuse, except that demo "
+            "replaces its own earlier report)",
+        )
     analyze.set_defaults(run=_analyze)
     demo.add_argument("--out", default="out", help="output folder (default: out)")
     demo.set_defaults(run=_demo)
@@ -269,13 +450,98 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``hotspot`` command."""
+    """Entry point of the ``hotspot`` command.
+
+    A mistake the user can make (bad input, an unknown CRS or time zone, an output path that
+    is in the way, too little memory for what was asked) is one line on standard error,
+    ``hotspot: error: …`` saying what to do, and exit status 2. Anything else is a bug and
+    shows its traceback.
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except HotspotInputError as err:
-        print(f"hotspot: error: {err}", file=sys.stderr)
-        return 2
+        return _fail(str(err))
+    except Exception as err:
+        message = _explain(err, args)
+        if message is None:
+            raise
+        return _fail(message)
+
+
+def _fail(message: str) -> int:
+    print(f"hotspot: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2
+
+
+OUT_OF_MEMORY_FIX = {
+    "analyze": "ask for less: fewer --permutations, a larger --cell-size, or fewer incidents "
+    "(--start/--end, --category)",
+    "info": "the file is too large for this machine's memory: split it, or use a machine with "
+    "more memory",
+    "demo": "close other programs, or use a machine with more memory",
+}
+DISK_ERRORS = {
+    getattr(errno, code): text
+    for code, text in (
+        ("ENOSPC", "no space left on the disk"),
+        ("EDQUOT", "disk quota exceeded"),
+        ("EROFS", "the file system is read-only"),
+        ("ENAMETOOLONG", "the path is too long"),
+    )
+    if hasattr(errno, code)
+}
+
+
+def _explain(err: Exception, args: argparse.Namespace) -> str | None:
+    """The one-line message for an exception the user can cause, or None (a bug)."""
+    import zoneinfo
+
+    from pyproj.exceptions import CRSError
+
+    if isinstance(err, CRSError):
+        return _crs_message(getattr(args, "crs", None), err)
+    if isinstance(err, zoneinfo.ZoneInfoNotFoundError):
+        return _timezone_message(getattr(args, "timezone", None))
+    if isinstance(err, MemoryError):
+        detail = f" ({err})" if str(err) else ""
+        return f"out of memory{detail}; {OUT_OF_MEMORY_FIX[args.command]}"
+    if isinstance(err, OSError):
+        return _os_message(err, args)
+    return None
+
+
+def _os_message(err: OSError, args: argparse.Namespace) -> str | None:
+    path = os.fsdecode(err.filename) if err.filename is not None else None
+    source = getattr(args, "file", None)
+    reading = path is not None and source is not None and _same_path(path, source)
+    where = "another --out folder" if hasattr(args, "out") else "another path"
+    shown = path or "a file"
+    if isinstance(err, FileExistsError):
+        return (
+            f"{shown} exists and is not a folder, so it cannot be made one; choose {where} or "
+            "move the file away"
+        )
+    if isinstance(err, IsADirectoryError):
+        if reading:
+            return f"{shown} is a folder; give the incident file inside it"
+        return f"{shown} is a folder where a file was to be written; rename it or choose {where}"
+    if isinstance(err, NotADirectoryError):
+        return f"{shown}: part of this path is a file, not a folder; choose {where}"
+    if isinstance(err, PermissionError):
+        if reading:
+            return f"permission denied reading {shown}; make it readable, or copy it"
+        return f"permission denied writing {shown}; choose {where} you can write to"
+    if err.errno in DISK_ERRORS:
+        return f"{DISK_ERRORS[err.errno]} writing {shown}; choose {where}"
+    return None
+
+
+def _same_path(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return a == b
 
 
 if __name__ == "__main__":

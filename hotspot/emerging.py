@@ -50,6 +50,7 @@ import scipy.sparse as sp
 from hotspot._messages import announce
 from hotspot._period import period_of_bins
 from hotspot._random import as_generator, normal_pvalue
+from hotspot._validate import check_permutations
 from hotspot.cube import SpaceTimeCube, freq_word
 from hotspot.errors import HotspotInputError
 from hotspot.stats.multiple_testing import fdr_adjust, significant
@@ -168,6 +169,9 @@ def permutation_pvalues(
     observed = values + matrix @ values
     n = len(values)
     max_k = int(np.diff(matrix.indptr).max())
+    check_permutations(
+        permutations, max_k, 24, what=f"{n:,} space-time cells with up to {max_k} neighbours"
+    )
     ids = random_ids(n, max_k, permutations, as_generator(rng))
     greater, less = permutation_tail_counts(
         values,

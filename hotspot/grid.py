@@ -29,7 +29,7 @@ from hotspot._areas import (
     nice_floor,
 )
 from hotspot._binning import SQRT3, hex_centres, hex_positions, square_positions
-from hotspot._messages import announce
+from hotspot._messages import announce, first_rows
 from hotspot._period import period_of
 from hotspot._validate import (
     check_cells,
@@ -377,28 +377,69 @@ def _grid_info(cells: gpd.GeoDataFrame) -> dict | None:
     return grid
 
 
-def cell_positions(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> tuple[np.ndarray, str]:
-    """Row position in ``cells`` of the cell holding each incident (-1: in none), and the method."""
+def cell_positions(
+    incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, *, quiet: bool = True
+) -> tuple[np.ndarray, str]:
+    """Row position in ``cells`` of the cell holding each incident (-1: in none), and the method.
+
+    Parameters
+    ----------
+    incidents : GeoDataFrame
+        Points, in the CRS of ``cells``.
+    cells : GeoDataFrame
+        A grid from :func:`square_grid` / :func:`hex_grid`, or any polygons.
+    quiet : bool, default=True
+        Do not announce that a grid is counted by its geometries (see below).
+
+    Returns
+    -------
+    positions : numpy.ndarray
+        int64, one per incident.
+    method : str
+        How the cells were found, for the counts' metadata.
+
+    Notes
+    -----
+    A regular grid is binned arithmetically from its stored ``row``/``col`` (``hex_q``/
+    ``hex_r``) and ``attrs`` cell size, but only after checking that every cell's geometry is
+    the square (hexagon) those name: bounding box and area, vectorised, about 0.1 s per
+    million cells (for a square the two pin the polygon down; a hexagon with the right box,
+    and so centre, and area is all but certainly the right one). When a cell is not (the grid
+    was moved, clipped to a coastline or re-indexed, or two grids were put together) the
+    geometries win, as the maps show them: the cells are found with a spatial index (slower),
+    which is announced unless ``quiet``. A subset of a grid's cells still counts
+    arithmetically. Refusing instead would turn away a grid clipped to a coastline on purpose.
+    """
     x, y = incident_xy(incidents)
     grid = _grid_info(cells)
-    if grid is not None and grid["shape"] == "square":
-        pos = square_positions(
-            x,
-            y,
-            cell_size=grid["cell_size"],
-            row=cells["row"].to_numpy(),
-            col=cells["col"].to_numpy(),
+    note = ""
+    if grid is not None:
+        mismatch = _grid_mismatch(cells, grid)
+        if mismatch is None and grid["shape"] == "square":
+            pos = square_positions(
+                x,
+                y,
+                cell_size=grid["cell_size"],
+                row=cells["row"].to_numpy(),
+                col=cells["col"].to_numpy(),
+            )
+            return pos, "arithmetic (square grid)"
+        if mismatch is None:
+            pos = hex_positions(
+                x,
+                y,
+                cell_size=grid["cell_size"],
+                q=cells["hex_q"].to_numpy(),
+                r=cells["hex_r"].to_numpy(),
+            )
+            return pos, "arithmetic (hexagonal grid)"
+        maker = "square_grid" if grid["shape"] == "square" else "hex_grid"
+        announce(
+            f"{mismatch}; the cells were found from their geometries with a spatial index "
+            f"instead (slower). A grid rebuilt with hotspot.{maker}() counts by arithmetic",
+            quiet=quiet,
         )
-        return pos, "arithmetic (square grid)"
-    if grid is not None and grid["shape"] == "hex":
-        pos = hex_positions(
-            x,
-            y,
-            cell_size=grid["cell_size"],
-            q=cells["hex_q"].to_numpy(),
-            r=cells["hex_r"].to_numpy(),
-        )
-        return pos, "arithmetic (hexagonal grid)"
+        note = f"; the grid's stored indices do not match its geometry: {mismatch}"
     tree = shapely.STRtree(cells.geometry.array)
     points = shapely.points(x, y)
     point_idx, cell_idx = tree.query(points, predicate="intersects")
@@ -407,7 +448,74 @@ def cell_positions(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> tupl
     # A point on a shared boundary matches several cells: it goes to the first in cell order.
     np.minimum.at(pos, point_idx, cell_idx)
     pos[pos == none] = -1
-    return pos, "spatial index (STRtree, intersects)"
+    return pos, f"spatial index (STRtree, intersects){note}"
+
+
+def _check_overlap(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> None:
+    """Refuse cells whose bounding box does not meet the incidents' (touching is meeting)."""
+    x, y = incident_xy(incidents)
+    ok = np.isfinite(x) & np.isfinite(y)
+    cx0, cy0, cx1, cy1 = cells.total_bounds
+    if not ok.any() or not np.isfinite([cx0, cy0, cx1, cy1]).all():
+        return
+    ix0, iy0, ix1, iy1 = x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max()
+    gap_x = max(cx0 - ix1, ix0 - cx1, 0.0)
+    gap_y = max(cy0 - iy1, iy0 - cy1, 0.0)
+    if gap_x == 0 and gap_y == 0:
+        return
+    crs = cells.crs if cells.crs is not None else incidents.crs
+    label = f"both in {crs.to_string()}" if crs is not None else "neither has a CRS"
+
+    def span(x0: float, y0: float, x1: float, y1: float) -> str:
+        return f"x {x0:,.0f} to {x1:,.0f}, y {y0:,.0f} to {y1:,.0f}"
+
+    raise HotspotInputError(
+        f"the cells ({span(cx0, cy0, cx1, cy1)}) do not overlap the incidents "
+        f"({span(ix0, iy0, ix1, iy1)}) at all: they are {math.hypot(gap_x, gap_y) / 1000:,.1f} "
+        f"km apart ({label}), so no incident could be counted. Probably one of them was made "
+        "in another CRS and labelled wrongly (.set_crs() where .to_crs() was needed), or the "
+        "grid was made for another area; build it from these incidents, e.g. "
+        "hotspot.square_grid(incidents, cell_size)."
+    )
+
+
+def _grid_mismatch(cells: gpd.GeoDataFrame, grid: dict) -> str | None:
+    """Why the cells are not the squares (hexagons) their stored indices name, or None."""
+    square = grid["shape"] == "square"
+    names = ("row", "col") if square else ("hex_q", "hex_r")
+    a, b = (cells[name].to_numpy() for name in names)
+    which = f"{names[0]}/{names[1]}"
+    if not all(np.issubdtype(v.dtype, np.integer) for v in (a, b)):
+        return f"the cells' {which} columns are not integers ({a.dtype}, {b.dtype})"
+    size = grid.get("cell_size")
+    if isinstance(size, bool) or not isinstance(size, int | float) or not 0 < size < np.inf:
+        return f"the grid's cell_size in attrs is {size!r}, not a positive number of metres"
+    twice = pd.DataFrame({"a": a, "b": b}).duplicated(keep=False).to_numpy()
+    if twice.any():
+        return (
+            f"{int(twice.sum()):,} cells share their {which} with another (cells "
+            f"{first_rows(cells.index[twice])}: two grids put together?)"
+        )
+    if square:
+        x0, y0, area = b * size, a * size, size * size
+        expected = np.column_stack([x0, y0, x0 + size, y0 + size])
+    else:
+        cx, cy = hex_centres(a, b, size)
+        radius = size / SQRT3
+        expected = np.column_stack([cx - size / 2, cy - radius, cx + size / 2, cy + radius])
+        area = SQRT3 / 2 * size * size
+    geoms = cells.geometry.array
+    tol = 1e-6 * size + 1e-5  # hexagon vertices are rounded to the micrometre
+    with np.errstate(invalid="ignore"):  # empty geometries have NaN bounds: not the cell
+        off = ~(np.abs(shapely.bounds(geoms) - expected) <= tol).all(axis=1)
+        off |= ~(np.abs(shapely.area(geoms) - area) <= 1e-4 * area)
+    if not off.any():
+        return None
+    return (
+        f"{int(off.sum()):,} of {len(cells):,} cells are not the "
+        f"{'squares' if square else 'hexagons'} their {which} give (cells "
+        f"{first_rows(cells.index[off])}: moved, clipped or re-indexed?)"
+    )
 
 
 def assign_cells(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> pd.Series:
@@ -451,19 +559,32 @@ def count_incidents(
         A grid from :func:`square_grid` / :func:`hex_grid` (binned arithmetically), or any
         polygons with a unique index, e.g. LSOAs or police beats (binned with a spatial index).
     quiet : bool, default=False
-        Do not announce incidents that fall outside every cell.
+        Do not announce incidents that fall outside every cell, nor a grid counted by its
+        geometries (below).
 
     Returns
     -------
     GeoDataFrame
         A copy of ``cells`` with an integer ``count`` column. ``attrs["hotspot"]["counts"]``
-        holds ``incidents``, ``counted`` and ``outside`` (``incidents == counted + outside``).
+        holds ``incidents``, ``counted``, ``outside`` (``incidents == counted + outside``) and
+        ``method`` (how the cells were found).
+
+    Raises
+    ------
+    HotspotInputError
+        When the cells do not overlap the incidents' extent at all (the message shows both
+        extents): a grid made in another CRS, or for another area, would count nothing.
 
     Notes
     -----
     An incident on an edge or vertex shared by several cells is counted once (in the cell above
     or to the right for squares; in the first cell in index order for polygons). Time O(n) for
     grids, O(n log m) for polygons.
+
+    A grid is counted by arithmetic on its stored ``row``/``col`` (``hex_q``/``hex_r``) only
+    when every cell's geometry is the square (hexagon) they name; a grid whose geometries were
+    moved, clipped or re-indexed is counted by its geometries instead, with a note: the
+    geometries are what the maps show (see :func:`cell_positions`).
 
     Examples
     --------
@@ -477,7 +598,8 @@ def count_incidents(
     check_incidents(incidents)
     check_cells(cells)
     check_same_crs(incidents, cells, ("incidents", "cells"))
-    pos, method = cell_positions(incidents, cells)
+    _check_overlap(incidents, cells)
+    pos, method = cell_positions(incidents, cells, quiet=quiet)
     inside = pos >= 0
     counts = np.bincount(pos[inside], minlength=len(cells)).astype(np.int64)
     out = cells.copy()

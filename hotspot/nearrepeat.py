@@ -23,7 +23,7 @@ from hotspot._nearrepeat_kernels import pairs_within_time, permuted_counts
 from hotspot._period import context_of
 from hotspot._progress import progress_bar, show_progress
 from hotspot._random import as_generator
-from hotspot._validate import check_incidents, incident_xy
+from hotspot._validate import check_incidents, check_permutations, incident_xy
 from hotspot.errors import HotspotInputError
 
 __all__ = ["KnoxResult", "knox_test", "near_repeat_chain_ids", "near_repeat_chains"]
@@ -263,6 +263,8 @@ def knox_test(
     permutations = _check_permutations(permutations)
     if not isinstance(same_location, bool | np.bool_):
         raise TypeError(f"same_location must be True or False, not {type(same_location).__name__}")
+    n_table = (len(d_edges) + int(bool(same_location))) * len(t_edges)  # the null's shape
+    check_permutations(permutations, n_table, 16, what="the Knox table")
     gen = as_generator(rng)
     x, y = incident_xy(incidents)
     t = _times_ns(incidents, "knox_test")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import subprocess
 import sys
+import zoneinfo
 
 import pandas as pd
 import pytest
+from pyproj.exceptions import CRSError
 
-from hotspot.cli import main
+from hotspot.cli import build_parser, main
+from hotspot.errors import HotspotInputError
 
 HOTSPOT = [sys.executable, "-m", "hotspot.cli"]
 
@@ -225,10 +230,243 @@ def test_analyze_category_filter_and_unknown_category(incident_csv, tmp_path):
     report = json.loads((out / "crimes_settings.json").read_text())
     assert report["categories"] == ["Assault"]
     done = subprocess.run(
-        [*HOTSPOT, "analyze", str(path), "--out", str(out), "--category", "Arson", "--quiet"],
+        [*HOTSPOT, "analyze", str(path), "--out", str(out), "--category", "Arson", "--quiet"]
+        + ["--overwrite"],  # the same folder as the run above
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 2
     assert "no incident has category ['Arson']" in done.stderr and "Assault" in done.stderr
+
+
+# --- every mistake a user can make is one line and exit 2 -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory, toronto):
+    """1,500 Toronto incidents of 2021 as a lat/lon CSV: an analysis runs in seconds."""
+    rows = toronto[toronto["time"] >= "2021-01-01"].iloc[::20].iloc[:1500]
+    lonlat = rows.geometry.to_crs(4326)
+    path = tmp_path_factory.mktemp("small") / "crimes.csv"
+    pd.DataFrame(
+        {
+            "lat": lonlat.y.round(6),
+            "lon": lonlat.x.round(6),
+            "date": rows["time"].dt.strftime("%Y-%m-%d %H:%M"),
+            "offence": rows["category"].astype(str),
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+def one_line_error(*args):
+    """Run ``hotspot *args``: it must fail with exit 2 and one line on stderr; the line."""
+    done = subprocess.run([*HOTSPOT, *map(str, args)], capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hotspot: error: "), done.stderr
+    return lines[0]
+
+
+def test_unknown_crs_is_one_line(small_csv):
+    line = one_line_error("info", small_csv, "--crs", "garbage")
+    assert "--crs garbage is not a coordinate reference system" in line
+    assert "--crs EPSG:27700" in line
+
+
+def test_unknown_time_zone_is_one_line_with_a_suggestion(small_csv, tmp_path):
+    line = one_line_error("info", small_csv, "--timezone", "Europe/Londn")
+    assert "--timezone Europe/Londn: no such time zone (did you mean Europe/London?)" in line
+    assert "--timezone Mars/Olympus" in one_line_error(
+        "analyze", small_csv, "--out", tmp_path / "out", "--timezone", "Mars/Olympus"
+    )
+
+
+def test_unknown_encoding_is_one_line(small_csv):
+    assert "--encoding klingon: no such character encoding" in one_line_error(
+        "info", small_csv, "--encoding", "klingon"
+    )
+
+
+def test_out_that_is_a_file_is_one_line(small_csv, tmp_path):
+    afile = tmp_path / "report"
+    afile.write_text("not a folder")
+    line = one_line_error("analyze", small_csv, "--out", afile, "--quiet")
+    assert f"--out {afile} is a file; give a folder" in line
+    line = one_line_error("analyze", small_csv, "--out", afile / "sub", "--quiet")
+    assert f"{afile} is a file, not a folder" in line
+    assert afile.read_text() == "not a folder"
+
+
+def test_cell_size_larger_than_the_data_is_one_line_and_writes_nothing(small_csv, tmp_path):
+    out = tmp_path / "out"
+    for study_area in ("footprint", "convex"):  # convex: the hull buffered by 1e9 m broke maps
+        line = one_line_error(
+            "analyze", small_csv, "--out", out, "--cell-size", "1e9", "--study-area", study_area
+        )
+        assert "--cell-size 1e+09 m is larger than the incidents' whole extent" in line
+        assert "Use at most" in line
+    assert not out.exists()
+
+
+def test_cell_size_too_small_is_one_line_with_the_estimate(small_csv, tmp_path):
+    line = one_line_error("analyze", small_csv, "--out", tmp_path / "o", "--cell-size", "0.01")
+    assert re.search(r"about [\d,]+ cells\) would need about [\d.]+ [TPE]B of memory", line)
+    assert "use a larger cell size: at least" in line
+
+
+def test_huge_permutations_are_one_line_with_the_estimate(small_csv, tmp_path):
+    out = tmp_path / "out"
+    line = one_line_error(
+        "analyze", small_csv, "--out", out, "--permutations", "999999999", "--quiet"
+    )
+    assert re.search(r"999,999,999 permutations of [\d,]+ cells .* would need about", line)
+    assert "use at most" in line
+    assert not (out / "report.html").exists()
+
+
+def test_existing_report_needs_overwrite(small_csv, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("an earlier report")
+    line = one_line_error("analyze", small_csv, "--out", out)
+    assert f"{out / 'report.html'} already exists" in line and "--overwrite" in line
+    assert (out / "report.html").read_text() == "an earlier report"
+    assert "--overwrite" in one_line_error("demo", "--out", out)  # not a demo report
+    args = ["analyze", str(small_csv), "--out", str(out), "--overwrite", "--quiet"]
+    args += ["--permutations", "9", "--cell-size", "1000"]
+    assert main(args) == 0
+    assert "an earlier report" not in (out / "report.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (IsADirectoryError(21, "Is a directory", "out/x.html"), "out/x.html is a folder where"),
+        (PermissionError(13, "Permission denied", "out/x.html"), "permission denied writing"),
+        (NotADirectoryError(20, "Not a directory", "a/b"), "a/b: part of this path is a file"),
+        (FileExistsError(17, "File exists", "out"), "out exists and is not a folder"),
+        (OSError(errno.ENOSPC, "No space left on device", "out/x"), "no space left on the disk"),
+        (MemoryError("Unable to allocate 1.00 TiB"), "out of memory (Unable to allocate 1.00 TiB)"),
+        (zoneinfo.ZoneInfoNotFoundError("No time zone found with key X"), "time zone"),
+        (CRSError("Invalid projection: x"), "coordinate reference system"),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else "",
+)
+def test_expected_failures_are_one_line(monkeypatch, capsys, small_csv, error, expected):
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("hotspot.incidents.read_incidents", fail)
+    assert main(["info", str(small_csv)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("hotspot: error: ")
+    assert expected in err
+
+
+def test_reading_a_folder_or_a_forbidden_file_names_it(monkeypatch, capsys, small_csv):
+    def fail(source, **kwargs):
+        raise PermissionError(13, "Permission denied", str(source))
+
+    monkeypatch.setattr("hotspot.incidents.read_incidents", fail)
+    assert main(["info", str(small_csv)]) == 2
+    assert f"permission denied reading {small_csv}" in capsys.readouterr().err
+
+
+def test_bugs_still_show_their_traceback(monkeypatch, small_csv):
+    def fail(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("hotspot.incidents.read_incidents", fail)
+    with pytest.raises(RuntimeError, match="a bug"):
+        main(["info", str(small_csv)])
+
+
+# --- every read_incidents option is on the command line ---------------------------------------
+
+
+def test_loader_options_reach_read_incidents(monkeypatch, small_csv):
+    seen = {}
+
+    def spy(source, **kwargs):
+        seen.update(kwargs)
+        raise HotspotInputError("stop here")
+
+    monkeypatch.setattr("hotspot.incidents.read_incidents", spy)
+    argv = ["info", str(small_csv), "--encoding", "cp1252", "--sep", "tab", "--decimal", ","]
+    argv += ["--sheet", "Crimes", "--layer", "points", "--no-header", "--names", "a, b,c"]
+    argv += ["--swap-axes", "--time-format", "%d/%m/%Y", "--time-format", "%Y-%m-%d %H:%M"]
+    assert main(argv) == 2
+    assert seen == {
+        "quiet": True,
+        "encoding": "cp1252",
+        "sep": "\t",
+        "decimal": ",",
+        "sheet": "Crimes",
+        "layer": "points",
+        "header": None,
+        "names": ["a", "b", "c"],
+        "swap_axes": True,
+        "time_format": ["%d/%m/%Y", "%Y-%m-%d %H:%M"],
+    }
+    seen.clear()
+    assert main(["info", str(small_csv), "--time-format", "%Y"]) == 2
+    assert seen == {"quiet": True, "time_format": "%Y"}  # one format: a str; defaults not sent
+
+
+def test_parser_has_the_loader_options_on_both_commands():
+    parser = build_parser()
+    for command in (["info", "f.csv"], ["analyze", "f.csv", "--out", "o"]):
+        args = parser.parse_args([*command, "--sep", ";", "--no-header", "--swap-axes"])
+        assert (args.sep, args.no_header, args.swap_axes) == (";", True, True)
+        defaults = parser.parse_args(command)
+        assert (defaults.no_header, defaults.swap_axes, defaults.time_format) == (
+            False,
+            False,
+            None,
+        )
+
+
+def test_empty_name_in_names_is_one_line(small_csv):
+    assert "--names 'a,,b' has an empty name" in one_line_error(
+        "info", small_csv, "--names", "a,,b", "--no-header"
+    )
+
+
+def test_semicolon_file_with_decimal_commas(tmp_path, capsys):
+    path = tmp_path / "export.csv"
+    path.write_text("lat;lon;date\n53,80;-1,55;2024-01-02\n53,81;-1,54;2024-01-03\n")
+    assert main(["info", str(path), "--sep", ";", "--decimal", ","]) == 0
+    out = capsys.readouterr().out
+    assert ["rows", "kept", "2"] in [line.split() for line in out.splitlines()]
+
+
+def test_help_shows_the_loader_options_and_their_defaults():
+    done = subprocess.run([*HOTSPOT, "info", "--help"], capture_output=True, text=True)
+    text = " ".join(done.stdout.split())
+    for option in ("--encoding", "--sep", "--decimal", "--sheet", "--layer", "--no-header"):
+        assert option in text
+    for option in ("--names", "--swap-axes", "--time-format"):
+        assert option in text
+    assert "repeat it for a file that mixes formats (default: inferred)" in text
+    assert "(default: the one sheet with data)" in text
+    assert text.count("(default:") == 19  # every option of info but --help
+    analyze = subprocess.run([*HOTSPOT, "analyze", "--help"], capture_output=True, text=True)
+    assert "--overwrite replace the report already in --out (default: refuse" in " ".join(
+        analyze.stdout.split()
+    )
+
+
+def test_demo_replaces_its_own_earlier_report_only(tmp_path):
+    from hotspot import cli
+
+    (tmp_path / "report.html").write_text(f"<html><head><title>{cli.DEMO_TITLE}</title>")
+    args = build_parser().parse_args(["demo", "--out", str(tmp_path)])
+    assert cli._check_out(args, own_title=cli.DEMO_TITLE) == tmp_path  # make demo, twice
+    with pytest.raises(HotspotInputError, match="already exists"):
+        cli._check_out(args)  # analyze never replaces a report silently
+    (tmp_path / "report.html").write_text("<html><head><title>My briefing</title>")
+    with pytest.raises(HotspotInputError, match="pass --overwrite"):
+        cli._check_out(args, own_title=cli.DEMO_TITLE)

@@ -228,3 +228,84 @@ def test_non_point_incidents_refused_with_the_row(bad):
     cells = hs.square_grid(gpd.GeoSeries([shapely.box(0, 0, 200, 200)], crs=CRS), 100)
     with pytest.raises(hs.HotspotInputError, match=r"rows 11 are not .*read_incidents"):
         hs.count_incidents(frame, cells)
+
+
+@pytest.mark.parametrize("grid", [hs.square_grid, hs.hex_grid])
+def test_grid_moved_far_away_is_refused_naming_both_extents(west_yorkshire, grid):
+    cells = grid(west_yorkshire, 1000, quiet=True)
+    moved = cells.copy()
+    moved["geometry"] = moved.translate(1_000_000, 0)  # row/col and attrs unchanged
+    with pytest.raises(
+        hs.HotspotInputError,
+        match=r"^the cells \(x 1,38.* do not overlap the incidents \(x 389,862 to 499,464, .*\) "
+        r"at all: they are 888.5 km apart \(both in EPSG:27700\).*another CRS.*another area",
+    ):
+        hs.count_incidents(west_yorkshire, moved)
+    assert hs.assign_cells(west_yorkshire, moved).isna().all()  # a lookup: in no cell
+    # the same for anyone's polygons
+    plain = gpd.GeoDataFrame(geometry=moved.geometry.array, crs=moved.crs)
+    with pytest.raises(hs.HotspotInputError, match="do not overlap"):
+        hs.count_incidents(west_yorkshire, plain)
+
+
+def by_geometry(inc, cells):
+    """Counts from the cells' geometries alone (a spatial join)."""
+    plain = gpd.GeoDataFrame(geometry=cells.geometry.array, crs=cells.crs)
+    return hs.count_incidents(inc, plain, quiet=True)["count"].to_numpy()
+
+
+@pytest.mark.parametrize("grid", [hs.square_grid, hs.hex_grid])
+def test_tampered_indices_count_by_geometry_with_a_note(west_yorkshire, grid, capsys):
+    cells = grid(west_yorkshire, 1000, quiet=True)
+    first = cells.columns[0]  # row or hex_q
+    tampered = cells.copy()
+    tampered[first] += 1  # every cell now names its neighbour: no two cells share indices
+    counted = hs.count_incidents(west_yorkshire, tampered)
+    err = capsys.readouterr().err
+    shape = "squares" if grid is hs.square_grid else "hexagons"
+    assert f"cells are not the {shape} their {first}/" in err
+    assert "spatial index instead" in err
+    method = counted.attrs["hotspot"]["counts"]["method"]
+    assert method.startswith("spatial index") and "do not match its geometry" in method
+    np.testing.assert_array_equal(counted["count"].to_numpy(), by_geometry(west_yorkshire, cells))
+    hs.count_incidents(west_yorkshire, tampered, quiet=True)
+    assert "spatial index" not in capsys.readouterr().err
+
+
+def test_grid_moved_a_little_counts_where_its_cells_are(west_yorkshire):
+    cells = hs.square_grid(west_yorkshire, 1000, quiet=True)
+    shifted = cells.copy()
+    shifted["geometry"] = shifted.translate(500, 0)
+    counted = hs.count_incidents(west_yorkshire, shifted, quiet=True)
+    np.testing.assert_array_equal(counted["count"].to_numpy(), by_geometry(west_yorkshire, shifted))
+    assert counted.attrs["hotspot"]["counts"]["method"].startswith("spatial index")
+
+
+def test_clipped_cells_count_only_what_they_hold():
+    area = gpd.GeoSeries([shapely.box(0, 0, 300, 300)], crs=CRS)
+    cells = hs.square_grid(area, 100)
+    clipped = cells.copy()
+    clipped["geometry"] = clipped.intersection(shapely.box(0, 0, 250, 300))  # a coastline
+    inc = points([50, 150, 280], [50, 50, 50])  # the last one is in the sea
+    counted = hs.count_incidents(inc, clipped, quiet=True)
+    assert counted["count"].sum() == 2
+    assert counted.attrs["hotspot"]["counts"]["outside"] == 1
+
+
+def test_two_grids_put_together_count_by_geometry(capsys):
+    area = gpd.GeoSeries([shapely.box(0, 0, 300, 300)], crs=CRS)
+    a, b = hs.square_grid(area, 100), hs.square_grid(area, 100)
+    b["geometry"] = b.translate(0, 300)  # the same row/col, the next area north
+    both = pd.concat([a, b], ignore_index=True)
+    both.attrs = a.attrs
+    counted = hs.count_incidents(points([50, 50], [50, 350]), both)
+    assert "cells share their row/col with another" in capsys.readouterr().err
+    assert counted["count"].sum() == 2 and counted.attrs["hotspot"]["counts"]["outside"] == 0
+
+
+def test_subset_of_a_grid_still_counts_by_arithmetic(west_yorkshire):
+    cells = hs.square_grid(west_yorkshire, 1000, quiet=True)
+    subset = cells.iloc[::3]
+    counted = hs.count_incidents(west_yorkshire, subset, quiet=True)
+    assert counted.attrs["hotspot"]["counts"]["method"] == "arithmetic (square grid)"
+    np.testing.assert_array_equal(counted["count"].to_numpy(), by_geometry(west_yorkshire, subset))

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspot._validate import check_output_file
 from hotspot.errors import HotspotInputError
 
 WHOLE_COLOUR = "#bd0026"
@@ -47,6 +48,7 @@ def time_chart(cube: Any, path: str | Path, *, title: str | None = None, dpi: in
     >>> out.suffix, int(cube.partial_bins.sum())
     ('.png', 2)
     """
+    path = check_output_file(path, "chart.png")  # before drawing: a folder given by mistake
     fig = chart_figure(cube, title=title, dpi=dpi)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from hotspot._validate import check_output_file
 from hotspot.errors import HotspotInputError
 from hotspot.maps._layers import add_legend, basemap, is_web_address
 from hotspot.maps._style import escape
@@ -371,6 +372,7 @@ def export_map(
     """
     import folium
 
+    path = check_output_file(path, "map.html")  # before drawing: a folder given by mistake
     if min_count is not None and not public:
         raise HotspotInputError("min_count= applies to public=True exports only")
     if isinstance(map_or_result, folium.Map):

@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from hotspot._validate import check_output_file
 from hotspot.errors import HotspotInputError
 from hotspot.maps._context import (
     context_layers,
@@ -1188,8 +1189,8 @@ def to_png(
     Raises
     ------
     HotspotInputError
-        ``public=True`` with an incident-level result, ``min_count`` without ``public``, or a
-        result, ``labels`` or ``context`` layer without a CRS.
+        ``public=True`` with an incident-level result, ``min_count`` without ``public``, a
+        result, ``labels`` or ``context`` layer without a CRS, or a ``path`` that is a folder.
     TypeError
         A result of a kind no map draws, or ``labels``/``context`` of the wrong type.
 
@@ -1211,6 +1212,7 @@ def to_png(
     >>> out = hs.maps.to_png(cells, tempfile.mkdtemp() + "/named.png",
     ...                      labels=place_labels(inc).head(5), context=districts)
     """
+    path = check_output_file(path, "map.png")  # before drawing: a folder given by mistake
     fig = _figure(
         result,
         title=title,

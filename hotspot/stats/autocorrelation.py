@@ -13,7 +13,7 @@ from scipy.spatial import cKDTree
 
 from hotspot._messages import announce
 from hotspot._random import as_generator, check_alternative, normal_pvalue, simulation_pvalue
-from hotspot._validate import check_cells, report_of
+from hotspot._validate import check_cells, check_permutations, report_of
 from hotspot.errors import HotspotInputError
 from hotspot.stats._result import GlobalTest
 from hotspot.stats.local import _values
@@ -63,6 +63,7 @@ def _permuted_cross_products(
 ) -> np.ndarray:
     """v'Wv for ``permutations`` random permutations v of the values (64 at a time)."""
     gen = as_generator(rng)
+    check_permutations(permutations, 1, 24, what="the global statistic")
     out = np.empty(permutations)
     for start in range(0, permutations, 64):
         stop = min(start + 64, permutations)

@@ -11,7 +11,7 @@ import pandas as pd
 from hotspot._messages import announce
 from hotspot._progress import chunk_bounds, progress_bar, show_progress
 from hotspot._random import as_generator, check_alternative, normal_pvalue
-from hotspot._validate import check_cells, report_of
+from hotspot._validate import check_cells, check_permutations, report_of
 from hotspot.errors import HotspotInputError
 from hotspot.stats._local_kernels import random_ids, tail_counts
 from hotspot.stats.multiple_testing import confidence_bins, significant
@@ -114,6 +114,7 @@ def _permutation_pvalues(
     max_k = int(np.diff(matrix.indptr).max()) if matrix.nnz else 0
     if max_k == 0:
         return np.full(n, np.nan), seed
+    check_permutations(permutations, max_k, 24, what=f"{n:,} cells with up to {max_k} neighbours")
     ids = random_ids(n, max_k, permutations, generator)
     greater, less = permutation_tail_counts(
         values,

@@ -23,7 +23,7 @@ from scipy.spatial import cKDTree
 from hotspot._areas import as_area_geometry, hull_of_points
 from hotspot._messages import announce
 from hotspot._random import as_generator, check_alternative, normal_pvalue, simulation_pvalue
-from hotspot._validate import check_incidents, incident_xy
+from hotspot._validate import check_incidents, check_permutations, incident_xy
 from hotspot.errors import HotspotInputError, HotspotWarning
 from hotspot.stats._result import GlobalTest
 
@@ -703,6 +703,7 @@ def ripley(
             f"{func}: envelope must be 'minmax' or a float level, not {type(envelope).__name__}"
         )
     d = _check_distances(distances, func)
+    check_permutations(permutations, len(d), 16, what=f"Ripley's L at {len(d)} distances")
     generator = as_generator(rng)
     x, y, polygon, _, note, outside = _resolve_area(incidents, area, func, allow_number=False)
     n_input = len(x)
