@@ -335,7 +335,13 @@ def as_area_geometry(study_area: Any, crs: CRS | None) -> shapely.Geometry:
     """
     source = "study_area"
     if isinstance(study_area, str | os.PathLike):
-        study_area, source = _read_area_file(study_area), f"the study-area file {study_area}"
+        path = study_area
+        study_area, source = _read_area_file(path), f"the study-area file {path}"
+        if not isinstance(study_area, gpd.GeoDataFrame | gpd.GeoSeries):
+            raise HotspotInputError(
+                f"{source} holds a table without geometry, not polygons; pass a polygon file "
+                "(GeoPackage, GeoJSON, Shapefile) such as a force or city boundary."
+            )
     if isinstance(study_area, gpd.GeoDataFrame | gpd.GeoSeries):
         if study_area.crs is None:
             if source == "study_area":

@@ -327,7 +327,11 @@ def _analysed_period(
     else:
         hi = hi + pd.Timedelta(1, unit="ns")
     if hi <= lo:
-        raise HotspotInputError(f"--end ({end}) is before --start ({start})")
+        raise HotspotInputError(
+            f"--end ({end}) is before --start ({start})"
+            if start is not None
+            else f"--end ({end}) is before the first incident ({times.min():%Y-%m-%d})"
+        )
     settings["period_asked"] = f"{lo:%Y-%m-%d} to {hi - pd.Timedelta(1, unit='ns'):%Y-%m-%d}"
     keep = ((times >= lo) & (times < hi)).to_numpy()
     left = int((~keep).sum())

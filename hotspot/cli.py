@@ -331,6 +331,19 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _min_count(value: str) -> int:
+    """--min-count: a whole number of at least 2 (a public count of 1 would be an incident)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 2:
+        raise argparse.ArgumentTypeError(
+            f"{number} is too small: a public map shows counts of at least 2 (default 5)"
+        )
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``hotspot`` argument parser."""
     parser = argparse.ArgumentParser(prog="hotspot", description="Crime hotspot analysis.")
@@ -434,7 +447,10 @@ def build_parser() -> argparse.ArgumentParser:
             help="disclosure control: no incident points, small counts shown as 'fewer than N'",
         )
         sub.add_argument(
-            "--min-count", type=int, default=5, help="smallest count shown (default: 5)"
+            "--min-count",
+            type=_min_count,
+            default=5,
+            help="with --public, the smallest count shown (at least 2; default: 5)",
         )
         sub.add_argument("--quiet", action="store_true", help="no progress bars")
         sub.add_argument(

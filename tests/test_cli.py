@@ -470,3 +470,21 @@ def test_demo_replaces_its_own_earlier_report_only(tmp_path):
     (tmp_path / "report.html").write_text("<html><head><title>My briefing</title>")
     with pytest.raises(HotspotInputError, match="pass --overwrite"):
         cli._check_out(args, own_title=cli.DEMO_TITLE)
+
+
+def test_small_mistakes_are_one_line(tmp_path, incident_csv):
+    path, _ = incident_csv
+    points = tmp_path / "points.csv"
+    points.write_text("a,b\n1,2\n")
+    for extra, expected in (
+        (["--min-count", "1"], "too small"),
+        (["--study-area", str(points)], "table without geometry"),
+        (["--end", "1999-01-01"], "before the first incident"),
+    ):
+        done = subprocess.run(
+            [*HOTSPOT, "analyze", str(path), "--out", str(tmp_path / "o"), "--quiet", *extra],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 2, done.stderr
+        assert expected in done.stderr and "Traceback" not in done.stderr
