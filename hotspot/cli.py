@@ -45,8 +45,11 @@ READ_HELP = {
     "encoding": ("character encoding of a text file, e.g. cp1252 or utf-16", "detected"),
     "sep": ("column separator of a text file: , ; | or tab", "detected"),
     "decimal": ("decimal mark of a text file: . or ,", "detected"),
-    "sheet": ("the sheet of a spreadsheet (.xlsx, .ods), by name", "the one sheet with data"),
-    "layer": ("the layer of a GeoPackage, by name", "the only layer"),
+    "sheet": (
+        "the sheet of a spreadsheet (.xlsx, .ods), by name or 0-based position",
+        "the one sheet with data",
+    ),
+    "layer": ("the layer of a GeoPackage, by name or 0-based position", "the only layer"),
 }
 SEPARATOR_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 EXAMPLES = {
@@ -388,7 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
         "core period when the data have a sparse long tail of old dates)",
     )
     analyze.add_argument(
-        "--end", default=None, help="last day analysed, inclusive (default: the last incident)"
+        "--end",
+        default=None,
+        help="last day analysed, inclusive (default: the last incident, or the end of the core "
+        "period when a sparse tail of dates follows it)",
     )
     analyze.add_argument(
         "--study-area",
