@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab bench lint data docs clean-venv
+.PHONY: demo test test-fast lab bench lint data docs clean-venv
 
 # Create the virtual environment and install the project (editable, with the dev and notebook
 # extras) only when it is missing or pyproject.toml changed: idempotent and fast when up to date.
@@ -26,6 +26,10 @@ $(CHROMIUM):
 
 test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest -n 2 --dist loadfile -q -p no:cacheprovider
+
+# The inner loop: everything but the tests marked slow (about a minute on 2 cores).
+test-fast: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not slow"
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

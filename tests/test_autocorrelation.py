@@ -36,6 +36,7 @@ def test_moran_columbus_published_values(columbus, columbus_gal):
     assert result.params["weights"] == "libpysal W"
 
 
+@pytest.mark.slow  # esda's numba compile (10-20 s)
 def test_moran_matches_esda_both_assumptions_and_permutations(columbus, columbus_gal):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

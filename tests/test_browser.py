@@ -54,6 +54,9 @@ from hotspot.maps._style import (
 )
 from hotspot.maps.timeline import bin_label
 
+# a real chromium: `make test` runs them, `make test-fast` does not
+pytestmark = pytest.mark.slow
+
 PAYLOADS = [
     "<script>alert(1)</script>",
     '" onmouseover="alert(1)',

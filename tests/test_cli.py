@@ -17,6 +17,9 @@ from pyproj.exceptions import CRSError
 from hotspot.cli import build_parser, main
 from hotspot.errors import HotspotInputError
 
+# subprocess runs of the whole pipeline: `make test` runs them, `make test-fast` does not
+pytestmark = pytest.mark.slow
+
 HOTSPOT = [sys.executable, "-m", "hotspot.cli"]
 
 

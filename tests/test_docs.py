@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# the whole documentation site: `make test` builds it, `make test-fast` does not
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 

@@ -80,6 +80,7 @@ def monte_carlo_z(ours, theirs, permutations):
     return (ours - theirs) / np.sqrt(2 * p * (1 - p) / permutations)
 
 
+@pytest.mark.slow
 def test_gistar_p_sim_agrees_with_esda_within_monte_carlo_error(columbus, columbus_w):
     out = hs.gistar(columbus, "CRIME", weights=columbus_w, permutations=P_SIM, rng=3, quiet=True)
     ref = esda_g_local(
@@ -91,6 +92,7 @@ def test_gistar_p_sim_agrees_with_esda_within_monte_carlo_error(columbus, columb
     assert np.abs(d).mean() < 1.2
 
 
+@pytest.mark.slow  # esda's numba compile (10-20 s)
 def test_lisa_matches_esda(columbus, columbus_w):
     out = hs.lisa(columbus, "CRIME", weights=columbus_w, permutations=P_SIM, rng=5)
     with warnings.catch_warnings():

@@ -415,6 +415,7 @@ def test_offline_export_refuses_what_it_cannot_inline(wy_cells, tmp_path):
     assert "tiles/{z}/{x}/{y}.png" in path.read_text()
 
 
+@pytest.mark.slow
 def test_whole_toronto_100m_grid_exports_under_15_mb(toronto, tmp_path):
     cells = hs.count_incidents(toronto, hs.square_grid(toronto, 100, quiet=True), quiet=True)
     assert len(cells) > 65_000

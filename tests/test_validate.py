@@ -128,6 +128,7 @@ def test_emerging_refuses_permutations_that_do_not_fit(toronto, eight_gb):
         hs.emerging_hotspots(cube, permutations=999_999_999, global_window="cube")
 
 
+@pytest.mark.slow
 def test_refused_before_anything_is_allocated_under_a_memory_limit():
     """Under an address-space limit of 1.5 GB more than the process holds, 10^9 permutations
     are refused by the estimate (naming the limit), not by a failed allocation: without the
