@@ -343,11 +343,17 @@ def emerging_hotspots(
 
     if not isinstance(cube, SpaceTimeCube):
         raise TypeError(f"emerging_hotspots() takes a SpaceTimeCube, not {type(cube).__name__}")
+    if partial not in ("drop", "keep"):
+        raise HotspotInputError(f"partial={partial!r}: use 'drop' or 'keep'")
+    # the bins analysed, so that every check below is against them
+    cube, dropped = _whole_bins(cube) if partial == "drop" else (cube, [])
     n_bins = cube.counts.shape[0]
     if n_bins < MIN_BINS:
+        left_out = f" (partial ones left out: {len(dropped)})" if dropped else ""
         raise HotspotInputError(
-            f"the cube has {n_bins} bins; the trend test needs at least {MIN_BINS}. Use a finer "
-            "freq or a longer period in hotspot.space_time_cube()."
+            f"the cube has {n_bins} whole bins{left_out}; the trend test needs at least "
+            f"{MIN_BINS}. Use a finer freq or a longer period in hotspot.space_time_cube()"
+            + (", or partial='keep'." if dropped else ".")
         )
     if isinstance(time_window, bool) or not isinstance(time_window, int | np.integer):
         raise TypeError(
@@ -369,20 +375,10 @@ def emerging_hotspots(
             "permutations draw neighbourhoods from the whole cube; use global_window='cube' "
             "(or permutations=0 for the other windows)"
         )
-    if partial not in ("drop", "keep"):
-        raise HotspotInputError(f"partial={partial!r}: use 'drop' or 'keep'")
     if trend_series not in TREND_SERIES:
         raise HotspotInputError(f"trend_series={trend_series!r}: use one of {TREND_SERIES}")
     if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
         raise HotspotInputError(f"alpha must be a number between 0 and 1, got {alpha!r}")
-    cube, dropped = _whole_bins(cube) if partial == "drop" else (cube, [])
-    n_bins = cube.counts.shape[0]
-    if n_bins < MIN_BINS:
-        raise HotspotInputError(
-            f"the cube has {n_bins} whole bins (partial ones left out: {len(dropped)}); the "
-            f"trend test needs at least {MIN_BINS}. Use a finer freq or a longer period, or "
-            "partial='keep'."
-        )
     analysed = cube.counts.sum(axis=0) > 0
     cells = cube.cells
     nb = build_weights(cells, weights)

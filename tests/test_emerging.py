@@ -194,3 +194,18 @@ def test_too_few_bins():
     counts = np.random.default_rng(2).poisson(2, (5, 25))
     with pytest.raises(hs.HotspotInputError, match="at least 10"):
         hs.emerging_hotspots(hand_cube(counts))
+
+
+def test_checks_count_the_bins_analysed_not_the_partial_ones(toronto):
+    """12 weekly bins whose first and last the data cover in part: 10 are analysed, so the
+    time window is checked against 10 and a cube of 11 bins is refused with the reason."""
+    weeks = toronto[(toronto["time"] >= "2021-01-06") & (toronto["time"] < "2021-03-27")]
+    cells = hs.square_grid(weeks, 2000, study_area="convex", quiet=True)
+    cube = hs.space_time_cube(weeks, cells, "W", quiet=True)
+    assert len(cube.bins) == 12 and cube.partial_bins.sum() == 2
+    with pytest.raises(hs.HotspotInputError, match="75 % of the 10 bins"):
+        hs.emerging_hotspots(cube, time_window=8, quiet=True)
+    assert hs.emerging_hotspots(cube, time_window=8, partial="keep", quiet=True) is not None
+    shorter = hs.space_time_cube(weeks[weeks["time"] < "2021-03-20"], cells, "W", quiet=True)
+    with pytest.raises(hs.HotspotInputError, match=r"9 whole bins \(partial ones left out: 2\)"):
+        hs.emerging_hotspots(shorter, quiet=True)
