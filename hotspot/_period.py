@@ -107,20 +107,23 @@ def period_of_bins(start: pd.Timestamp, end: pd.Timestamp, freq_word: str, n_bin
     }
 
 
-def period_label(result: Any) -> str | None:
-    """The period label a result carries (``attrs["hotspot"]["period"]``), or None."""
+def stamped_period(result: Any) -> dict[str, Any]:
+    """The period a result carries: ``attrs["hotspot"]["period"]``, or a cube's top-level
+    ``attrs["period"]``; an empty dict when it has none."""
     attrs = getattr(result, "attrs", None) or {}
     period = attrs.get("hotspot", {}).get("period") or attrs.get("period")
-    return period.get("label") if isinstance(period, dict) else None
+    return period if isinstance(period, dict) else {}
+
+
+def period_label(result: Any) -> str | None:
+    """The period label a result carries, or None."""
+    return stamped_period(result).get("label")
 
 
 def years_covered(result: Any) -> float | None:
     """Years covered by a result's period (days / 365.25), or None."""
-    attrs = getattr(result, "attrs", None) or {}
-    period = attrs.get("hotspot", {}).get("period") or attrs.get("period")
-    if not isinstance(period, dict) or not period.get("days"):
-        return None
-    return period["days"] / 365.25
+    days = stamped_period(result).get("days")
+    return days / 365.25 if days else None
 
 
 def context_of(incidents: Any) -> dict[str, Any]:
