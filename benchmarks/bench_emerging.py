@@ -126,7 +126,7 @@ def child_hotspot(out: Path, tag: str, permutations: int, period: tuple[str, str
 
     hotspot, inc, cube = _setup(period)
     from hotspot.stats import mann_kendall  # noqa: F401
-    from hotspot.stats._local_kernels import tail_counts
+    from hotspot.stats._kernels import tail_counts
 
     facts = _facts(inc, cube)
     del inc

@@ -189,7 +189,7 @@ def _measure_end(start: dict, seconds: float) -> dict:
 def _numba_stats(variant: str) -> dict:
     """Compilations and cache loads of the method's numba functions in this process."""
     if variant.startswith("hotspot"):
-        from hotspot.clustering._hdbscan_kernels import mutual_reachability_mst
+        from hotspot.clustering._kernels import mutual_reachability_mst
 
         dispatchers = [mutual_reachability_mst]
     elif variant.startswith("fast_hdbscan"):
@@ -221,7 +221,7 @@ def child_check(out: Path) -> dict:
     import_hotspot = time.perf_counter() - t0
     import numpy as np
 
-    from hotspot.clustering._hdbscan_kernels import mutual_reachability_mst
+    from hotspot.clustering._kernels import mutual_reachability_mst
 
     _, inc, xy = _setup()
     _, codes, counts = np.unique(xy, axis=0, return_inverse=True, return_counts=True)

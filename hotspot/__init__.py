@@ -1,12 +1,11 @@
 """hotspot: crime-pattern hotspot analysis. Incidents in, GeoDataFrames and maps out."""
 
 from hotspot import datasets, maps
-from hotspot.cluster import cluster_incidents
+from hotspot.clustering.cluster import cluster_incidents
 from hotspot.clustering.ellipse import StandardDeviationalEllipse, standard_deviational_ellipse
 from hotspot.clustering.stability import cluster_stability
 from hotspot.clustering.summary import cluster_summary
-from hotspot.cube import SpaceTimeCube, read_cube, space_time_cube
-from hotspot.density import (
+from hotspot.density.surface import (
     density_hotspots,
     density_to_cells,
     dual_kde,
@@ -14,19 +13,25 @@ from hotspot.density import (
     kde_bandwidth,
     surface_to_geotiff_array,
 )
-from hotspot.emerging import emerging_hotspots
 from hotspot.errors import HotspotInputError, HotspotWarning
-from hotspot.grid import assign_cells, count_incidents, hex_grid, square_grid
-from hotspot.incidents import read_incidents
-from hotspot.load_report import LoadReport, excluded_incidents, load_report
-from hotspot.nearrepeat import KnoxResult, knox_test, near_repeat_chain_ids, near_repeat_chains
-from hotspot.optimized import optimized_hotspots
-from hotspot.ranking import hotspot_table
+from hotspot.grid.cells import assign_cells, count_incidents, hex_grid, square_grid
+from hotspot.grid.cube import SpaceTimeCube, read_cube, space_time_cube
+from hotspot.grid.weights import Neighbours, build_weights
+from hotspot.incidents.load_report import LoadReport, excluded_incidents, load_report
+from hotspot.incidents.read import read_incidents
+from hotspot.report.ranking import hotspot_table
+from hotspot.spacetime.emerging import emerging_hotspots
+from hotspot.spacetime.nearrepeat import (
+    KnoxResult,
+    knox_test,
+    near_repeat_chain_ids,
+    near_repeat_chains,
+)
 from hotspot.stats.autocorrelation import general_g, incremental_autocorrelation, moran
 from hotspot.stats.concentration import Concentration, concentration, share_of_places
 from hotspot.stats.local import gistar, lisa
+from hotspot.stats.optimized import optimized_hotspots
 from hotspot.stats.pointpattern import nearest_neighbour_index, ripley
-from hotspot.weights import Neighbours, build_weights
 
 __version__ = "0.1.0"
 

@@ -6,6 +6,7 @@ import math
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -518,3 +519,216 @@ def check_output_folder(path: str | os.PathLike, what: str = "the output folder"
             "another path."
         )
     return path
+
+
+# -- The parameter layer: one error type (HotspotInputError), one message style -------------
+# "<func>: <name>=<value> <what is wrong>; <what to do>." Every public function checks its
+# parameters here, at the boundary, before any work.
+
+_MISSING = object()
+
+
+def _prefix(func: str | None) -> str:
+    return f"{func}: " if func else ""
+
+
+def check_choice(value: object, name: str, choices: tuple, *, func: str | None = None) -> Any:
+    """``value`` if it is one of ``choices``, else an error listing them.
+
+    Examples
+    --------
+    >>> check_choice("B", "transform", ("B", "R"))
+    'B'
+    >>> check_choice("X", "transform", ("B", "R"), func="gistar")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: gistar: transform='X' is not one of 'B', 'R'.
+    """
+    try:
+        ok = value in choices
+    except TypeError:  # unhashable values against a set-like
+        ok = False
+    if not ok:
+        listed = ", ".join(repr(c) for c in choices)
+        raise HotspotInputError(f"{_prefix(func)}{name}={value!r} is not one of {listed}.")
+    return value
+
+
+def check_integer(
+    value: object, name: str, *, minimum: int = 0, example: str = "", func: str | None = None
+) -> int:
+    """An integer (not a bool, not a float) of at least ``minimum``.
+
+    Examples
+    --------
+    >>> check_integer(99, "permutations")
+    99
+    >>> check_integer(9.5, "permutations", example="999")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: permutations=9.5 must be a whole number of at least 0, e.g. 999.
+    """
+    hint = f", e.g. {example}" if example else ""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise HotspotInputError(
+            f"{_prefix(func)}{name}={value!r} must be a whole number of at least {minimum}{hint}."
+        )
+    if value < minimum:
+        raise HotspotInputError(
+            f"{_prefix(func)}{name}={value!r} must be at least {minimum}{hint}."
+        )
+    return int(value)
+
+
+def check_permutation_count(
+    permutations: object, *, minimum: int = 0, func: str | None = None
+) -> int:
+    """The number of permutations: a whole number >= ``minimum`` (0: the analytical test only).
+
+    Examples
+    --------
+    >>> check_permutation_count(999)
+    999
+    >>> check_permutation_count(-1, func="lisa")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: lisa: permutations=-1 must be at least 0, e.g. 999.
+    """
+    return check_integer(
+        permutations, "permutations", minimum=minimum, example=str(USUAL_PERMUTATIONS), func=func
+    )
+
+
+def check_alpha(alpha: object, *, name: str = "alpha", func: str | None = None) -> float:
+    """A significance level strictly between 0 and 1.
+
+    Examples
+    --------
+    >>> check_alpha(0.05)
+    0.05
+    >>> check_alpha(5, func="emerging_hotspots")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: emerging_hotspots: alpha=5 must be a number between 0 and 1 (e.g. 0.05).
+    """
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, int | float | np.integer | np.floating)
+        or not 0 < float(alpha) < 1
+    ):
+        raise HotspotInputError(
+            f"{_prefix(func)}{name}={alpha!r} must be a number between 0 and 1 (e.g. 0.05)."
+        )
+    return float(alpha)
+
+
+def check_rng(rng: object, *, func: str | None = None) -> tuple[np.random.Generator, int | None]:
+    """A numpy Generator for ``rng`` (None, an int or a Generator) and the seed to record.
+
+    Never the global numpy state: the same int gives the same draws.
+
+    Examples
+    --------
+    >>> gen, seed = check_rng(3)
+    >>> seed, bool(gen.integers(10) == check_rng(3)[0].integers(10))
+    (3, True)
+    """
+    from hotspot._random import as_generator
+    from hotspot._result import rng_seed
+
+    try:
+        return as_generator(rng), rng_seed(rng)
+    except TypeError:
+        raise HotspotInputError(
+            f"{_prefix(func)}rng={rng!r} must be None, an int seed or a numpy.random.Generator."
+        ) from None
+
+
+def check_value_column(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    what: str = "cells",
+    fix: str = "count incidents first with hotspot.count_incidents(incidents, cells)",
+    varying: bool = True,
+    func: str | None = None,
+) -> np.ndarray:
+    """The numeric values of ``frame[column]`` as floats, refusing missing or constant ones.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_value_column(pd.DataFrame({"count": [1, 2]}), "count")
+    array([1., 2.])
+    >>> check_value_column(pd.DataFrame({"n": [1, 2]}), "count", func="gistar")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: gistar: cells have no 'count' column (columns: n); count incidents first with hotspot.count_incidents(incidents, cells).
+    """
+    p = _prefix(func)
+    if column not in frame.columns:
+        raise HotspotInputError(
+            f"{p}{what} have no {column!r} column (columns: "
+            f"{', '.join(map(str, frame.columns))}); {fix}."
+        )
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise HotspotInputError(
+            f"{p}column {column!r} has {int(bad.sum())} missing or non-numeric values "
+            f"({what} {first_rows(frame.index[bad])}); fill them (e.g. "
+            f"frame[{column!r}].fillna(0)) or drop those rows."
+        )
+    if varying and len(values) and np.ptp(values) == 0:
+        raise HotspotInputError(
+            f"{p}column {column!r} has the same value in every row of the {what}: there is no "
+            "pattern to test."
+        )
+    return values
+
+
+def check_study_area(study_area: object, crs: CRS | None, *, func: str | None = None) -> Any:
+    """One polygon in ``crs`` from a shapely polygon, a GeoSeries/GeoDataFrame or a file path.
+
+    Raises :class:`~hotspot.errors.HotspotInputError` naming the function for anything else.
+    """
+    from hotspot._areas import as_area_geometry
+
+    try:
+        return as_area_geometry(study_area, crs)
+    except HotspotInputError as err:
+        if func and not str(err).startswith(f"{func}:"):
+            raise HotspotInputError(f"{func}: {err}") from None
+        raise
+
+
+def renamed_parameter(
+    func: str, old: str, new: str, old_value: object, new_value: object, default: object
+) -> Any:
+    """The value of a parameter renamed from ``old`` to ``new``, warning when ``old`` is used.
+
+    Call it with ``old_value`` (``_MISSING`` unless the caller passed the old keyword) and
+    ``new_value``; ``default`` is what the new keyword defaults to. Both given is an error.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     renamed_parameter("ripley", "area", "study_area", "bbox", None, None)
+    'bbox'
+    >>> caught[0].category.__name__
+    'FutureWarning'
+    """
+    import warnings
+
+    if old_value is _MISSING:
+        return new_value
+    if new_value is not default and new_value is not _MISSING:
+        raise HotspotInputError(f"{func}: {old}= is the old name of {new}=; pass only {new}=.")
+    warnings.warn(
+        f"{func}: {old}= is now called {new}=; the old name will stop working in 0.3.",
+        FutureWarning,
+        stacklevel=3,
+    )
+    return old_value

@@ -2,7 +2,7 @@
 
 Load report, counts per cell, Gi* hot spots, kernel density, HDBSCAN clusters and, when the data
 are timed finer than a month, emerging hot spots and the Knox near-repeat test. Every result
-keeps the parameters that made it; :mod:`hotspot.report` writes the files and the page.
+keeps the parameters that made it; :mod:`hotspot.report.write` writes the files and the page.
 """
 
 from __future__ import annotations
@@ -157,11 +157,11 @@ def run_analysis(
     >>> counted["counted"] + counted["outside"] == a.n_incidents, a.emerging is None
     (True, True)
     """
-    from hotspot.cluster import cluster_incidents
+    from hotspot.clustering.cluster import cluster_incidents
     from hotspot.clustering.summary import cluster_summary
-    from hotspot.density import kde
-    from hotspot.grid import count_incidents, hex_grid, square_grid
-    from hotspot.load_report import get_load_report
+    from hotspot.density.surface import kde
+    from hotspot.grid.cells import count_incidents, hex_grid, square_grid
+    from hotspot.incidents.load_report import get_load_report
     from hotspot.stats.local import gistar
 
     if grid not in ("square", "hex"):
@@ -254,7 +254,7 @@ def run_analysis(
             )
         )
     bar.close()
-    from hotspot.ranking import hotspot_table
+    from hotspot.report.ranking import hotspot_table
 
     analysis.hotspots = hotspot_table(
         analysis.gistar, incidents=chosen, emerging=analysis.emerging, n=20
@@ -264,7 +264,7 @@ def run_analysis(
 
 def _outside_note(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, outside: int) -> str:
     """Which incidents fell outside the study area, by the data's own area names."""
-    from hotspot.grid import cell_positions
+    from hotspot.grid.cells import cell_positions
     from hotspot.places import area_names
 
     grid = cells.attrs["hotspot"]["grid"]
@@ -289,7 +289,7 @@ def _analysed_period(
 ) -> gpd.GeoDataFrame:
     """The incidents of the analysed period: the given one, else the core period when the data
     have a sparse long tail of old (or far-future) dates. Left-out incidents are counted."""
-    from hotspot._timeparse import long_tail
+    from hotspot.incidents._timeparse import long_tail
 
     if "time" not in incidents.columns or not incidents["time"].notna().any():
         if start is not None or end is not None:
@@ -353,9 +353,9 @@ def _space_time(
     bar: Any,
     show_inner: bool,
 ) -> None:
-    from hotspot.cube import space_time_cube
-    from hotspot.emerging import MIN_BINS, emerging_hotspots
-    from hotspot.nearrepeat import knox_test
+    from hotspot.grid.cube import space_time_cube
+    from hotspot.spacetime.emerging import MIN_BINS, emerging_hotspots
+    from hotspot.spacetime.nearrepeat import knox_test
 
     settings = analysis.settings
     last = incidents["time"].max()

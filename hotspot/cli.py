@@ -66,7 +66,7 @@ EXAMPLES = {
 
 
 def _read(args: argparse.Namespace, **extra: str | None) -> object:
-    from hotspot.incidents import read_incidents
+    from hotspot.incidents.read import read_incidents
 
     _check_read_options(args)
     options = _read_options(args) | {k: v for k, v in extra.items() if v}
@@ -198,7 +198,7 @@ def _timezone_message(zone: str | None) -> str:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from hotspot.load_report import get_load_report
+    from hotspot.incidents.load_report import get_load_report
 
     inc = _read(args, category=args.category)
     report = get_load_report(inc)
@@ -211,7 +211,7 @@ def _info(args: argparse.Namespace) -> int:
 
 def _analyze(args: argparse.Namespace) -> int:
     from hotspot.analyze import run_analysis
-    from hotspot.report import write_analysis, write_report
+    from hotspot.report.write import write_analysis, write_report
 
     out = _check_out(args)
     inc = _read(args, category=args.category_column)
@@ -312,7 +312,7 @@ DEMO_RUNS = (
 def _demo(args: argparse.Namespace) -> int:
     from hotspot import datasets
     from hotspot.analyze import run_analysis
-    from hotspot.report import write_analysis, write_report
+    from hotspot.report.write import write_analysis, write_report
 
     out = _check_out(args, own_title=DEMO_TITLE)
     sections = []

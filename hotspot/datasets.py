@@ -15,7 +15,7 @@ import pandas as pd
 from pyproj import CRS
 
 from hotspot.errors import HotspotInputError
-from hotspot.incidents import read_incidents
+from hotspot.incidents.read import read_incidents
 from hotspot.simulate import simulate_incidents
 
 __all__ = [

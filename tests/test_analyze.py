@@ -99,7 +99,7 @@ def test_categories_are_checked_and_counted(toronto_2021):
 
 @pytest.mark.parametrize("public", [False, True])
 def test_report_of_a_small_file_says_what_it_could_not_show(toronto, tmp_path, public):
-    from hotspot.report import write_analysis, write_report
+    from hotspot.report.write import write_analysis, write_report
 
     robbery = toronto[(toronto["category"] == "Robbery") & (toronto["time"] >= "2021-06-01")]
     few = robbery.iloc[:60]

@@ -362,7 +362,7 @@ def test_expected_failures_are_one_line(monkeypatch, capsys, small_csv, error, e
     def fail(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr("hotspot.incidents.read_incidents", fail)
+    monkeypatch.setattr("hotspot.incidents.read.read_incidents", fail)
     assert main(["info", str(small_csv)]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and err.startswith("hotspot: error: ")
@@ -373,7 +373,7 @@ def test_reading_a_folder_or_a_forbidden_file_names_it(monkeypatch, capsys, smal
     def fail(source, **kwargs):
         raise PermissionError(13, "Permission denied", str(source))
 
-    monkeypatch.setattr("hotspot.incidents.read_incidents", fail)
+    monkeypatch.setattr("hotspot.incidents.read.read_incidents", fail)
     assert main(["info", str(small_csv)]) == 2
     assert f"permission denied reading {small_csv}" in capsys.readouterr().err
 
@@ -382,7 +382,7 @@ def test_bugs_still_show_their_traceback(monkeypatch, small_csv):
     def fail(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("hotspot.incidents.read_incidents", fail)
+    monkeypatch.setattr("hotspot.incidents.read.read_incidents", fail)
     with pytest.raises(RuntimeError, match="a bug"):
         main(["info", str(small_csv)])
 
@@ -397,7 +397,7 @@ def test_loader_options_reach_read_incidents(monkeypatch, small_csv):
         seen.update(kwargs)
         raise HotspotInputError("stop here")
 
-    monkeypatch.setattr("hotspot.incidents.read_incidents", spy)
+    monkeypatch.setattr("hotspot.incidents.read.read_incidents", spy)
     argv = ["info", str(small_csv), "--encoding", "cp1252", "--sep", "tab", "--decimal", ","]
     argv += ["--sheet", "Crimes", "--layer", "points", "--no-header", "--names", "a, b,c"]
     argv += ["--swap-axes", "--time-format", "%d/%m/%Y", "--time-format", "%Y-%m-%d %H:%M"]

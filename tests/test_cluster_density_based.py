@@ -16,9 +16,9 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.neighbors import NearestNeighbors
 
 import hotspot as hs
-from hotspot.cluster import cluster_incidents
 from hotspot.clustering import _dbscan, _optics, _stdbscan
 from hotspot.clustering._base import unique_locations
+from hotspot.clustering.cluster import cluster_incidents
 from hotspot.errors import HotspotInputError
 
 CRS = 32617

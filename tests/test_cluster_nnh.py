@@ -18,9 +18,9 @@ import shapely
 from scipy import stats
 from scipy.spatial.distance import pdist, squareform
 
-from hotspot.cluster import cluster_incidents
 from hotspot.clustering import _nnh
 from hotspot.clustering._base import ClusterFit
+from hotspot.clustering.cluster import cluster_incidents
 from hotspot.errors import HotspotInputError
 from hotspot.simulate import simulate_incidents
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspot.cluster import cluster_incidents
+from hotspot.clustering.cluster import cluster_incidents
 from hotspot.clustering.ellipse import StandardDeviationalEllipse, standard_deviational_ellipse
 from hotspot.clustering.summary import DEGENERATE_BUFFER_M, cluster_summary
 from hotspot.errors import HotspotInputError, HotspotWarning

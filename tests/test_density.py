@@ -22,8 +22,8 @@ from pandas.testing import assert_frame_equal
 from scipy.spatial import cKDTree
 
 import hotspot as hs
-from hotspot import density
-from hotspot.density import (
+from hotspot.density import surface as density
+from hotspot.density.surface import (
     density_hotspots,
     density_to_cells,
     dual_kde,

@@ -6,7 +6,7 @@ import numpy as np
 import shapely
 
 import hotspot as hs
-from hotspot.maps.disclosure import PUBLIC_LABEL_GRID, disclose
+from hotspot.disclosure import PUBLIC_LABEL_GRID, disclose
 
 
 def test_public_place_labels_drop_small_areas_and_sit_on_a_coarse_grid(west_yorkshire):

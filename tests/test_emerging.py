@@ -14,7 +14,7 @@ import pytest
 import shapely
 
 import hotspot as hs
-from hotspot.emerging import CATEGORIES, categorise, space_time_gistar
+from hotspot.spacetime.emerging import CATEGORIES, categorise, space_time_gistar
 
 T = 20
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from hotspot.analyze import run_analysis
-from hotspot.findings import key_findings
-from hotspot.maps.disclosure import disclose_table
+from hotspot.disclosure import disclose_table
+from hotspot.report.findings import key_findings
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hotspot as hs
-from hotspot.grid import _nice_floor
+from hotspot.grid.cells import _nice_floor
 
 CRS = "EPSG:27700"
 

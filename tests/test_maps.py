@@ -315,7 +315,7 @@ def test_public_copies_drop_what_would_disclose(west_yorkshire, wy_cells):
 
 
 def test_public_density_shows_only_pixels_resting_on_min_count_incidents(west_yorkshire):
-    from hotspot._density_kernels import peak_density
+    from hotspot.density._kernels import peak_density
 
     surface = hs.kde(west_yorkshire, bandwidth=500, cell_size=250, quiet=True)
     public = hs.maps.disclose(surface, min_count=5)

@@ -13,13 +13,13 @@ from scipy.spatial.distance import pdist
 
 import hotspot as hs
 from hotspot.errors import HotspotInputError
-from hotspot.nearrepeat import (
+from hotspot.simulate import simulate_incidents
+from hotspot.spacetime.nearrepeat import (
     KnoxResult,
     knox_test,
     near_repeat_chain_ids,
     near_repeat_chains,
 )
-from hotspot.simulate import simulate_incidents
 
 CRS = "EPSG:32617"
 T0 = pd.Timestamp("2024-01-01")

@@ -11,6 +11,7 @@ from matplotlib.colors import to_hex, to_rgb
 from PIL import Image
 
 import hotspot as hs
+from hotspot.disclosure import statement
 from hotspot.errors import HotspotInputError
 from hotspot.maps import png
 from hotspot.maps._context import format_number
@@ -27,7 +28,6 @@ from hotspot.maps._style import (
     count_classes,
     density_classes,
 )
-from hotspot.maps.disclosure import statement
 from hotspot.places import place_labels
 
 DPI = 80

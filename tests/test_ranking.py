@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 import hotspot as hs
-from hotspot.ranking import COLUMNS
+from hotspot.report.ranking import COLUMNS
 
 PLANTED = [  # strongest first, each at a 250 m cell centre: the table must list them in order
     {"x": 432125, "y": 432125, "radius": 60, "profile": "persistent", "rate": 9},

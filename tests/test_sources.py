@@ -22,7 +22,7 @@ import pytest
 
 import hotspot as hs
 from hotspot import HotspotInputError
-from hotspot._sources import SAMPLE_BYTES, SOURCE_KEY, read_source
+from hotspot.incidents._sources import SAMPLE_BYTES, SOURCE_KEY, read_source
 
 CATEGORIES = [
     "Burglary",

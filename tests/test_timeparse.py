@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 
 import hotspot as hs
 from hotspot import HotspotInputError
-from hotspot._timeparse import (
+from hotspot.datasets import data_path
+from hotspot.incidents._timeparse import (
     AMBIGUOUS_MIN_ROWS,
     PLACEHOLDER_MIN_ROWS,
     parse_times,
     shapes,
 )
-from hotspot.datasets import data_path
 
 # Leeds: the British National Grid is chosen and tzfpy says Europe/London.
 LEEDS = (53.80, -1.55)

@@ -105,7 +105,7 @@ def test_gistar_message_names_the_cells_and_the_neighbours(cells, eight_gb):
 
 
 def test_knox_refuses_permutations_that_do_not_fit(toronto, eight_gb):
-    from hotspot.nearrepeat import knox_test
+    from hotspot.spacetime.nearrepeat import knox_test
 
     burglary = toronto[toronto["category"] == "Break and Enter"].iloc[:200]
     with pytest.raises(

@@ -38,7 +38,7 @@ from hotspot.clustering._base import (
     renumber,
     unique_locations,
 )
-from hotspot.clustering._hdbscan_kernels import mutual_reachability_mst
+from hotspot.clustering._kernels import mutual_reachability_mst
 from hotspot.errors import HotspotInputError
 
 ACCEPTED = ("min_cluster_size", "min_samples")

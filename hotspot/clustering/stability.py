@@ -82,7 +82,7 @@ def cluster_stability(
     >>> list(table.columns)
     ['n_incidents', 'mean_jaccard', 'min_jaccard', 'recovered_share']
     """
-    from hotspot.cluster import METHODS, _days, cluster_incidents
+    from hotspot.clustering.cluster import METHODS, _days, cluster_incidents
 
     check_incidents(incidents)
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer):

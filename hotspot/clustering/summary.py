@@ -113,7 +113,7 @@ def cluster_summary(
     ----------
     clustered : GeoDataFrame
         Incidents with a ``cluster`` column (int, negative = noise), as returned by
-        :func:`hotspot.cluster.cluster_incidents` with any method; NNH's
+        :func:`hotspot.clustering.cluster.cluster_incidents` with any method; NNH's
         ``cluster_order_<k>`` columns, when present, give one set of rows per order.
     top_categories : int, default=3
         How many of the most frequent categories to list in ``top_categories``.
@@ -170,7 +170,7 @@ def cluster_summary(
     Examples
     --------
     >>> import hotspot as hs
-    >>> from hotspot.cluster import cluster_incidents
+    >>> from hotspot.clustering.cluster import cluster_incidents
     >>> from hotspot.clustering.summary import cluster_summary
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
     >>> clustered = cluster_incidents(inc, "nnh", min_points=50, quiet=True)

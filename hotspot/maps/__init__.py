@@ -17,6 +17,7 @@ template, a local tile folder, or None. The maps returned show in a notebook wit
 their notebook view holds Leaflet, jQuery and d3 inlined from the package.
 """
 
+from hotspot.disclosure import disclose
 from hotspot.maps._style import (
     CLUSTER_ELLIPSE,
     CLUSTER_HULL,
@@ -30,7 +31,6 @@ from hotspot.maps._style import (
 from hotspot.maps.cells import counts_map, emerging_map, gistar_map, lisa_map
 from hotspot.maps.chart import time_chart
 from hotspot.maps.clusters import cluster_map, near_repeat_map
-from hotspot.maps.disclosure import disclose
 from hotspot.maps.export import export_map
 from hotspot.maps.png import to_png
 from hotspot.maps.surface import density_map

@@ -7,10 +7,10 @@ level at which each one appears), the context layers the user gave, and the sent
 tooltip leads with ("Hot spot, 99 % confidence: 450 incidents, 5.1× the average of all 942
 cells (88.7)"). Sentences are plain text: whoever puts them into HTML escapes them.
 
-A result that went through :func:`hotspot.maps.disclosure.disclose` (a public copy) gets no
+A result that went through :func:`hotspot.disclosure.disclose` (a public copy) gets no
 study-area outline (the disclosure step removes it), only place labels that rest on at least
 ``min_count`` incidents, and those snapped to a 500 m grid
-(:data:`hotspot.maps.disclosure.PUBLIC_LABEL_GRID`), so no label sits on an incident.
+(:data:`hotspot.disclosure.PUBLIC_LABEL_GRID`), so no label sits on an incident.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ import pandas as pd
 import shapely
 
 from hotspot._period import period_label, years_covered
-from hotspot.emerging import NOT_ANALYSED
+from hotspot.disclosure import PUBLIC_LABEL_GRID
 from hotspot.errors import HotspotInputError
 from hotspot.maps._style import GISTAR_COLOURS, LISA_COLOURS
-from hotspot.maps.disclosure import PUBLIC_LABEL_GRID
 from hotspot.places import labels_from_records, thin_labels
+from hotspot.spacetime.emerging import NOT_ANALYSED
 
 # Place labels at the opening view are at least this fraction of the view's shorter side apart.
 PLACE_LABEL_FRACTION = 1 / 8
@@ -115,7 +115,7 @@ def disclosure_rule(result: Any) -> dict[str, Any] | None:
 def study_area(result: Any) -> shapely.Geometry | None:
     """The study area polygon a result carries (in its CRS), or None.
 
-    None for a public copy: :func:`~hotspot.maps.disclosure.disclose` removes the study area
+    None for a public copy: :func:`~hotspot.disclosure.disclose` removes the study area
     (it may be the incidents' own convex hull), and a cube's cells must not bring it back.
 
     Examples

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from hotspot._validate import check_cells
+from hotspot.disclosure import disclosure_note, suppressed_label
 from hotspot.maps import _context
 from hotspot.maps._layers import DEFAULT_TILES, draw_cells
 from hotspot.maps._style import (
@@ -27,7 +28,6 @@ from hotspot.maps._style import (
     escape,
     legend_html,
 )
-from hotspot.maps.disclosure import disclosure_note, suppressed_label
 
 
 def _ids(frame: pd.DataFrame) -> list[str]:

@@ -62,7 +62,7 @@ def chart_figure(cube: Any, *, title: str | None = None, dpi: int = 100) -> Any:
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    from hotspot.cube import SpaceTimeCube, freq_word
+    from hotspot.grid.cube import SpaceTimeCube, freq_word
 
     if not isinstance(cube, SpaceTimeCube):
         raise HotspotInputError(f"time_chart() takes a SpaceTimeCube, not {type(cube).__name__}")

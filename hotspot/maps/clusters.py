@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspot.disclosure import disclosure_note, suppressed_label
 from hotspot.maps import _context
 from hotspot.maps._layers import (
     DEFAULT_TILES,
@@ -29,7 +30,6 @@ from hotspot.maps._style import (
     escape,
     legend_html,
 )
-from hotspot.maps.disclosure import disclosure_note, suppressed_label
 
 # The property holding a feature's tooltip sentence.
 SENTENCE = "_about"
@@ -101,7 +101,7 @@ def cluster_map(
     opening view appear as the reader zooms in, the largest clusters first. Tooltips lead
     with "Cluster 3: 1,250 incidents in 0.841 km²", then the incident count, locations, area,
     the top categories and the period. Incident points are drawn only when ``incidents`` is
-    given (an internal map); a public copy (:func:`hotspot.maps.disclosure.disclose`) has no
+    given (an internal map); a public copy (:func:`hotspot.disclosure.disclose`) has no
     hulls: only the ellipses are drawn.
 
     Parameters

@@ -12,10 +12,10 @@ from typing import Any
 import geopandas as gpd
 
 from hotspot._validate import check_output_file
+from hotspot.disclosure import disclose, disclosure_note
 from hotspot.errors import HotspotInputError
 from hotspot.maps._layers import add_legend, basemap, is_web_address
 from hotspot.maps._style import escape
-from hotspot.maps.disclosure import disclose, disclosure_note
 
 # The web addresses folium and branca write, and the file in hotspot/maps/_assets that stands
 # in for each (same release; licences beside them). None: not needed by any hotspot map and
@@ -333,7 +333,7 @@ def export_map(
         off (or ``tiles``), no web address that the browser would load anywhere in the file.
     public : bool, default=False
         Disclosure control, applied to the result before it is drawn
-        (:func:`hotspot.maps.disclosure.disclose`): no incident-level points, counts from 1 to
+        (:func:`hotspot.disclosure.disclose`): no incident-level points, counts from 1 to
         ``min_count − 1`` shown as "fewer than ``min_count``", no statistics from which counts
         could be derived, and the rule stated on the map. Needs a result, not a finished map.
     min_count : int, default=5

@@ -28,6 +28,7 @@ import shapely
 from pyproj import CRS
 
 from hotspot._validate import check_output_file
+from hotspot.disclosure import disclose, disclosure_note, suppressed_label
 from hotspot.errors import HotspotInputError
 from hotspot.maps._context import (
     context_layers,
@@ -49,7 +50,6 @@ from hotspot.maps._style import (
     count_scheme,
     density_classes,
 )
-from hotspot.maps.disclosure import disclose, disclosure_note, suppressed_label
 from hotspot.maps.export import result_facts
 from hotspot.maps.timeline import bin_label
 
@@ -1161,7 +1161,7 @@ def to_png(
         Title at the top of the image.
     public : bool, default=False
         Disclosure control, applied to the result before anything is drawn
-        (:func:`hotspot.maps.disclosure.disclose`): small counts shown as "fewer than
+        (:func:`hotspot.disclosure.disclose`): small counts shown as "fewer than
         ``min_count``", no study-area outline, no place name of an area with fewer than
         ``min_count`` incidents (placed on a 500 m grid), and the rule stated in
         the footer. Refuses incident-level results.

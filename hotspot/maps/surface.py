@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from hotspot.disclosure import disclosure_note
 from hotspot.maps import _context
 from hotspot.maps._layers import (
     DEFAULT_TILES,
@@ -23,7 +24,6 @@ from hotspot.maps._style import (
     escape,
     legend_html,
 )
-from hotspot.maps.disclosure import disclosure_note
 
 
 def _rgba(classes: np.ndarray, colours: list[str], opacity: float) -> np.ndarray:

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspot.disclosure import disclosure_note, suppressed_label
 from hotspot.maps._layers import DEFAULT_TILES, draw_cells
 from hotspot.maps._style import count_scheme, escape, legend_html
-from hotspot.maps.disclosure import disclosure_note, suppressed_label
 
 
 def bin_label(start: pd.Timestamp, freq: str) -> str:

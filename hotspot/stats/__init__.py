@@ -1,6 +1,6 @@
 """Statistics: global tests, local statistics, multiple-testing correction, concentration."""
 
-from hotspot.stats._result import GlobalTest
+from hotspot._result import GlobalTest
 from hotspot.stats.autocorrelation import general_g, incremental_autocorrelation, moran
 from hotspot.stats.concentration import Concentration, concentration, share_of_places
 from hotspot.stats.local import gistar, lisa

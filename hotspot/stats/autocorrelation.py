@@ -13,11 +13,11 @@ from scipy.spatial import cKDTree
 
 from hotspot._messages import announce
 from hotspot._random import as_generator, check_alternative, normal_pvalue, simulation_pvalue
+from hotspot._result import GlobalTest
 from hotspot._validate import check_cells, check_permutations, report_of
 from hotspot.errors import HotspotInputError
-from hotspot.stats._result import GlobalTest
+from hotspot.grid.weights import Neighbours, build_weights, centroids, distance_band
 from hotspot.stats.local import _values
-from hotspot.weights import Neighbours, build_weights, centroids, distance_band
 
 ASSUMPTIONS = ("randomisation", "normality")
 N_DISTANCES = 10

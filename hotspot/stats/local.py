@@ -13,9 +13,9 @@ from hotspot._progress import chunk_bounds, progress_bar, show_progress
 from hotspot._random import as_generator, check_alternative, normal_pvalue
 from hotspot._validate import check_cells, check_permutations, report_of
 from hotspot.errors import HotspotInputError
-from hotspot.stats._local_kernels import random_ids, tail_counts
+from hotspot.grid.weights import Neighbours, build_weights
+from hotspot.stats._kernels import random_ids, tail_counts
 from hotspot.stats.multiple_testing import confidence_bins, significant
-from hotspot.weights import Neighbours, build_weights
 
 TRANSFORMS = ("B", "R")
 

@@ -23,9 +23,9 @@ from scipy.spatial import cKDTree
 from hotspot._areas import as_area_geometry, hull_of_points
 from hotspot._messages import announce
 from hotspot._random import as_generator, check_alternative, normal_pvalue, simulation_pvalue
+from hotspot._result import GlobalTest
 from hotspot._validate import check_incidents, check_permutations, incident_xy
 from hotspot.errors import HotspotInputError, HotspotWarning
-from hotspot.stats._result import GlobalTest
 
 __all__ = ["MAX_POINTS", "nearest_neighbour_index", "ripley"]
 

@@ -223,8 +223,8 @@ def _with_rule(attrs: dict, rule: dict) -> dict:
 
 
 def _disclose_surface(surface: Any, min_count: int, rule: dict) -> Any:
-    from hotspot._density_kernels import peak_density
-    from hotspot.density import M2_PER_KM2
+    from hotspot.density._kernels import peak_density
+    from hotspot.density.surface import M2_PER_KM2
 
     meta = surface.attrs.get("hotspot", {}).get("kde", {})
     if meta.get("weights") is not None or "kernel" not in meta:

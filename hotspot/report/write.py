@@ -11,18 +11,20 @@ import base64
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from hotspot._period import period_label
-from hotspot.analyze import Analysis
-from hotspot.cube import freq_word
-from hotspot.findings import key_findings
+from hotspot.disclosure import disclose_table, statement
+from hotspot.grid.cube import freq_word
 from hotspot.maps._style import escape
-from hotspot.maps.disclosure import disclose_table, statement
+from hotspot.report.findings import key_findings
+
+if TYPE_CHECKING:
+    from hotspot.analyze import Analysis
 
 PAGE_STYLE = (
     "body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;"

@@ -158,7 +158,7 @@ def hotspot_table(
         columns=list(COLUMNS),
     )
     if incidents is not None:
-        from hotspot.grid import cell_positions
+        from hotspot.grid.cells import cell_positions
         from hotspot.places import area_names, location_texts
 
         positions, _ = cell_positions(incidents, result)

@@ -28,7 +28,6 @@ from hotspot._areas import (
     hull_of_points,
     nice_floor,
 )
-from hotspot._binning import SQRT3, hex_centres, hex_positions, square_positions
 from hotspot._messages import announce, first_rows
 from hotspot._period import period_of
 from hotspot._validate import (
@@ -41,6 +40,7 @@ from hotspot._validate import (
     time_resolution,
 )
 from hotspot.errors import HotspotInputError
+from hotspot.grid._binning import SQRT3, hex_centres, hex_positions, square_positions
 from hotspot.places import labels_to_records, place_labels
 
 MAX_CELLS = 5_000_000

@@ -8,7 +8,7 @@ square cells (:func:`density_to_cells`) or to the pieces a GeoTIFF writer needs
 (:func:`surface_to_geotiff_array`); :func:`kde_bandwidth` shows the bandwidth a rule gives.
 
 Coordinates are metres (incidents from :func:`hotspot.read_incidents`). The numerical work is
-in :mod:`hotspot._density_kernels`: linear binning and FFT convolution with second-order and
+in :mod:`hotspot.density._kernels`: linear binning and FFT convolution with second-order and
 exact edge corrections, or a direct k-d tree kernel sum, chosen for accuracy and cost.
 """
 
@@ -27,7 +27,6 @@ from pyproj import CRS
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
-from hotspot import _density_kernels as dk
 from hotspot._areas import as_area_geometry
 from hotspot._messages import announce, first_rows
 from hotspot._period import context_of
@@ -39,8 +38,9 @@ from hotspot._validate import (
     incident_xy,
     report_of,
 )
+from hotspot.density import _kernels as dk
 from hotspot.errors import HotspotInputError, HotspotWarning
-from hotspot.grid import CELLS_ON_SHORTER_SIDE, MAX_CELLS, _nice_floor
+from hotspot.grid.cells import CELLS_ON_SHORTER_SIDE, MAX_CELLS, _nice_floor
 
 __all__ = [
     "GeoTiffArray",

@@ -21,7 +21,7 @@ from hotspot._messages import announce
 from hotspot._period import context_of, period_of_bins
 from hotspot._validate import check_cells, check_incidents, check_same_crs, report_of
 from hotspot.errors import HotspotInputError
-from hotspot.grid import cell_positions
+from hotspot.grid.cells import cell_positions
 
 # Offset aliases people type → the period alias pandas uses for the same span.
 PERIOD_ALIASES = {

@@ -20,10 +20,11 @@ from pyproj.exceptions import CRSError
 from hotspot._areas import as_area_geometry, far_away
 from hotspot._messages import announce, first_rows
 from hotspot._projection import choose_crs, is_metric_projected, utm_crs
-from hotspot._schema import detect_schema
-from hotspot._sources import read_source
-from hotspot._timeparse import finish_times, long_tail, read_times
-from hotspot._timezones import (
+from hotspot.errors import HotspotInputError
+from hotspot.incidents._schema import detect_schema
+from hotspot.incidents._sources import read_source
+from hotspot.incidents._timeparse import finish_times, long_tail, read_times
+from hotspot.incidents._timezones import (
     implausible,
     local_zone,
     sample_positions,
@@ -31,8 +32,7 @@ from hotspot._timezones import (
     validate_timezone,
     zones,
 )
-from hotspot.errors import HotspotInputError
-from hotspot.load_report import LoadReport
+from hotspot.incidents.load_report import LoadReport
 
 STANDARD_COLUMNS = ("time", "category")
 

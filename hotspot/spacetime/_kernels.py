@@ -1,8 +1,8 @@
-"""Numerical kernels of :mod:`hotspot.nearrepeat`: pair counts per (distance band, time band).
+"""Numerical kernels of :mod:`hotspot.spacetime.nearrepeat`: pair counts per (distance band, time band).
 
 Everything here works on plain arrays: pair index arrays ``i``, ``j`` (int32), the distance band
 of each pair (int8/int16), times as int64 nanoseconds and the finite time-band edges as int64
-nanoseconds. :mod:`hotspot.nearrepeat` validates inputs and builds the tables.
+nanoseconds. :mod:`hotspot.spacetime.nearrepeat` validates inputs and builds the tables.
 
 numba is imported lazily on the first call (its import and compilation take a few seconds, cached
 on disk with ``cache=True`` afterwards).

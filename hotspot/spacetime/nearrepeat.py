@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._nearrepeat_kernels import pairs_within_time, permuted_counts
 from hotspot._period import context_of
 from hotspot._progress import progress_bar, show_progress
 from hotspot._random import as_generator
 from hotspot._validate import check_incidents, check_permutations, incident_xy
 from hotspot.errors import HotspotInputError
+from hotspot.spacetime._kernels import pairs_within_time, permuted_counts
 
 __all__ = ["KnoxResult", "knox_test", "near_repeat_chain_ids", "near_repeat_chains"]
 
@@ -91,7 +91,7 @@ class KnoxResult:
         Examples
         --------
         >>> import hotspot as hs
-        >>> from hotspot.nearrepeat import knox_test
+        >>> from hotspot.spacetime.nearrepeat import knox_test
         >>> b = hs.datasets.load_burkitt()
         >>> res = knox_test(b, distance_bands=(0, 20000, 40000), time_bands=(0, 5, 10),
         ...                 permutations=99, rng=0)
@@ -248,7 +248,7 @@ def knox_test(
     Examples
     --------
     >>> import hotspot as hs
-    >>> from hotspot.nearrepeat import knox_test
+    >>> from hotspot.spacetime.nearrepeat import knox_test
     >>> b = hs.datasets.load_burkitt()
     >>> res = knox_test(b, distance_bands=(0, 20000), time_bands=(0, 5),
     ...                 same_location=False, permutations=99, rng=0)
@@ -373,7 +373,7 @@ def near_repeat_chain_ids(incidents: gpd.GeoDataFrame, distance: float, days: fl
     Examples
     --------
     >>> import hotspot as hs
-    >>> from hotspot.nearrepeat import near_repeat_chain_ids
+    >>> from hotspot.spacetime.nearrepeat import near_repeat_chain_ids
     >>> ids = near_repeat_chain_ids(hs.datasets.load_burkitt(), 20000, 5)
     >>> int((ids >= 0).sum()), int(ids.max() + 1)
     (26, 13)
@@ -425,7 +425,7 @@ def near_repeat_chains(
     Examples
     --------
     >>> import hotspot as hs
-    >>> from hotspot.nearrepeat import near_repeat_chains
+    >>> from hotspot.spacetime.nearrepeat import near_repeat_chains
     >>> chains = near_repeat_chains(hs.datasets.load_burkitt(), 20000, 5)
     >>> len(chains), int(chains["size"].max())  # the 13 close pairs of the Knox test
     (13, 2)

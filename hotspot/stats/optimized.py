@@ -11,7 +11,7 @@ from scipy.spatial import cKDTree
 from hotspot._messages import announce
 from hotspot._validate import check_incidents, incident_xy, report_of
 from hotspot.errors import HotspotInputError
-from hotspot.grid import count_incidents, square_grid
+from hotspot.grid.cells import count_incidents, square_grid
 from hotspot.stats.autocorrelation import choose_distance_band
 from hotspot.stats.local import gistar
 

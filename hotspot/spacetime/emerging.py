@@ -51,10 +51,10 @@ from hotspot._messages import announce
 from hotspot._period import period_of_bins
 from hotspot._random import as_generator, normal_pvalue
 from hotspot._validate import check_permutations
-from hotspot.cube import SpaceTimeCube, freq_word
 from hotspot.errors import HotspotInputError
+from hotspot.grid.cube import SpaceTimeCube, freq_word
+from hotspot.grid.weights import build_weights
 from hotspot.stats.multiple_testing import fdr_adjust, significant
-from hotspot.weights import build_weights
 
 GLOBAL_WINDOWS = ("cube", "neighbourhood", "individual")
 PATTERNS = (
@@ -160,7 +160,7 @@ def permutation_pvalues(
     """Two-sided conditional-permutation p-values of space-time Gi*, bins × cells: each
     space-time cell keeps its value, its neighbours are redrawn from all other space-time cells
     of the cube (the cube-wide null)."""
-    from hotspot.stats._local_kernels import random_ids
+    from hotspot.stats._kernels import random_ids
     from hotspot.stats.local import permutation_tail_counts
 
     n_bins, n_cells = counts.shape
