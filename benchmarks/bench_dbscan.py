@@ -115,7 +115,7 @@ def child(variant: str, out: Path, tag: str) -> dict:
             inc, "optics", min_samples=OPTICS_MIN_SAMPLES, quiet=True
         )
         labels = result["cluster"].to_numpy()
-        extra["n_locations"] = result.attrs["hotspot"]["cluster"]["params"]["n_locations"]
+        extra["n_locations"] = result.attrs["hotspot"]["cluster_incidents"]["params"]["n_locations"]
     else:
         xy = np.column_stack([inc.geometry.x.to_numpy(), inc.geometry.y.to_numpy()])
         labels = sklearn.cluster.OPTICS(min_samples=OPTICS_MIN_SAMPLES).fit(xy).labels_

@@ -11,7 +11,7 @@ million node coordinates, sorted as it requires.
 
 Timed, the median of ``--repeats`` interleaved runs:
 
-* ``hotspot``: ``hotspot.density.surface.kde(incidents, bandwidth=300, kernel="gaussian", cell_size=s,
+* ``hotspot``: ``hotspot.density.kde(incidents, bandwidth=300, kernel="gaussian", cell_size=s,
   study_area=square, quiet=True)``, from the GeoDataFrame to the DataArray, checks included;
 * ``KDEpy``: ``FFTKDE(kernel="gaussian", bw=300).fit(xy).evaluate(nodes)``, from a ready
   coordinate array (building the node array is not timed).
@@ -57,7 +57,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 import hotspot
-from hotspot.density.surface import kde
+from hotspot.density import kde
 
 TIME_TARGET = 2.0
 ERROR_TARGET = 0.01

@@ -116,9 +116,9 @@ def _arrays(sub):
 
 
 def _kernel_stats() -> dict:
-    from hotspot import _nearrepeat_kernels as k
+    from hotspot.spacetime._kernels import pair_count_kernel
 
-    stats = getattr(k._KERNEL, "stats", None)
+    stats = getattr(pair_count_kernel(), "stats", None)
     if stats is None:
         return {"compiled": None, "cache_hits": None}
     return {

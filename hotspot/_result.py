@@ -53,13 +53,14 @@ def method_of(result: Any) -> str | None:
     >>> method_of(stamp(pd.DataFrame(), kind="cells", method="gistar", params={}))
     'gistar'
     """
+    if isinstance(getattr(type(result), "__dataclass_fields__", None), dict):
+        params = getattr(result, "params", None)
+        return params.get("method") if isinstance(params, dict) else None
     attrs = getattr(result, "attrs", None)
     if isinstance(attrs, dict) and isinstance(attrs.get("hotspot"), dict):
         return attrs["hotspot"].get("method")
-    params = getattr(result, "params", None)
-    if isinstance(params, dict):
-        return params.get("method")
-    return None
+    method = getattr(result, "method", None)
+    return method if isinstance(method, str) else None
 
 
 def stamp(

@@ -525,7 +525,17 @@ def check_output_folder(path: str | os.PathLike, what: str = "the output folder"
 # "<func>: <name>=<value> <what is wrong>; <what to do>." Every public function checks its
 # parameters here, at the boundary, before any work.
 
-_MISSING = object()
+
+class _NotGiven:
+    """The default of a renamed keyword: the caller did not pass it."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Any = _NotGiven()
+"""Default for the old keyword of a renamed parameter (see :func:`renamed_parameter`)."""
+_MISSING = NOT_GIVEN
 
 
 def _prefix(func: str | None) -> str:
@@ -707,7 +717,7 @@ def renamed_parameter(
 ) -> Any:
     """The value of a parameter renamed from ``old`` to ``new``, warning when ``old`` is used.
 
-    Call it with ``old_value`` (``_MISSING`` unless the caller passed the old keyword) and
+    Call it with ``old_value`` (``NOT_GIVEN`` unless the caller passed the old keyword) and
     ``new_value``; ``default`` is what the new keyword defaults to. Both given is an error.
 
     Examples
@@ -722,9 +732,9 @@ def renamed_parameter(
     """
     import warnings
 
-    if old_value is _MISSING:
+    if old_value is NOT_GIVEN:
         return new_value
-    if new_value is not default and new_value is not _MISSING:
+    if new_value is not default and new_value is not NOT_GIVEN:
         raise HotspotInputError(f"{func}: {old}= is the old name of {new}=; pass only {new}=.")
     warnings.warn(
         f"{func}: {old}= is now called {new}=; the old name will stop working in 0.3.",

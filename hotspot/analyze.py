@@ -157,12 +157,11 @@ def run_analysis(
     >>> counted["counted"] + counted["outside"] == a.n_incidents, a.emerging is None
     (True, True)
     """
-    from hotspot.clustering.cluster import cluster_incidents
-    from hotspot.clustering.summary import cluster_summary
-    from hotspot.density.surface import kde
-    from hotspot.grid.cells import count_incidents, hex_grid, square_grid
-    from hotspot.incidents.load_report import get_load_report
-    from hotspot.stats.local import gistar
+    from hotspot.clustering import cluster_incidents, cluster_summary
+    from hotspot.density import kde
+    from hotspot.grid import count_incidents, hex_grid, square_grid
+    from hotspot.incidents import get_load_report
+    from hotspot.stats import gistar
 
     if grid not in ("square", "hex"):
         raise HotspotInputError(f"grid={grid!r}: use 'square' or 'hex'")
@@ -218,7 +217,7 @@ def run_analysis(
     settings["weights"] = weights
     analysis.gistar = gistar(
         cells,
-        weights=None if weights == "auto" else weights,
+        weights=weights,
         permutations=permutations,
         rng=rng,
         quiet=True,
@@ -254,7 +253,7 @@ def run_analysis(
             )
         )
     bar.close()
-    from hotspot.report.ranking import hotspot_table
+    from hotspot.report import hotspot_table
 
     analysis.hotspots = hotspot_table(
         analysis.gistar, incidents=chosen, emerging=analysis.emerging, n=20
@@ -264,7 +263,7 @@ def run_analysis(
 
 def _outside_note(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, outside: int) -> str:
     """Which incidents fell outside the study area, by the data's own area names."""
-    from hotspot.grid.cells import cell_positions
+    from hotspot.grid import cell_positions
     from hotspot.places import area_names
 
     grid = cells.attrs["hotspot"]["grid"]
@@ -289,7 +288,7 @@ def _analysed_period(
 ) -> gpd.GeoDataFrame:
     """The incidents of the analysed period: the given one, else the core period when the data
     have a sparse long tail of old (or far-future) dates. Left-out incidents are counted."""
-    from hotspot.incidents._timeparse import long_tail
+    from hotspot.incidents import long_tail
 
     if "time" not in incidents.columns or not incidents["time"].notna().any():
         if start is not None or end is not None:
@@ -353,9 +352,8 @@ def _space_time(
     bar: Any,
     show_inner: bool,
 ) -> None:
-    from hotspot.grid.cube import space_time_cube
-    from hotspot.spacetime.emerging import MIN_BINS, emerging_hotspots
-    from hotspot.spacetime.nearrepeat import knox_test
+    from hotspot.grid import space_time_cube
+    from hotspot.spacetime import MIN_BINS, emerging_hotspots, knox_test
 
     settings = analysis.settings
     last = incidents["time"].max()

@@ -11,11 +11,17 @@ A public map must not let a reader find where an individual victim lives. The ru
   standard deviational ellipses remain (their centre columns go too, being the ellipses'
   centres), a cluster's first and last times (each the time of one incident) are given to the
   month, and clusters of fewer than ``min_count`` incidents are dropped;
-- a density surface is shown only where it exceeds what ``min_count − 1`` incidents could make
-  (``(min_count − 1)`` × the kernel's peak), so every visible pixel rests on at least
-  ``min_count`` incidents.
+- a density surface (or a :func:`hotspot.kde` density on cells) is shown only where it exceeds
+  what ``min_count − 1`` incidents could make (``(min_count − 1)`` × the kernel's peak), so every
+  visible pixel rests on at least ``min_count`` incidents; ratios of densities and other
+  densities, whose floor is not defined, are refused.
 
 The statement of the rule travels in ``attrs["hotspot"]["disclosure"]`` and is printed on the map.
+
+Which rule applies is read from the method that made the result (``attrs["hotspot"]["method"]``,
+see :mod:`hotspot._result`), never guessed from its columns: a result without one is refused.
+The maps (:mod:`hotspot.maps`) and the report (:mod:`hotspot.report`) both apply this module; the
+"fewer than 5" wording, the small-count test and the public label grid live only here.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._result import method_of
+from hotspot._validate import check_integer
+from hotspot.density import M2_PER_KM2, peak_density
 from hotspot.errors import HotspotInputError
 
 DEFAULT_MIN_COUNT = 5
@@ -47,37 +56,151 @@ DROPPED_COLUMNS = (
     "n_locations",
     "persistence",
 )
+# What disclose() does with the result of each method (``attrs["hotspot"]["method"]``).
+# One row per incident, or per chain of incidents: never published.
+INCIDENT_METHODS = ("read_incidents", "cluster_incidents", "near_repeat_chains")
+# Cells (or other areas) holding counts and statistics: small counts hidden, statistics dropped.
+CELL_METHODS = (
+    "square_grid",
+    "hex_grid",
+    "count_incidents",
+    "gistar",
+    "lisa",
+    "optimized_hotspots",
+    "emerging_hotspots",
+)
+# Densities with a floor that keeps every value above min_count - 1 incidents: an unweighted
+# kde (a surface, or cells with ``kde_density``).
+DENSITY_METHODS = ("kde",)
+# Densities whose floor is not defined (a ratio of two densities, a surface's cells, polygons
+# of a surface's mass): refused, as a weighted kde is.
+UNDEFINED_DENSITY_METHODS = ("dual_kde", "density_to_cells", "density_hotspots")
+CLUSTER_METHODS = ("cluster_summary",)
+TABLE_METHODS = ("hotspot_table",)
+CUBE_METHODS = ("space_time_cube",)
+# Place labels of a public copy sit on this grid (metres): a label at the median of an area's
+# incidents must not be read as where one of them happened.
+PUBLIC_LABEL_GRID = 500.0
 
 
 def statement(min_count: int) -> str:
-    """The rule, as printed on a public map."""
+    """The rule, as printed on a public map.
+
+    Examples
+    --------
+    >>> statement(5)[:60]
+    "Public version: cells with 1 to 4 incidents are shown as 'fe"
+    """
     return (
         f"Public version: cells with 1 to {min_count - 1} incidents are shown as "
-        f"'fewer than {min_count}'; no individual incident locations, statistics from which "
-        f"counts could be derived, or clusters of fewer than {min_count} incidents are shown."
+        f"'{suppressed_text(min_count)}'; no individual incident locations, statistics from "
+        f"which counts could be derived, or clusters of fewer than {min_count} incidents are "
+        "shown."
     )
 
 
-def _rule(result: Any) -> dict | None:
-    return (getattr(result, "attrs", None) or {}).get("hotspot", {}).get("disclosure")
+def suppressed_text(min_count: int) -> str:
+    """How a hidden count reads: "fewer than 5".
+
+    Examples
+    --------
+    >>> suppressed_text(10)
+    'fewer than 10'
+    """
+    return f"fewer than {min_count}"
+
+
+def small_counts(values: Any, min_count: int) -> np.ndarray:
+    """Which counts a public copy hides: 1 to ``min_count − 1`` (none, zero and NaN are shown).
+
+    Examples
+    --------
+    >>> small_counts([0, 1, 4, 5, np.nan], 5).tolist()
+    [False, True, True, False, False]
+    """
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (values >= 1) & (values < min_count)
+
+
+def check_min_count(min_count: object, *, func: str | None = None) -> int:
+    """``min_count`` (None: the default, 5) as a whole number of at least 2.
+
+    Examples
+    --------
+    >>> check_min_count(None), check_min_count(10)
+    (5, 10)
+    """
+    if min_count is None:
+        return DEFAULT_MIN_COUNT
+    return check_integer(min_count, "min_count", minimum=2, example="5", func=func)
+
+
+def public_label_xy(xy: Any) -> np.ndarray:
+    """Label positions moved to the public label grid (:data:`PUBLIC_LABEL_GRID`, 500 m).
+
+    Examples
+    --------
+    >>> public_label_xy([[430_240.0, 433_760.0]]).tolist()
+    [[430000.0, 434000.0]]
+    """
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    return np.round(xy / PUBLIC_LABEL_GRID) * PUBLIC_LABEL_GRID
+
+
+def disclosure_rule(result: Any) -> dict | None:
+    """The rule a public copy carries (``min_count``, ``statement``, …), or None.
+
+    A cube's rule is in its own attrs, its cells' or both.
+    """
+    holders = [result]
+    if _is_cube(result):
+        holders.append(result.cells)
+    for holder in holders:
+        meta = (getattr(holder, "attrs", None) or {}).get("hotspot")
+        rule = meta.get("disclosure") if isinstance(meta, dict) else None
+        if isinstance(rule, dict):
+            return rule
+    return None
 
 
 def suppressed_label(result: Any) -> str | None:
     """``"fewer than N"`` when ``result`` went through :func:`disclose`, else ``None``."""
-    rule = _rule(result)
-    return f"fewer than {rule['min_count']}" if rule else None
+    rule = disclosure_rule(result)
+    return suppressed_text(rule["min_count"]) if rule else None
 
 
 def disclosure_note(result: Any) -> str | None:
     """The statement of the rule when ``result`` went through :func:`disclose`."""
-    rule = _rule(result)
+    rule = disclosure_rule(result)
     return rule["statement"] if rule else None
 
 
+def _is_cube(result: Any) -> bool:
+    return hasattr(result, "counts") and hasattr(result, "bins") and hasattr(result, "cells")
+
+
+def _meta(result: Any) -> dict:
+    meta = (getattr(result, "attrs", None) or {}).get("hotspot")
+    return meta if isinstance(meta, dict) else {}
+
+
+def result_method(result: Any) -> str | None:
+    """The method that made ``result`` (:func:`hotspot._result.method_of`); a space-time cube
+    that does not record one is a ``"space_time_cube"`` by its type."""
+    method = method_of(result)
+    if method is None and _is_cube(result):
+        return "space_time_cube"
+    return method
+
+
 def is_incident_level(result: Any) -> bool:
-    """Whether ``result`` holds one row per incident (points, chains of incidents)."""
-    meta = getattr(result, "attrs", {}).get("hotspot", {})
-    if meta.get("kind") == "incidents" or "chain_id" in meta or "load_report" in meta:
+    """Whether ``result`` holds one row per incident (points, chains of incidents): its method
+    or kind says so, or (a safety net, which only ever refuses) its geometry is points."""
+    meta = _meta(result)
+    if result_method(result) in INCIDENT_METHODS or meta.get("kind") in ("incidents", "chains"):
+        return True
+    if "chain_id" in meta or "load_report" in meta:
         return True
     if isinstance(result, gpd.GeoDataFrame) and len(result):
         kinds = set(result.geometry.geom_type.dropna().unique())
@@ -85,15 +208,40 @@ def is_incident_level(result: Any) -> bool:
     return False
 
 
+def check_not_incident_level(result: Any, *, func: str = "disclose") -> None:
+    """Refuse an incident-level result (:func:`is_incident_level`), which is never published.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> points = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs=27700)
+    >>> check_not_incident_level(points, func="export_map")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: export_map: public=True cannot show an incident-level result (points or chains of individual incidents): aggregate it first, e.g. hotspot.count_incidents(incidents, grid) or hotspot.cluster_summary(clustered), or export with public=False for internal use.
+    """
+    if is_incident_level(result):
+        raise HotspotInputError(
+            f"{func}: public=True cannot show an incident-level result (points or chains of "
+            "individual incidents): aggregate it first, e.g. hotspot.count_incidents(incidents, "
+            "grid) or hotspot.cluster_summary(clustered), or export with public=False for "
+            "internal use."
+        )
+
+
 def disclose(result: Any, min_count: int | None = None) -> Any:
     """A copy of ``result`` safe to publish (see the module's rules).
+
+    The rule applied is the one for the method that made the result
+    (``attrs["hotspot"]["method"]``); the input is left as it was.
 
     Parameters
     ----------
     result : GeoDataFrame, xarray.DataArray or SpaceTimeCube
-        Cells (counts, Gi*, LISA, emerging), a cluster summary, a density surface or a cube.
+        Cells (counts, Gi*, LISA, emerging, a kde density), a cluster summary, a ranked hot
+        spot table, a kde surface or a cube.
     min_count : int, default=5
-        Smallest count shown as a number.
+        Smallest count shown as a number (at least 2).
 
     Returns
     -------
@@ -103,75 +251,124 @@ def disclose(result: Any, min_count: int | None = None) -> Any:
     Raises
     ------
     HotspotInputError
-        For incident-level results, which a public map never shows.
+        For incident-level results, which a public map never shows; for a result that does not
+        record the method that made it (a frame built by hand); for densities whose floor is not
+        defined (weighted, ratios).
 
     Examples
     --------
     >>> import geopandas as gpd, shapely
+    >>> from hotspot._result import stamp
     >>> cells = gpd.GeoDataFrame({"count": [0, 3, 12]},
     ...                          geometry=[shapely.box(i, 0, i + 1, 1) for i in range(3)],
     ...                          crs=27700)
+    >>> cells = stamp(cells, kind="cells", method="count_incidents", params={})
     >>> disclose(cells)["count"].tolist()
     [0.0, nan, 12.0]
     """
-    min_count = DEFAULT_MIN_COUNT if min_count is None else int(min_count)
-    if min_count < 2:
-        raise HotspotInputError(f"min_count={min_count}: a public export needs min_count >= 2")
-    if is_incident_level(result):
+    min_count = check_min_count(min_count, func="disclose")
+    method = result_method(result)
+    check_not_incident_level(result, func="disclose")
+    if method is None:
         raise HotspotInputError(
-            "public=True cannot show an incident-level result (points or chains of individual "
-            "incidents): aggregate it first, e.g. hotspot.count_incidents(incidents, grid) or "
-            "hotspot.cluster_summary(clustered), or export with public=False for internal use."
+            f"disclose: this {type(result).__name__} does not record the method that made it "
+            "(attrs['hotspot']['method']), so which values to hide cannot be decided; make it "
+            "with a hotspot function (e.g. hotspot.count_incidents(incidents, cells), then "
+            "hotspot.gistar(cells)), or pass kind= to export_map()/to_png() to say what it is."
         )
-    rule = {"min_count": min_count, "statement": statement(min_count)}
-    if getattr(result, "attrs", {}).get("hotspot", {}).get("kind") == "hotspot_table":
+    rule: dict[str, Any] = {"min_count": min_count, "statement": statement(min_count)}
+    if method in TABLE_METHODS:
         out = disclose_table(result, min_count)
         out.attrs = _with_rule(result.attrs, rule)
         return out
+    if method in CUBE_METHODS:
+        return _disclose_cube(result, min_count, rule)
     if hasattr(result, "dims"):  # a density surface
-        return _disclose_surface(result, min_count, rule)
-    if hasattr(result, "counts") and hasattr(result, "bins"):  # a space-time cube
-        counts = np.asarray(result.counts, dtype=float)
-        hide = (counts >= 1) & (counts < min_count)
-        rule["suppressed"] = int(hide.sum())
-        cells = result.cells.drop(columns=[c for c in COUNT_COLUMNS if c in result.cells])
-        cells.attrs = _with_rule(result.cells.attrs, rule)  # no study area, public labels
-        return dataclasses.replace(
-            result,
-            cells=cells,
-            counts=np.where(hide, np.nan, counts),
-            attrs=_with_rule(result.attrs, rule),
-        )
+        return _disclose_surface(result, method, min_count, rule)
     if not isinstance(result, gpd.GeoDataFrame):
         raise HotspotInputError(
-            f"public=True takes a result GeoDataFrame or a density surface, not "
-            f"{type(result).__name__}"
+            f"disclose: public=True takes a result GeoDataFrame, a density surface or a cube, "
+            f"not a {type(result).__name__}."
         )
-    out = result.drop(columns=[c for c in DROPPED_COLUMNS if c in result.columns])
-    if "n_incidents" in out.columns:  # a cluster summary: small clusters go entirely
-        small = out["n_incidents"].to_numpy() < min_count
-        rule["dropped_clusters"] = int(small.sum())
-        out = out[~small]
-        if "ellipse_1sd" in out.columns:
-            out = out.set_geometry("ellipse_1sd")
-        for column in ("first_time", "last_time"):  # exact times of single incidents
-            if column in out.columns:
-                out[column] = out[column].dt.strftime("%Y-%m").astype("str")
+    if method in CLUSTER_METHODS:
+        return _disclose_frame(_clusters(result, min_count, rule), result, min_count, rule)
+    if method in DENSITY_METHODS:
+        out = result.copy()
+        floor = _density_floor(result, method, min_count)
+        values = pd.to_numeric(out["kde_density"], errors="coerce").to_numpy(dtype=float)
+        hidden = int(np.count_nonzero((values > 0) & (values <= floor)))
+        rule.update(floor=floor, hidden_cells=hidden)
+        out["kde_density"] = np.where(values > floor, values, np.nan)
+        return _disclose_frame(out, result, min_count, rule)
+    if method in CELL_METHODS:
+        return _disclose_frame(result, result, min_count, rule)
+    if method in UNDEFINED_DENSITY_METHODS:
+        raise HotspotInputError(_undefined_floor(method))
+    raise HotspotInputError(
+        f"disclose: there is no public rule for a {method} result; public=True takes cells "
+        f"({', '.join(CELL_METHODS + DENSITY_METHODS)}), a cluster_summary, a hotspot_table, "
+        "a kde surface or a space_time_cube."
+    )
+
+
+def _undefined_floor(method: str) -> str:
+    return (
+        f"disclose: public=True needs an unweighted hotspot.kde() surface or cells, not a "
+        f"{method} result: the floor that keeps every visible value above min_count incidents "
+        "is only defined for counts."
+    )
+
+
+def _clusters(summary: gpd.GeoDataFrame, min_count: int, rule: dict) -> gpd.GeoDataFrame:
+    """A cluster summary without its small clusters, drawn by its ellipses, times to the month."""
+    n = pd.to_numeric(summary["n_incidents"], errors="coerce").to_numpy(dtype=float)
+    small = n < min_count
+    rule["dropped_clusters"] = int(small.sum())
+    out = summary[~small].copy()
+    if "ellipse_1sd" in out.columns:
+        out = out.set_geometry("ellipse_1sd")
+    for column in ("first_time", "last_time"):  # exact times of single incidents
+        if column in out.columns:
+            out[column] = out[column].dt.strftime("%Y-%m").astype("str")
+    return out
+
+
+def _disclose_frame(
+    frame: gpd.GeoDataFrame, source: Any, min_count: int, rule: dict
+) -> gpd.GeoDataFrame:
+    """``frame`` without the columns that disclose, its small counts hidden, the rule stamped
+    on top of ``source``'s attrs."""
+    out = frame.drop(columns=[c for c in DROPPED_COLUMNS if c in frame.columns])
     suppressed = 0
     for column in COUNT_COLUMNS:
         if column in out.columns:
-            values = out[column].to_numpy(dtype=float)
-            hide = (values >= 1) & (values < min_count)
+            values = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=float)
+            hide = small_counts(values, min_count)
             suppressed += int(hide.sum())
             out[column] = np.where(hide, np.nan, values)
     rule["suppressed"] = suppressed
-    out.attrs = _with_rule(result.attrs, rule)
+    out.attrs = _with_rule(source.attrs, rule)
     return out
+
+
+def _disclose_cube(cube: Any, min_count: int, rule: dict) -> Any:
+    counts = np.asarray(cube.counts, dtype=float)
+    hide = small_counts(counts, min_count)
+    rule["suppressed"] = int(hide.sum())
+    cells = cube.cells.drop(columns=[c for c in COUNT_COLUMNS if c in cube.cells])
+    cells.attrs = _with_rule(cube.cells.attrs, rule)  # no study area, public labels
+    return dataclasses.replace(
+        cube,
+        cells=cells,
+        counts=np.where(hide, np.nan, counts),
+        attrs=_with_rule(cube.attrs, rule),
+    )
 
 
 def disclose_table(table: pd.DataFrame, min_count: int = DEFAULT_MIN_COUNT) -> pd.DataFrame:
     """A ranked hot spot table (:func:`hotspot.hotspot_table`) for a public release: counts
-    below ``min_count``, and their yearly rates and shares, shown as "fewer than N".
+    below ``min_count`` (zero too: a ranked row is a place, named by its coordinates), and their
+    yearly rates and shares, shown as "fewer than N".
 
     Examples
     --------
@@ -180,8 +377,14 @@ def disclose_table(table: pd.DataFrame, min_count: int = DEFAULT_MIN_COUNT) -> p
     >>> disclose_table(t)["incidents"].tolist()
     [40, 'fewer than 5']
     """
+    min_count = check_min_count(min_count, func="disclose_table")
+    if "incidents" not in table.columns:
+        raise HotspotInputError(
+            "disclose_table: the table has no 'incidents' column (columns: "
+            f"{', '.join(map(str, table.columns))}); pass the table from hotspot.hotspot_table()."
+        )
     out = table.copy()
-    small = out["incidents"].to_numpy(dtype=float) < min_count
+    small = pd.to_numeric(out["incidents"], errors="coerce").to_numpy(dtype=float) < min_count
     for column in ("incidents", "incidents_per_year", "share"):
         if column in out:
             out[column] = out[column].astype(object)
@@ -189,53 +392,52 @@ def disclose_table(table: pd.DataFrame, min_count: int = DEFAULT_MIN_COUNT) -> p
     return out
 
 
-def suppressed_text(min_count: int) -> str:
-    """How a hidden count reads: "fewer than 5"."""
-    return f"fewer than {min_count}"
-
-
-# Place labels of a public copy sit on this grid (metres): a label at the median of an area's
-# incidents must not be read as where one of them happened.
-PUBLIC_LABEL_GRID = 500.0
-
-
 def _public_places(places: list[dict], min_count: int) -> list[dict]:
-    """Labels of areas with at least ``min_count`` incidents, moved to a coarse grid."""
-    g = PUBLIC_LABEL_GRID
-    return [
-        {**p, "x": round(p["x"] / g) * g, "y": round(p["y"] / g) * g}
-        for p in places
-        if p.get("n", 0) >= min_count
-    ]
+    """Labels of areas with at least ``min_count`` incidents, moved to the public label grid."""
+    kept = [p for p in places if p.get("n", 0) >= min_count]
+    if not kept:
+        return []
+    xy = public_label_xy([(p["x"], p["y"]) for p in kept])
+    return [{**p, "x": float(x), "y": float(y)} for p, (x, y) in zip(kept, xy, strict=True)]
 
 
 def _with_rule(attrs: dict, rule: dict) -> dict:
+    """New attrs (the input's are never changed) with the rule, no study area or load report,
+    and only public place labels."""
     meta = dict(attrs.get("hotspot", {}))
     meta.pop("study_area", None)  # may be the incidents' convex hull: vertices are incidents
     meta.pop("load_report", None)
     if meta.get("places"):
         meta["places"] = _public_places(meta["places"], rule["min_count"])
-    meta["disclosure"] = rule
+    meta["disclosure"] = dict(rule)
     out = {**attrs, "hotspot": meta}
     if out.get("places"):  # a cube keeps its own attrs at the top level
         out["places"] = _public_places(out["places"], rule["min_count"])
     return out
 
 
-def _disclose_surface(surface: Any, min_count: int, rule: dict) -> Any:
-    from hotspot.density._kernels import peak_density
-    from hotspot.density.surface import M2_PER_KM2
-
-    meta = surface.attrs.get("hotspot", {}).get("kde", {})
-    if meta.get("weights") is not None or "kernel" not in meta:
+def _density_floor(result: Any, method: str, min_count: int) -> float:
+    """The highest density (per km²) that ``min_count − 1`` incidents can make: each at most
+    the kernel's peak."""
+    meta = _meta(result).get(method)
+    meta = meta if isinstance(meta, dict) else {}
+    if meta.get("weights") is not None or "kernel" not in meta or "bandwidth" not in meta:
         raise HotspotInputError(
-            "public=True needs an unweighted hotspot.kde() surface: the floor that keeps every "
-            "visible pixel above min_count incidents is only defined for counts."
+            "disclose: public=True needs an unweighted hotspot.kde() surface or cells: the "
+            "floor that keeps every visible value above min_count incidents is only defined "
+            "for counts."
         )
     floor = (min_count - 1) * peak_density(meta["kernel"], meta["bandwidth"]) * M2_PER_KM2
+    return float(floor)
+
+
+def _disclose_surface(surface: Any, method: str, min_count: int, rule: dict) -> Any:
+    if method not in DENSITY_METHODS:
+        raise HotspotInputError(_undefined_floor(method))
+    floor = _density_floor(surface, method, min_count)
     values = surface.to_numpy()
     hidden = int(np.count_nonzero((values > 0) & (values <= floor)))
     out = surface.where(surface > floor)
-    rule.update(floor=float(floor), hidden_pixels=hidden)
+    rule.update(floor=floor, hidden_pixels=hidden)
     out.attrs = _with_rule(surface.attrs, rule)
     return out

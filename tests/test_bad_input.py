@@ -1,6 +1,6 @@
 """Bad-input matrix for ``hotspot.read_incidents``.
 
-Every case either raises a ``HotspotInputError`` (or ``TypeError``) whose message names the
+Every case either raises a ``HotspotInputError`` whose message names the
 file/column and says what to do, or loads with an exact exclusion count and reason. Every case
 that loads also checks conservation: each row read is either kept or excluded with its reason.
 Inputs are small real files written to ``tmp_path`` (or small frames), never mocks.
@@ -142,7 +142,10 @@ def test_missing_file(tmp_path):
 
 @pytest.mark.parametrize("source", [[(53.8, -1.5)], {"lat": [53.8]}, 42, None], ids=type)
 def test_wrong_type(source):
-    with pytest.raises(TypeError, match=msg("file path, a pandas DataFrame or a GeoDataFrame")):
+    with pytest.raises(
+        HotspotInputError,
+        match=msg("read_incidents: source=", "file path, a pandas DataFrame or a GeoDataFrame"),
+    ):
         hs.read_incidents(source, quiet=True)
 
 

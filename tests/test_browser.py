@@ -35,7 +35,6 @@ from browser import (
 )
 
 import hotspot as hs
-from hotspot.maps._context import class_labels
 from hotspot.maps._layers import FOOTPRINT_STYLE, STUDY_AREA_STYLE
 from hotspot.maps._style import (
     CHAIN_COLOURS,
@@ -49,6 +48,7 @@ from hotspot.maps._style import (
     SUPPRESSED_COLOUR,
     chain_class,
     chain_labels,
+    class_labels,
     count_classes,
     density_classes,
 )
@@ -619,7 +619,7 @@ def test_offline_west_yorkshire_gistar_shows_where_it_is(browser, west_yorkshire
     cells = hs.count_incidents(
         west_yorkshire, hs.hex_grid(west_yorkshire, 1000, quiet=True), quiet=True
     )
-    result = hs.gistar(cells, permutations=99, rng=0, quiet=True)
+    result = hs.gistar(cells, weights="auto", permutations=99, rng=0, quiet=True)
     path = hs.maps.export_map(
         result, tmp_path / "wy_gistar.html", offline=True, title="Gi* hot spots, West Yorkshire"
     )
@@ -705,7 +705,8 @@ def test_a_payload_as_an_area_name_shows_as_text(browser, beats, tmp_path):
             ]
         }
     }
-    path = hs.maps.export_map(cells, tmp_path / "names.html", offline=True)
+    # a frame built by hand records no method: kind= says which map draws it
+    path = hs.maps.export_map(cells, tmp_path / "names.html", offline=True, kind="counts")
     with open_map(browser, path) as opened:
         opened.wait_painted()
         texts = [b["text"] for b in opened.label_boxes(".hotspot-place-label")]

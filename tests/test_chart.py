@@ -40,3 +40,11 @@ def test_a_public_cube_is_refused_rather_than_undercounted(toronto, tmp_path):
     _, cube = _cube(toronto)
     with pytest.raises(hs.HotspotInputError, match="public copy"):
         time_chart(hs.maps.disclose(cube), tmp_path / "public.png")
+
+
+def test_bad_input_raises_one_error_type(toronto, tmp_path):
+    _, cube = _cube(toronto)
+    with pytest.raises(hs.HotspotInputError, match="time_chart: cube= is a DataFrame"):
+        time_chart(cube.cells.drop(columns="geometry"), tmp_path / "x.png")
+    with pytest.raises(hs.HotspotInputError, match="time_chart: dpi=0"):
+        time_chart(cube, tmp_path / "x.png", dpi=0)

@@ -1,4 +1,11 @@
-"""The ``hotspot`` command: ``info`` on a file, ``demo`` into a folder (run as real processes)."""
+"""The ``hotspot`` command: ``info`` on a file, ``analyze`` and ``demo`` into a folder.
+
+Most tests call :func:`hotspot.cli.main` in this process (``run``): the same parser, exit
+status and standard streams as the command, without starting Python and importing the
+package again for each. A few run the real command (``run_process``, marked slow): the
+installed console script, ``python -m hotspot.cli``, the exit status the shell sees, the
+whole pipeline of ``demo``, and warnings made errors through the environment.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,10 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 import zoneinfo
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -17,13 +27,44 @@ from pyproj.exceptions import CRSError
 from hotspot.cli import build_parser, main
 from hotspot.errors import HotspotInputError
 
-# subprocess runs of the whole pipeline: `make test` runs them, `make test-fast` does not
-pytestmark = pytest.mark.slow
-
 HOTSPOT = [sys.executable, "-m", "hotspot.cli"]
+CONSOLE_SCRIPT = Path(sys.executable).with_name("hotspot")  # what pip installed
+# warnings a fresh ``python`` does not print (its default filters): the rest reach stderr
+HIDDEN_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
 
 
-def test_info_prints_the_load_report(tmp_path):
+def run(capfd: pytest.CaptureFixture[str], *args: object) -> subprocess.CompletedProcess[str]:
+    """``hotspot *args`` in this process, as a finished process: exit status, stdout, stderr.
+
+    The status is ``main``'s return value, or the code of the ``SystemExit`` argparse raises
+    (``--help``, a bad option). What the command writes goes through the file descriptors
+    (``capfd``). A warning the command would print on its stderr in a process of its own is
+    added to ``stderr`` here, as it would be there (pytest would otherwise hide it).
+    """
+    argv = [str(arg) for arg in args]
+    capfd.readouterr()  # what came before is not this command's output
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            status = main(argv)
+        except SystemExit as done:
+            status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    out, err = capfd.readouterr()
+    shown = [w for w in caught if not issubclass(w.category, HIDDEN_WARNINGS)]
+    err += "".join(
+        warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in shown
+    )
+    return subprocess.CompletedProcess(["hotspot", *argv], status, out, err)
+
+
+def run_process(*args: object, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """``python -m hotspot.cli *args`` as a real process."""
+    return subprocess.run(
+        [*HOTSPOT, *map(str, args)], capture_output=True, text=True, check=False, **kwargs
+    )
+
+
+def three_row_csv(tmp_path: Path) -> Path:
     path = tmp_path / "crimes.csv"
     pd.DataFrame(
         {
@@ -32,26 +73,69 @@ def test_info_prints_the_load_report(tmp_path):
             "Date": ["2024-01-02"] * 3,
         }
     ).to_csv(path, index=False)
-    done = subprocess.run(
-        [*HOTSPOT, "info", str(path)], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    lines = [line.split() for line in done.stdout.splitlines()]
+    return path
+
+
+def assert_load_report_of_three_rows(stdout: str) -> None:
+    lines = [line.split() for line in stdout.splitlines()]
     assert ["rows", "read", "3"] in lines
     assert ["rows", "kept", "2"] in lines
     assert ["missing", "coordinates", "1"] in lines
-    assert "first excluded rows:" in done.stdout
+    assert "first excluded rows:" in stdout
 
 
-def test_info_bad_file_exits_2_with_the_message(tmp_path):
+def test_info_prints_the_load_report(tmp_path, capfd):
+    done = run(capfd, "info", three_row_csv(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert_load_report_of_three_rows(done.stdout)
+
+
+def test_info_bad_file_exits_2_with_the_message(tmp_path, capfd):
     path = tmp_path / "empty.csv"
     path.write_text("")
-    done = subprocess.run(
-        [*HOTSPOT, "info", str(path)], capture_output=True, text=True, check=False
-    )
+    done = run(capfd, "info", path)
     assert done.returncode == 2
     assert "empty (0 bytes)" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_console_script_prints_the_load_report_and_exits_0(tmp_path):
+    done = subprocess.run(
+        [str(CONSOLE_SCRIPT), "info", str(three_row_csv(tmp_path))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert_load_report_of_three_rows(done.stdout)
+    assert done.stderr == ""
+
+
+@pytest.mark.slow
+def test_console_script_mistake_exits_2_with_one_line(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    done = subprocess.run(
+        [str(CONSOLE_SCRIPT), "info", str(path)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("hotspot: error: ") and "empty (0 bytes)" in done.stderr
+    assert len(done.stderr.splitlines()) == 1 and done.stdout == ""
+
+
+@pytest.mark.slow
+def test_module_process_exit_status_and_stderr(tmp_path, small_csv):
+    """``python -m hotspot.cli``: 0 and the report on stdout, 2 and one line on stderr for a
+    mistake of ours, 2 and argparse's usage for a bad option."""
+    done = run_process("info", three_row_csv(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert_load_report_of_three_rows(done.stdout)
+    line = one_line_error_in_a_process("info", small_csv, "--crs", "garbage")
+    assert "--crs garbage is not a coordinate reference system" in line
+    done = run_process("analyze", small_csv, "--out", tmp_path / "o", "--min-count", "1")
+    assert done.returncode == 2 and "too small" in done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.startswith("usage: hotspot analyze")
 
 
 def test_info_options_pass_through(tmp_path, capsys):
@@ -64,16 +148,11 @@ def test_info_options_pass_through(tmp_path, capsys):
 PAYLOAD = "<script>alert(1)</script>"
 
 
+@pytest.mark.slow  # the whole pipeline on both datasets, in a process where warnings are errors
 def test_demo_writes_the_report_maps_and_data(tmp_path):
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONWARNINGS": "error::UserWarning"}
-    done = subprocess.run(
-        [*HOTSPOT, "demo", "--out", str(out), "--quiet"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    done = run_process("demo", "--out", out, "--quiet", env=env)
     assert done.returncode == 0, done.stderr
     for name in ("west_yorkshire", "toronto"):
         report = json.loads((out / f"{name}_load_report.json").read_text())
@@ -125,8 +204,8 @@ def test_demo_writes_the_report_maps_and_data(tmp_path):
     assert "1,057 incidents dated outside it" in page  # Toronto's long tail, said once
 
 
-def test_help_shows_defaults_and_an_example():
-    done = subprocess.run([*HOTSPOT, "analyze", "--help"], capture_output=True, text=True)
+def test_help_shows_defaults_and_an_example(capfd):
+    done = run(capfd, "analyze", "--help")
     assert done.returncode == 0
     for text in (
         "--study-area",
@@ -160,31 +239,26 @@ def incident_csv(tmp_path_factory, toronto):
     return path, len(frame)
 
 
-def test_analyze_public_offline_discloses_nothing_and_loads_nothing(incident_csv, tmp_path):
+def test_analyze_public_offline_discloses_nothing_and_loads_nothing(incident_csv, tmp_path, capfd):
     from hotspot.maps.export import external_references
 
     path, n = incident_csv
     out = tmp_path / "briefing"
-    done = subprocess.run(
-        [
-            *HOTSPOT,
-            "analyze",
-            str(path),
-            "--out",
-            str(out),
-            "--cell-size",
-            "250",
-            "--public",
-            "--offline",
-            "--permutations",
-            "99",
-            "--title",
-            f"Briefing {PAYLOAD}",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    done = run(
+        capfd,
+        "analyze",
+        path,
+        "--out",
+        out,
+        "--cell-size",
+        "250",
+        "--public",
+        "--offline",
+        "--permutations",
+        "99",
+        "--title",
+        f"Briefing {PAYLOAD}",
+        "--quiet",
     )
     assert done.returncode == 0, done.stderr
     page = (out / "report.html").read_text()
@@ -209,7 +283,7 @@ def test_analyze_public_offline_discloses_nothing_and_loads_nothing(incident_csv
     assert "centre_x" not in clusters["features"][0]["properties"]
 
 
-def test_analyze_category_filter_and_unknown_category(incident_csv, tmp_path):
+def test_analyze_category_filter_and_unknown_category(incident_csv, tmp_path, capfd):
     path, _ = incident_csv
     out = tmp_path / "assaults"
     assert (
@@ -232,13 +306,9 @@ def test_analyze_category_filter_and_unknown_category(incident_csv, tmp_path):
     )
     report = json.loads((out / "crimes_settings.json").read_text())
     assert report["categories"] == ["Assault"]
-    done = subprocess.run(
-        [*HOTSPOT, "analyze", str(path), "--out", str(out), "--category", "Arson", "--quiet"]
-        + ["--overwrite"],  # the same folder as the run above
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run(
+        capfd, "analyze", path, "--out", out, "--category", "Arson", "--quiet", "--overwrite"
+    )  # --overwrite: the same folder as the run above
     assert done.returncode == 2
     assert "no incident has category ['Arson']" in done.stderr and "Assault" in done.stderr
 
@@ -263,9 +333,8 @@ def small_csv(tmp_path_factory, toronto):
     return path
 
 
-def one_line_error(*args):
-    """Run ``hotspot *args``: it must fail with exit 2 and one line on stderr; the line."""
-    done = subprocess.run([*HOTSPOT, *map(str, args)], capture_output=True, text=True, check=False)
+def assert_one_line_error(done: subprocess.CompletedProcess[str]) -> str:
+    """A run that failed with exit 2 and one line on stderr: the line."""
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     lines = done.stderr.splitlines()
@@ -273,71 +342,91 @@ def one_line_error(*args):
     return lines[0]
 
 
-def test_unknown_crs_is_one_line(small_csv):
-    line = one_line_error("info", small_csv, "--crs", "garbage")
+def one_line_error(capfd: pytest.CaptureFixture[str], *args: object) -> str:
+    """Run ``hotspot *args``: it must fail with exit 2 and one line on stderr; the line."""
+    return assert_one_line_error(run(capfd, *args))
+
+
+def one_line_error_in_a_process(*args: object) -> str:
+    """:func:`one_line_error` in a real process."""
+    return assert_one_line_error(run_process(*args))
+
+
+def test_unknown_crs_is_one_line(small_csv, capfd):
+    line = one_line_error(capfd, "info", small_csv, "--crs", "garbage")
     assert "--crs garbage is not a coordinate reference system" in line
     assert "--crs EPSG:27700" in line
 
 
-def test_unknown_time_zone_is_one_line_with_a_suggestion(small_csv, tmp_path):
-    line = one_line_error("info", small_csv, "--timezone", "Europe/Londn")
+def test_unknown_time_zone_is_one_line_with_a_suggestion(small_csv, tmp_path, capfd):
+    line = one_line_error(capfd, "info", small_csv, "--timezone", "Europe/Londn")
     assert "--timezone Europe/Londn: no such time zone (did you mean Europe/London?)" in line
     assert "--timezone Mars/Olympus" in one_line_error(
-        "analyze", small_csv, "--out", tmp_path / "out", "--timezone", "Mars/Olympus"
+        capfd, "analyze", small_csv, "--out", tmp_path / "out", "--timezone", "Mars/Olympus"
     )
 
 
-def test_unknown_encoding_is_one_line(small_csv):
+def test_unknown_encoding_is_one_line(small_csv, capfd):
     assert "--encoding klingon: no such character encoding" in one_line_error(
-        "info", small_csv, "--encoding", "klingon"
+        capfd, "info", small_csv, "--encoding", "klingon"
     )
 
 
-def test_out_that_is_a_file_is_one_line(small_csv, tmp_path):
+def test_out_that_is_a_file_is_one_line(small_csv, tmp_path, capfd):
     afile = tmp_path / "report"
     afile.write_text("not a folder")
-    line = one_line_error("analyze", small_csv, "--out", afile, "--quiet")
+    line = one_line_error(capfd, "analyze", small_csv, "--out", afile, "--quiet")
     assert f"--out {afile} is a file; give a folder" in line
-    line = one_line_error("analyze", small_csv, "--out", afile / "sub", "--quiet")
+    line = one_line_error(capfd, "analyze", small_csv, "--out", afile / "sub", "--quiet")
     assert f"{afile} is a file, not a folder" in line
     assert afile.read_text() == "not a folder"
 
 
-def test_cell_size_larger_than_the_data_is_one_line_and_writes_nothing(small_csv, tmp_path):
+def test_cell_size_larger_than_the_data_is_one_line_and_writes_nothing(small_csv, tmp_path, capfd):
     out = tmp_path / "out"
     for study_area in ("footprint", "convex"):  # convex: the hull buffered by 1e9 m broke maps
         line = one_line_error(
-            "analyze", small_csv, "--out", out, "--cell-size", "1e9", "--study-area", study_area
+            capfd,
+            "analyze",
+            small_csv,
+            "--out",
+            out,
+            "--cell-size",
+            "1e9",
+            "--study-area",
+            study_area,
         )
         assert "--cell-size 1e+09 m is larger than the incidents' whole extent" in line
         assert "Use at most" in line
     assert not out.exists()
 
 
-def test_cell_size_too_small_is_one_line_with_the_estimate(small_csv, tmp_path):
-    line = one_line_error("analyze", small_csv, "--out", tmp_path / "o", "--cell-size", "0.01")
+def test_cell_size_too_small_is_one_line_with_the_estimate(small_csv, tmp_path, capfd):
+    line = one_line_error(
+        capfd, "analyze", small_csv, "--out", tmp_path / "o", "--cell-size", "0.01"
+    )
     assert re.search(r"about [\d,]+ cells\) would need about [\d.]+ [TPE]B of memory", line)
     assert "use a larger cell size: at least" in line
 
 
-def test_huge_permutations_are_one_line_with_the_estimate(small_csv, tmp_path):
+def test_huge_permutations_are_one_line_with_the_estimate(small_csv, tmp_path, capfd):
     out = tmp_path / "out"
     line = one_line_error(
-        "analyze", small_csv, "--out", out, "--permutations", "999999999", "--quiet"
+        capfd, "analyze", small_csv, "--out", out, "--permutations", "999999999", "--quiet"
     )
     assert re.search(r"999,999,999 permutations of [\d,]+ cells .* would need about", line)
     assert "use at most" in line
     assert not (out / "report.html").exists()
 
 
-def test_existing_report_needs_overwrite(small_csv, tmp_path):
+def test_existing_report_needs_overwrite(small_csv, tmp_path, capfd):
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.html").write_text("an earlier report")
-    line = one_line_error("analyze", small_csv, "--out", out)
+    line = one_line_error(capfd, "analyze", small_csv, "--out", out)
     assert f"{out / 'report.html'} already exists" in line and "--overwrite" in line
     assert (out / "report.html").read_text() == "an earlier report"
-    assert "--overwrite" in one_line_error("demo", "--out", out)  # not a demo report
+    assert "--overwrite" in one_line_error(capfd, "demo", "--out", out)  # not a demo report
     args = ["analyze", str(small_csv), "--out", str(out), "--overwrite", "--quiet"]
     args += ["--permutations", "9", "--cell-size", "1000"]
     assert main(args) == 0
@@ -432,9 +521,9 @@ def test_parser_has_the_loader_options_on_both_commands():
         )
 
 
-def test_empty_name_in_names_is_one_line(small_csv):
+def test_empty_name_in_names_is_one_line(small_csv, capfd):
     assert "--names 'a,,b' has an empty name" in one_line_error(
-        "info", small_csv, "--names", "a,,b", "--no-header"
+        capfd, "info", small_csv, "--names", "a,,b", "--no-header"
     )
 
 
@@ -446,8 +535,8 @@ def test_semicolon_file_with_decimal_commas(tmp_path, capsys):
     assert ["rows", "kept", "2"] in [line.split() for line in out.splitlines()]
 
 
-def test_help_shows_the_loader_options_and_their_defaults():
-    done = subprocess.run([*HOTSPOT, "info", "--help"], capture_output=True, text=True)
+def test_help_shows_the_loader_options_and_their_defaults(capfd):
+    done = run(capfd, "info", "--help")
     text = " ".join(done.stdout.split())
     for option in ("--encoding", "--sep", "--decimal", "--sheet", "--layer", "--no-header"):
         assert option in text
@@ -456,7 +545,7 @@ def test_help_shows_the_loader_options_and_their_defaults():
     assert "repeat it for a file that mixes formats (default: inferred)" in text
     assert "(default: the one sheet with data)" in text
     assert text.count("(default:") == 19  # every option of info but --help
-    analyze = subprocess.run([*HOTSPOT, "analyze", "--help"], capture_output=True, text=True)
+    analyze = run(capfd, "analyze", "--help")
     assert "--overwrite replace the report already in --out (default: refuse" in " ".join(
         analyze.stdout.split()
     )
@@ -475,7 +564,7 @@ def test_demo_replaces_its_own_earlier_report_only(tmp_path):
         cli._check_out(args, own_title=cli.DEMO_TITLE)
 
 
-def test_small_mistakes_are_one_line(tmp_path, incident_csv):
+def test_small_mistakes_are_one_line(tmp_path, incident_csv, capfd):
     path, _ = incident_csv
     points = tmp_path / "points.csv"
     points.write_text("a,b\n1,2\n")
@@ -484,10 +573,6 @@ def test_small_mistakes_are_one_line(tmp_path, incident_csv):
         (["--study-area", str(points)], "table without geometry"),
         (["--end", "1999-01-01"], "before the first incident"),
     ):
-        done = subprocess.run(
-            [*HOTSPOT, "analyze", str(path), "--out", str(tmp_path / "o"), "--quiet", *extra],
-            capture_output=True,
-            text=True,
-        )
+        done = run(capfd, "analyze", path, "--out", tmp_path / "o", "--quiet", *extra)
         assert done.returncode == 2, done.stderr
         assert expected in done.stderr and "Traceback" not in done.stderr

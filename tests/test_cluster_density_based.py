@@ -106,7 +106,10 @@ def test_dbscan_seven_points_known_labels():
     y = [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 20.0]
     out = cluster_incidents(frame(x, y), "dbscan", eps=1.0, min_samples=3, quiet=True)
     assert out["cluster"].tolist() == [0, 0, 0, 1, 1, 1, -1]
-    assert out.attrs["hotspot"]["cluster"]["cluster_info"]["core_incidents"] == {0: 1, 1: 1}
+    assert out.attrs["hotspot"]["cluster_incidents"]["cluster_info"]["core_incidents"] == {
+        0: 1,
+        1: 1,
+    }
     assert_same_partition(out["cluster"], DBSCAN(eps=1.0, min_samples=3).fit(np.c_[x, y]).labels_)
 
 
@@ -125,7 +128,7 @@ def test_dbscan_location_with_min_samples_incidents_is_core_on_its_own():
     x = [0.0] * 5 + [100.0] * 4 + [1000.0]
     out = cluster_incidents(frame(x, np.zeros(10)), "dbscan", eps=1, min_samples=5, quiet=True)
     assert out["cluster"].tolist() == [0] * 5 + [-1] * 5
-    assert out.attrs["hotspot"]["cluster"]["cluster_info"]["core_incidents"] == {0: 5}
+    assert out.attrs["hotspot"]["cluster_incidents"]["cluster_info"]["core_incidents"] == {0: 5}
     fit = _dbscan.run(np.array(x), np.zeros(10), None, eps=1, min_samples=5)
     assert fit.params["n_locations"] == 3 and fit.params["n_incidents"] == 10
     # a single incident next to the stack reaches 1 + 5 >= 5: core too
@@ -146,8 +149,8 @@ def test_dbscan_output_contract_and_input_untouched(west_yorkshire):
     assert labels.min() >= -1
     sizes = np.bincount(labels[labels >= 0])
     assert (np.diff(sizes) <= 0).all()  # numbered by size, largest first
-    meta = out.attrs["hotspot"]["cluster"]
-    assert meta["method"] == "dbscan"
+    meta = out.attrs["hotspot"]["cluster_incidents"]
+    assert meta["algorithm"] == "dbscan"
     assert meta["params"]["eps"] == 150.0 and meta["params"]["min_samples"] == 10
     assert meta["params"]["n_incidents"] == len(inc)
     assert meta["n_clusters"] == labels.max() + 1
@@ -212,27 +215,29 @@ def test_dbscan_never_splits_a_location(request, name):
 
 def test_dbscan_parameter_errors():
     inc = frame([0.0, 1.0], [0.0, 0.0])
-    with pytest.raises(TypeError, match=r"dbscan needs eps="):
+    with pytest.raises(HotspotInputError, match=r"dbscan: eps= is missing"):
         cluster_incidents(inc, "dbscan", quiet=True)
-    with pytest.raises(TypeError, match=r"'epsilon' \(did you mean 'eps'\?\); it accepts eps"):
+    with pytest.raises(
+        HotspotInputError, match=r"'epsilon' \(did you mean 'eps'\?\); it accepts eps"
+    ):
         cluster_incidents(inc, "dbscan", epsilon=100, quiet=True)
-    with pytest.raises(HotspotInputError, match=r"eps must be a number of metres > 0"):
+    with pytest.raises(HotspotInputError, match=r"dbscan: eps=0 must be a number of metres > 0"):
         cluster_incidents(inc, "dbscan", eps=0, quiet=True)
-    with pytest.raises(HotspotInputError, match=r"> 0 and finite, got inf"):
+    with pytest.raises(HotspotInputError, match=r"eps=inf must be .* > 0 and finite"):
         cluster_incidents(inc, "dbscan", eps=np.inf, quiet=True)
-    with pytest.raises(TypeError, match=r"eps must be a number of metres, not str"):
+    with pytest.raises(HotspotInputError, match=r"eps='100' must be a number of metres"):
         cluster_incidents(inc, "dbscan", eps="100", quiet=True)
-    with pytest.raises(HotspotInputError, match=r"min_samples must be an integer >= 1"):
+    with pytest.raises(HotspotInputError, match=r"dbscan: min_samples=0 must be at least 1"):
         cluster_incidents(inc, "dbscan", eps=1, min_samples=0, quiet=True)
-    with pytest.raises(TypeError, match=r"min_samples must be an integer number of incidents"):
+    with pytest.raises(HotspotInputError, match=r"min_samples=2.0 must be a whole number"):
         cluster_incidents(inc, "dbscan", eps=1, min_samples=2.0, quiet=True)
-    with pytest.raises(HotspotInputError, match=r"metric='manhattan' .* allowed: 'euclidean'"):
+    with pytest.raises(HotspotInputError, match=r"metric='manhattan' is not one of 'euclidean'"):
         cluster_incidents(inc, "dbscan", eps=1, metric="manhattan", quiet=True)
 
 
 def test_dbscan_records_defaults_and_announces_only_the_result(capsys):
     out = cluster_incidents(frame([0.0, 1.0], [0.0, 0.0]), "dbscan", eps=5)
-    params = out.attrs["hotspot"]["cluster"]["params"]
+    params = out.attrs["hotspot"]["cluster_incidents"]["params"]
     assert params["min_samples"] == 20 and params["defaulted"] == ["min_samples", "metric"]
     err = capsys.readouterr().err
     assert err.strip() == "hotspot: dbscan: 0 clusters; 2 of 2 incidents are noise"
@@ -251,7 +256,7 @@ def test_stdbscan_separates_bursts_at_one_place_months_apart():
     assert sorted(st["cluster"].unique()) == [0, 1]
     assert st["cluster"].iloc[:30].nunique() == 1 and st["cluster"].iloc[30:].nunique() == 1
     assert st["cluster"].iloc[0] != st["cluster"].iloc[30]
-    info = st.attrs["hotspot"]["cluster"]["cluster_info"]
+    info = st.attrs["hotspot"]["cluster_incidents"]["cluster_info"]
     assert {round(info["first_day"][k]) // 100 for k in (0, 1)} == {0, 1}
     plain = cluster_incidents(inc, "dbscan", eps=60, min_samples=10, quiet=True)
     assert (plain["cluster"] == 0).all()
@@ -310,11 +315,11 @@ def test_stdbscan_needs_time(west_yorkshire):
 
 def test_stdbscan_parameter_errors():
     inc = frame([0.0, 1.0], [0.0, 0.0], [0.0, 1.0])
-    with pytest.raises(TypeError, match=r"st-dbscan needs time_eps= \(in days\)"):
+    with pytest.raises(HotspotInputError, match=r"st-dbscan: time_eps= \(in days\) is missing"):
         cluster_incidents(inc, "st-dbscan", eps=100, quiet=True)
-    with pytest.raises(HotspotInputError, match=r"time_eps must be a number of days > 0"):
+    with pytest.raises(HotspotInputError, match=r"time_eps=-1 must be a number of days > 0"):
         cluster_incidents(inc, "st-dbscan", eps=100, time_eps=-1, quiet=True)
-    with pytest.raises(TypeError, match=r"'time_esp' \(did you mean 'time_eps'\?\)"):
+    with pytest.raises(HotspotInputError, match=r"'time_esp' \(did you mean 'time_eps'\?\)"):
         cluster_incidents(inc, "st-dbscan", eps=100, time_esp=7, quiet=True)
     fit = _stdbscan.run(np.zeros(2), np.zeros(2), np.zeros(2), eps=1, time_eps=1)
     assert fit.params["defaulted"] == ["min_samples"] and fit.params["min_samples"] == 20
@@ -456,23 +461,23 @@ def test_optics_parameter_errors_and_announcements(capsys):
         cluster_incidents(inc, "optics", cluster_method="dbscan", quiet=True)
     with pytest.raises(HotspotInputError, match=r"eps \(300 m\) must not exceed max_eps \(200 m\)"):
         cluster_incidents(inc, "optics", cluster_method="dbscan", eps=300, max_eps=200, quiet=True)
-    with pytest.raises(HotspotInputError, match=r"xi must be in the open interval \(0, 1\)"):
+    with pytest.raises(HotspotInputError, match=r"xi=1.0 must be a number in the open interval"):
         cluster_incidents(inc, "optics", xi=1.0, quiet=True)
-    with pytest.raises(HotspotInputError, match=r"min_samples must be an integer >= 2"):
+    with pytest.raises(HotspotInputError, match=r"optics: min_samples=1 must be at least 2"):
         cluster_incidents(inc, "optics", min_samples=1, quiet=True)
-    with pytest.raises(TypeError, match=r"it accepts min_samples, max_eps, xi, cluster_method"):
+    with pytest.raises(HotspotInputError, match=r"it accepts min_samples, max_eps, xi, cluster_"):
         cluster_incidents(inc, "optics", minpts=5, quiet=True)
     capsys.readouterr()
     out = cluster_incidents(inc, "optics", min_samples=2)
     assert "optics: min_cluster_size not given: using min_samples (2 incidents)" in (
         capsys.readouterr().err
     )
-    params = out.attrs["hotspot"]["cluster"]["params"]
+    params = out.attrs["hotspot"]["cluster_incidents"]["params"]
     assert params["min_cluster_size"] == 2 and params["xi"] == 0.05
     assert set(params["defaulted"]) == {"max_eps", "cluster_method", "xi", "min_cluster_size"}
     out = cluster_incidents(inc, "optics", min_samples=2, cluster_method="dbscan", max_eps=5)
     assert "optics: eps not given: cutting the plot at max_eps (5 m)" in capsys.readouterr().err
-    assert out.attrs["hotspot"]["cluster"]["params"]["eps"] == 5.0
+    assert out.attrs["hotspot"]["cluster_incidents"]["params"]["eps"] == 5.0
     cluster_incidents(inc, "optics", min_samples=2, quiet=True)
     assert "optics:" not in capsys.readouterr().err
 

@@ -94,7 +94,7 @@ def test_first_order_t_equals_the_normal_quantile_for_many_incidents():
 def test_run_records_the_threshold_of_every_order():
     xy, _ = _hierarchy()
     area = 1e8
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=3, p=0.05, area=area, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=3, p=0.05, study_area=area, quiet=True)
     orders = fit.cluster_info["orders"]
     assert [o["n_points"] for o in orders] == [450, 9, 2][: len(orders)]
     assert orders[0]["threshold"] == pytest.approx(_by_hand(450, area, 0.05), rel=1e-12)
@@ -117,7 +117,7 @@ def _toy() -> np.ndarray:
 
 def test_toy_exact_labels():
     xy = _toy()
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=3, area=4800.0, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=3, study_area=4800.0, quiet=True)
     assert isinstance(fit, ClusterFit)
     assert fit.params["threshold"] == 10.0
     assert fit.labels.tolist() == [0] * 5 + [-1] * 4 + [1] * 3
@@ -127,21 +127,21 @@ def test_toy_exact_labels():
 
 def test_toy_min_points_counts_incidents_and_a_location_can_be_a_cluster():
     xy = _toy()
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=4, area=4800.0, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=4, study_area=4800.0, quiet=True)
     assert fit.labels.tolist() == [0] * 5 + [-1] * 7  # the 3 stacked incidents are too few
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=5, area=4800.0, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=5, study_area=4800.0, quiet=True)
     assert fit.labels.tolist() == [0] * 5 + [-1] * 7
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=6, area=4800.0, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=6, study_area=4800.0, quiet=True)
     assert (fit.labels == -1).all()
     stacked = np.zeros((10, 2)) + 5.0  # ten incidents at one address, nothing else
-    fit = _nnh.run(stacked[:, 0], stacked[:, 1], min_points=10, area=1e6, quiet=True)
+    fit = _nnh.run(stacked[:, 0], stacked[:, 1], min_points=10, study_area=1e6, quiet=True)
     assert (fit.labels == 0).all()
 
 
 def test_link_is_strictly_closer_than_the_threshold():
     # threshold exactly 10.0 (n = 5, A = 2000 m²); a gap of exactly 10 m does not link
     xy = np.array([[0.0, 0.0], [10.0, 0.0], [500.0, 0.0], [509.999, 0.0], [1000.0, 0.0]])
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=2, area=2000.0, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=2, study_area=2000.0, quiet=True)
     assert fit.params["threshold"] == 10.0
     assert fit.labels.tolist() == [-1, -1, 0, 0, -1]
 
@@ -151,7 +151,7 @@ def test_single_linkage_matches_brute_force():
     xy = np.round(rng.uniform(0, 1000, size=(300, 2)), 0)  # rounding makes duplicates
     xy[:40] = xy[0]
     area, p, min_points = 1e6, 0.3, 4
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=min_points, p=p, area=area, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=min_points, p=p, study_area=area, quiet=True)
     threshold = _by_hand(300, area, p)
     # brute force: components of the "closer than" graph by repeated propagation
     near = squareform(pdist(xy)) < threshold
@@ -178,7 +178,7 @@ def test_single_linkage_matches_brute_force():
 def test_clusters_numbered_by_size():
     rng = np.random.default_rng(1)
     xy = np.vstack([_blob((0, 0), 20, rng), _blob((5000, 0), 60, rng), _blob((0, 5000), 40, rng)])
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=10, area=1e8, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=10, study_area=1e8, quiet=True)
     sizes = np.bincount(fit.labels[fit.labels >= 0])
     assert sizes.tolist() == [60, 40, 20]
     assert (fit.labels[20:80] == 0).all()
@@ -217,7 +217,7 @@ def test_planted_hotspots_are_found_at_the_first_order(seed):
 
 def test_second_order_forms_when_first_order_clusters_lie_close_together():
     xy, group = _hierarchy()
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=3, area=1e8, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=3, study_area=1e8, quiet=True)
     first, second = fit.levels[:, 0], fit.levels[:, 1]
     assert fit.levels.shape == (450, 2)
     # first order: the nine blobs, each whole
@@ -243,7 +243,7 @@ def test_second_order_forms_when_first_order_clusters_lie_close_together():
 
 def test_incident_belongs_to_the_higher_cluster_of_its_lower_cluster():
     xy, _ = _hierarchy(5)
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=2, area=1e8, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=2, study_area=1e8, quiet=True)
     levels = fit.levels
     assert levels.shape[1] >= 2
     for k in range(1, levels.shape[1]):
@@ -257,7 +257,7 @@ def test_the_hierarchy_stops_at_a_single_cluster():
     # four blobs 600 m apart: four first-order clusters (d1 = 354 m), one second (d2 = 2500 m)
     rng = np.random.default_rng(2)
     xy = np.vstack([_blob(c, 50, rng) for c in [(0, 0), (600, 0), (0, 600), (600, 600)]])
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=2, area=1e8, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=2, study_area=1e8, quiet=True)
     assert fit.levels.shape == (200, 2)
     assert fit.labels.max() == 3 and (fit.levels[:, 1] == 0).all()
     assert fit.cluster_info["stopped"].startswith("order 2 has 1 cluster, fewer than 2")
@@ -265,7 +265,7 @@ def test_the_hierarchy_stops_at_a_single_cluster():
 
 def test_an_order_without_clusters_is_recorded_and_stops():
     xy, _ = _hierarchy()
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=2, area=1e8, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=2, study_area=1e8, quiet=True)
     orders = fit.cluster_info["orders"]
     assert [o["n_clusters"] for o in orders] == [9, 3, 0]  # groups 20 km apart never link
     assert fit.levels.shape == (450, 2)
@@ -297,7 +297,7 @@ def test_a_threshold_that_is_not_positive_links_nothing():
     xy = np.array([[0.0, 0.0]] * 3 + [[5.0, 5.0]])
     th = _nnh.threshold_distance(4, 100.0, 0.001)
     assert th.distance < 0
-    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=2, p=0.001, area=100.0, quiet=True)
+    fit = _nnh.run(xy[:, 0], xy[:, 1], min_points=2, p=0.001, study_area=100.0, quiet=True)
     assert (fit.labels == -1).all() and fit.levels.shape == (4, 1)
     assert "not positive" in fit.cluster_info["stopped"]
 
@@ -312,13 +312,15 @@ def test_area_options():
     box = np.ptp(xy[:, 0]) * np.ptp(xy[:, 1])
     run = _nnh.run
     assert run(xy[:, 0], xy[:, 1], quiet=True).params["area_m2"] == pytest.approx(hull)
-    assert run(xy[:, 0], xy[:, 1], area="bbox", quiet=True).params["area_m2"] == pytest.approx(box)
+    assert run(xy[:, 0], xy[:, 1], study_area="bbox", quiet=True).params[
+        "area_m2"
+    ] == pytest.approx(box)
     square = shapely.box(-100, -100, 1100, 1100)
-    fit = run(xy[:, 0], xy[:, 1], area=square, quiet=True)
+    fit = run(xy[:, 0], xy[:, 1], study_area=square, quiet=True)
     assert fit.params["area_m2"] == 1200.0**2 and fit.params["area_source"] == "given polygon"
     series = gpd.GeoSeries([square], crs="EPSG:27700")
-    assert run(xy[:, 0], xy[:, 1], area=series, quiet=True).params["area_m2"] == 1200.0**2
-    assert run(xy[:, 0], xy[:, 1], area=5e6, quiet=True).params["threshold"] == pytest.approx(
+    assert run(xy[:, 0], xy[:, 1], study_area=series, quiet=True).params["area_m2"] == 1200.0**2
+    assert run(xy[:, 0], xy[:, 1], study_area=5e6, quiet=True).params["threshold"] == pytest.approx(
         0.5 * math.sqrt(5e6 / 200)
     )
 
@@ -327,7 +329,8 @@ def test_dispatcher_columns_attrs_and_announcements(capsys):
     xy, _ = _hierarchy()
     inc = _frame(xy)
     before = inc.copy()
-    out = cluster_incidents(inc, "nnh", min_points=3, area=1e8)
+    attrs_before = repr(inc.attrs)
+    out = cluster_incidents(inc, "nnh", min_points=3, study_area=1e8)
     err = capsys.readouterr().err
     assert "nnh: threshold distance" in err and "p=0.5" in err and "given as a number" in err
     assert "9 first-order, 2 second-order clusters" in err
@@ -335,10 +338,12 @@ def test_dispatcher_columns_attrs_and_announcements(capsys):
     assert out.index.equals(inc.index)
     assert (out["cluster"] == out["cluster_order_1"]).all()
     assert out["cluster_order_2"].dtype == np.int64
-    meta = out.attrs["hotspot"]["cluster"]
-    assert meta["method"] == "nnh" and meta["n_clusters"] == 9
+    assert repr(inc.attrs) == attrs_before
+    assert out.attrs["hotspot"]["method"] == "cluster_incidents"
+    meta = out.attrs["hotspot"]["cluster_incidents"]
+    assert meta["algorithm"] == "nnh" and meta["n_clusters"] == 9
     assert [o["order"] for o in meta["cluster_info"]["orders"]] == [1, 2]
-    cluster_incidents(inc, "nnh", min_points=3, area=1e8, quiet=True)
+    cluster_incidents(inc, "nnh", min_points=3, study_area=1e8, quiet=True)
     assert capsys.readouterr().err == ""
 
 
@@ -354,18 +359,22 @@ def test_the_default_area_is_announced(capsys):
 @pytest.mark.parametrize(
     ("params", "error", "match"),
     [
-        ({"min_points": 1}, HotspotInputError, "at least 2"),
-        ({"min_points": 2.5}, TypeError, "integer"),
-        ({"min_points": True}, TypeError, "integer"),
-        ({"p": 0.0}, HotspotInputError, "strictly between 0 and 1"),
-        ({"p": 1.0}, HotspotInputError, "strictly between 0 and 1"),
-        ({"p": "0.05"}, TypeError, "probability"),
-        ({"area": "county"}, HotspotInputError, "'hull', 'bbox'"),
-        ({"area": -5.0}, HotspotInputError, "positive number of square metres"),
-        ({"area": [1, 2]}, TypeError, "area must be"),
-        ({"area": shapely.box(5e6, 5e6, 5e6 + 10, 5e6 + 10)}, HotspotInputError, "none of"),
-        ({"area": shapely.LineString([(0, 0), (1, 1)])}, HotspotInputError, "no area"),
-        ({"min_pts": 5}, TypeError, "did you mean .min_points.*accepts min_points, p, area"),
+        ({"min_points": 1}, HotspotInputError, "nnh: min_points=1 must be at least 2"),
+        ({"min_points": 2.5}, HotspotInputError, "min_points=2.5 must be a whole number"),
+        ({"min_points": True}, HotspotInputError, "min_points=True must be a whole number"),
+        ({"p": 0.0}, HotspotInputError, "nnh: p=0.0 must be a number between 0 and 1"),
+        ({"p": 1.0}, HotspotInputError, "p=1.0 must be a number between 0 and 1"),
+        ({"p": "0.05"}, HotspotInputError, "p='0.05' must be a number between 0 and 1"),
+        ({"study_area": "county"}, HotspotInputError, "study_area='county' .*'hull', 'bbox'"),
+        ({"study_area": -5.0}, HotspotInputError, "positive number of square metres"),
+        ({"study_area": [1, 2]}, HotspotInputError, "study_area=list is not a study area"),
+        ({"study_area": shapely.box(5e6, 5e6, 5e6 + 10, 5e6 + 10)}, HotspotInputError, "none of"),
+        ({"study_area": shapely.LineString([(0, 0), (1, 1)])}, HotspotInputError, "no area"),
+        (
+            {"min_pts": 5},
+            HotspotInputError,
+            "did you mean .min_points.*accepts min_points, p, study_area",
+        ),
     ],
 )
 def test_bad_parameters(params, error, match):
@@ -378,10 +387,37 @@ def test_points_without_a_hull_area_need_an_area():
     x = np.arange(20.0)
     with pytest.raises(HotspotInputError, match="one line or one location"):
         _nnh.run(x, 2 * x, quiet=True)
-    fit = _nnh.run(x, 2 * x, area=1e4, min_points=5, quiet=True)  # with an area it works
+    fit = _nnh.run(x, 2 * x, study_area=1e4, min_points=5, quiet=True)  # with an area it works
     assert fit.labels.max() == 0
 
 
 def test_too_few_incidents():
     with pytest.raises(HotspotInputError, match="at least 2 incidents"):
-        _nnh.run(np.array([1.0]), np.array([1.0]), area=10.0, quiet=True)
+        _nnh.run(np.array([1.0]), np.array([1.0]), study_area=10.0, quiet=True)
+
+
+def test_area_is_the_old_name_of_study_area():
+    xy, _ = _hierarchy()
+    inc = _frame(xy)
+    new = cluster_incidents(inc, "nnh", min_points=3, study_area=1e8, quiet=True)
+    with pytest.warns(FutureWarning, match=r"area= is now called study_area="):
+        old = cluster_incidents(inc, "nnh", min_points=3, area=1e8, quiet=True)
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(HotspotInputError, match="pass only study_area="):
+        cluster_incidents(inc, "nnh", min_points=3, area=1e8, study_area=1e8, quiet=True)
+
+
+def test_study_area_frames_and_files_are_reprojected(tmp_path):
+    xy, _ = _hierarchy()
+    inc = _frame(xy + 400_000.0)
+    low, high = xy.min(axis=0) + 400_000.0 - 1e3, xy.max(axis=0) + 400_000.0 + 1e3
+    square = shapely.box(*low, *high)
+    given = cluster_incidents(inc, "nnh", min_points=3, study_area=square, quiet=True)
+    frame = gpd.GeoDataFrame(geometry=[square], crs="EPSG:27700").to_crs(4326)
+    path = tmp_path / "area.geojson"
+    frame.to_file(path)
+    for area in (frame, frame.geometry, str(path), path):
+        out = cluster_incidents(inc, "nnh", min_points=3, study_area=area, quiet=True)
+        params = out.attrs["hotspot"]["cluster_incidents"]["params"]
+        assert params["area_m2"] == pytest.approx(square.area, rel=1e-6), type(area)
+        np.testing.assert_array_equal(out["cluster"], given["cluster"])

@@ -69,8 +69,10 @@ def _clustered(xy: np.ndarray, labels, method: str = "manual", **columns) -> gpd
     frame["cluster"] = np.asarray(labels, dtype=np.int64)
     frame.attrs["hotspot"] = {
         "kind": "incidents",
-        "cluster": {
-            "method": method,
+        "method": "cluster_incidents",
+        "period": None,
+        "cluster_incidents": {
+            "algorithm": method,
             "params": {"eps": 50.0},
             "n_clusters": int(frame["cluster"].max() + 1),
             "n_noise": int((frame["cluster"] < 0).sum()),
@@ -81,6 +83,32 @@ def _clustered(xy: np.ndarray, labels, method: str = "manual", **columns) -> gpd
 
 
 # =============================================================================== ellipse
+
+
+def test_ellipse_records_what_made_it():
+    sde = standard_deviational_ellipse([0.0, 2.0, 0.0], [1.0, 0.0, -1.0], [1, 2, 1])
+    assert sde.method == "standard_deviational_ellipse"
+    assert sde.params == {
+        "method": "standard_deviational_ellipse",
+        "period": None,
+        "rng_seed": None,
+        "correction": None,
+        "n_std": 1.0,
+        "weighted": True,
+    }
+    with pytest.raises(HotspotInputError, match="n_vertices=3 must be at least 4"):
+        sde.polygon(n_vertices=3)
+
+
+def test_ellipse_weights_is_the_old_name_of_incident_weights():
+    x, y, w = [0.0, 2.0, 0.0, 1.0], [1.0, 0.0, -1.0, 3.0], [1, 2, 1, 3]
+    new = standard_deviational_ellipse(x, y, incident_weights=w)
+    with pytest.warns(FutureWarning, match="weights= is now called incident_weights="):
+        old = standard_deviational_ellipse(x, y, weights=w)
+    assert old == new and old.params == new.params
+    assert standard_deviational_ellipse(x, y, w) == new  # positionally, as before
+    with pytest.raises(HotspotInputError, match="pass only incident_weights="):
+        standard_deviational_ellipse(x, y, w, weights=w)
 
 
 def test_ellipse_of_a_rotated_gaussian_matches_the_closed_form():
@@ -193,10 +221,16 @@ def test_degenerate_ellipses():
         (([1.0, 2.0], [1.0, 2.0], [1.0, -1.0]), {}, HotspotInputError, "non-negative"),
         (([1.0, 2.0], [1.0, 2.0], [0.0, 0.0]), {}, HotspotInputError, "positive weight"),
         (([1.0, 2.0], [1.0, 2.0], [1.0]), {}, HotspotInputError, "one weight per point"),
-        ((["a", "b"], [1.0, 2.0]), {}, TypeError, "numbers"),
+        ((["a", "b"], [1.0, 2.0]), {}, HotspotInputError, "numbers"),
         (([1.0, 2.0], [1.0, 2.0]), {"correction": "esri"}, HotspotInputError, "'arcgis'"),
         (([1.0, 2.0], [1.0, 2.0]), {"correction": "crimestat"}, HotspotInputError, "N - 2"),
-        (([1.0, 2.0], [1.0, 2.0]), {"n_std": 0}, HotspotInputError, "positive"),
+        (
+            ([1.0, 2.0], [1.0, 2.0]),
+            {"n_std": 0},
+            HotspotInputError,
+            "n_std=0 must be a positive number",
+        ),
+        (([1.0, 2.0], [1.0, 2.0]), {"n_std": "1"}, HotspotInputError, "n_std='1' must be"),
     ],
 )
 def test_ellipse_errors(args, kwargs, error, match):
@@ -253,9 +287,13 @@ def test_summary_contract():
     pd.testing.assert_frame_equal(clustered, before)
     assert repr(clustered.attrs) == attrs_before
     meta = out.attrs["hotspot"]
-    assert meta["kind"] == "cluster_summary"
-    assert meta["cluster"]["method"] == "manual" and meta["cluster"]["params"] == {"eps": 50.0}
-    assert meta["summary"]["top_categories"] == 3 and meta["summary"]["orders"] == [1]
+    assert meta["kind"] == "clusters" and meta["method"] == "cluster_summary"
+    assert meta["period"]["label"] and meta["rng_seed"] is None
+    record = meta["cluster_incidents"]
+    assert record["algorithm"] == "manual" and record["params"] == {"eps": 50.0}
+    assert record is not clustered.attrs["hotspot"]["cluster_incidents"]  # a copy
+    params = meta["cluster_summary"]
+    assert params["top_categories"] == 3 and params["orders"] == [1]
 
 
 def test_counts_add_up_and_hulls_contain_their_points():
@@ -382,7 +420,9 @@ def test_noise_only_gives_an_empty_table():
 
 def test_persistence_from_attrs():
     clustered = _three_clusters(3)
-    clustered.attrs["hotspot"]["cluster"]["cluster_info"] = {"persistence": {0: 0.8, "2": 0.1}}
+    clustered.attrs["hotspot"]["cluster_incidents"]["cluster_info"] = {
+        "persistence": {0: 0.8, "2": 0.1}
+    }
     out = cluster_summary(clustered)
     assert out.loc[0, "persistence"] == 0.8 and out.loc[2, "persistence"] == 0.1
     assert math.isnan(out.loc[1, "persistence"])
@@ -404,7 +444,7 @@ def test_summary_of_nnh_orders():
     centres = [(0, 0), (600, 0), (0, 600), (600, 600), (20_000, 0), (20_600, 0), (20_300, 500)]
     xy = np.vstack([np.asarray(c) + rng.uniform(-5, 5, size=(50, 2)) for c in centres])
     inc = _incidents(xy + 400_000.0, category=pd.Series(["Theft"] * len(xy), dtype="str"))
-    clustered = cluster_incidents(inc, "nnh", min_points=3, area=1e8, quiet=True)
+    clustered = cluster_incidents(inc, "nnh", min_points=3, study_area=1e8, quiet=True)
     out = cluster_summary(clustered)
     assert out["order"].tolist() == [1] * 7 + [2] * 2
     first, second = out[out["order"] == 1], out[out["order"] == 2]
@@ -415,8 +455,8 @@ def test_summary_of_nnh_orders():
         assert shapely.contains_xy(
             row["hull"].buffer(1e-6), members.geometry.x, members.geometry.y
         ).all()
-    assert out.attrs["hotspot"]["cluster"]["method"] == "nnh"
-    assert out.attrs["hotspot"]["summary"]["orders"] == [1, 2]
+    assert out.attrs["hotspot"]["cluster_incidents"]["algorithm"] == "nnh"
+    assert out.attrs["hotspot"]["cluster_summary"]["orders"] == [1, 2]
     assert (out["top_categories"] == "Theft 100 %").all()
 
 
@@ -437,7 +477,7 @@ def test_summary_of_other_methods(method):
     out = cluster_summary(clustered)
     assert len(out) == clustered["cluster"].max() + 1 >= 2
     assert out["n_incidents"].sum() == (clustered["cluster"] >= 0).sum()
-    assert out.attrs["hotspot"]["cluster"]["method"] == method
+    assert out.attrs["hotspot"]["cluster_incidents"]["algorithm"] == method
     if method == "hdbscan":
         assert out["persistence"].notna().all()
 
@@ -450,6 +490,10 @@ def test_west_yorkshire(west_yorkshire):
     assert out["top_categories"].str.contains("%").all()
     assert (out["first_time"] <= out["last_time"]).all()
     assert out["hull"].is_valid.all()
+    # one row per cluster is aggregated: the load report travels as a summary (as with counts)
+    meta = out.attrs["hotspot"]
+    assert "load_report" not in meta and meta["incidents_report"]["rows_kept"] > 0
+    assert meta["kind"] == "clusters" and meta["period"] == clustered.attrs["hotspot"]["period"]
 
 
 # =============================================================================== summary: errors
@@ -459,17 +503,19 @@ def test_summary_errors():
     clustered = _three_clusters()
     with pytest.raises(HotspotInputError, match="no 'cluster' column"):
         cluster_summary(clustered.drop(columns="cluster"))
-    with pytest.raises(TypeError, match="integer cluster labels"):
+    with pytest.raises(HotspotInputError, match="integer cluster labels"):
         cluster_summary(clustered.assign(cluster=clustered["cluster"].astype(str)))
     with pytest.raises(HotspotInputError, match="fillna"):
         cluster_summary(clustered.assign(cluster=clustered["cluster"].where(lambda s: s > 0)))
     with pytest.raises(HotspotInputError, match="whole-number"):
         cluster_summary(clustered.assign(cluster=clustered["cluster"] + 0.5))
-    with pytest.raises(HotspotInputError, match="at least 1"):
+    with pytest.raises(HotspotInputError, match="cluster_summary: top_categories=0 .*at least 1"):
         cluster_summary(clustered, top_categories=0)
-    with pytest.raises(TypeError, match="integer"):
+    with pytest.raises(HotspotInputError, match="top_categories=2.0 must be a whole number"):
         cluster_summary(clustered, top_categories=2.0)
-    with pytest.raises(HotspotInputError, match="'crimestat'"):
+    with pytest.raises(
+        HotspotInputError, match="cluster_summary: ellipse_correction='CrimeStat' .*'crimestat'"
+    ):
         cluster_summary(clustered, ellipse_correction="CrimeStat")
     with pytest.raises(HotspotInputError, match="not a projected CRS"):
         cluster_summary(clustered.to_crs("EPSG:4326"))

@@ -164,3 +164,36 @@ def test_netcdf_round_trip_with_string_cell_ids(tmp_path):
     assert list(back.cells.index) == ["N1", "S1"]
     assert list(back.cells["name"]) == ["North", "South"]
     np.testing.assert_array_equal(back.counts, [[1, 0], [0, 2]])
+
+
+def test_cube_is_stamped_and_the_stamp_survives_netcdf(tmp_path, west_yorkshire):
+    from hotspot._result import method_of
+
+    cells = hs.hex_grid(west_yorkshire, 5000, quiet=True)
+    cells_attrs = repr(cells.attrs)
+    cube = hs.space_time_cube(
+        west_yorkshire, cells, "MS", start="2016-01", end="2018-12", quiet=True
+    )
+    assert (cube.attrs["kind"], cube.attrs["method"]) == ("cube", "space_time_cube")
+    assert method_of(cube) == cube.method == "space_time_cube"
+    assert cube.attrs["rng_seed"] is None
+    assert cube.attrs["space_time_cube"]["freq"] == "MS"
+    assert cube.params["period"] == cube.attrs["period"]
+    assert cube.params["method"] == "space_time_cube" and cube.params["n_bins"] == 36
+    assert cube.attrs["padding"] == {"before": 6, "after": 5}
+    assert repr(cells.attrs) == cells_attrs  # the cells are not touched
+    cube.to_netcdf(tmp_path / "cube.nc")
+    back = hs.read_cube(tmp_path / "cube.nc")
+    for key in ("kind", "method", "space_time_cube", "period", "coverage", "padding"):
+        assert back.attrs[key] == cube.attrs[key], key
+    assert method_of(back) == "space_time_cube"
+
+
+def test_cube_parameters_are_checked_with_one_error_type(toronto):
+    cells = hs.square_grid(toronto, 5000, quiet=True)
+    with pytest.raises(hs.HotspotInputError, match="space_time_cube: freq=7 is not a frequency"):
+        hs.space_time_cube(toronto, cells, 7)
+    with pytest.raises(hs.HotspotInputError, match="space_time_cube: start='the 1st' is not a"):
+        hs.space_time_cube(toronto, cells, "MS", start="the 1st")
+    with pytest.raises(hs.HotspotInputError, match="space_time_cube: end='2019-01' is before"):
+        hs.space_time_cube(toronto, cells, "MS", start="2020-01", end="2019-01")

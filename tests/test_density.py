@@ -22,8 +22,7 @@ from pandas.testing import assert_frame_equal
 from scipy.spatial import cKDTree
 
 import hotspot as hs
-from hotspot.density import surface as density
-from hotspot.density.surface import (
+from hotspot.density import (
     density_hotspots,
     density_to_cells,
     dual_kde,
@@ -32,6 +31,8 @@ from hotspot.density.surface import (
     surface_to_geotiff_array,
 )
 from hotspot.errors import HotspotInputError, HotspotWarning
+
+ENGINE = "hotspot.density._engine"  # the module whose constants choose the engine
 
 CRS = "EPSG:27700"
 KERNELS = ("quartic", "gaussian", "epanechnikov", "triangular", "uniform")
@@ -142,7 +143,9 @@ def test_raster_matches_direct_sum_on_toronto(toronto_sample, kernel):
 @pytest.mark.parametrize("kernel", KERNELS)
 def test_raster_matches_direct_sum_on_simulated_with_weights(simulated, kernel):
     bandwidth = 220.0 * SD_FACTOR[kernel]
-    surface = kde(simulated, bandwidth=bandwidth, kernel=kernel, weights="severity", quiet=True)
+    surface = kde(
+        simulated, bandwidth=bandwidth, kernel=kernel, incident_weights="severity", quiet=True
+    )
     assert_matches_direct(surface, simulated, kernel, bandwidth, simulated["severity"])
 
 
@@ -150,7 +153,7 @@ def test_raster_matches_direct_sum_on_simulated_with_weights(simulated, kernel):
 @pytest.mark.parametrize("path", ["refined lattice", "direct"])
 def test_coarse_cells_still_match_direct_sum(simulated, kernel, path, monkeypatch):
     """Cells coarser than the kernel resolves: a refined lattice or a direct sum, both exact."""
-    monkeypatch.setattr(density, "DIRECT_COST_PER_PAIR", 1e9 if path == "refined lattice" else 0)
+    monkeypatch.setattr(f"{ENGINE}.DIRECT_COST_PER_PAIR", 1e9 if path == "refined lattice" else 0)
     bandwidth = 150.0 * SD_FACTOR[kernel]
     with pytest.warns(HotspotWarning, match="smaller than the cell size"):
         surface = kde(simulated, bandwidth=bandwidth, kernel=kernel, cell_size=500, quiet=True)
@@ -186,7 +189,7 @@ def test_cells_are_the_direct_sum_at_centroids(simulated, kernel):  # hexagons: 
 @pytest.mark.parametrize("shape", ["square", "hex"])
 def test_cells_fall_back_to_a_lattice(simulated, monkeypatch, capsys, shape):
     """Beyond MAX_DIRECT_PAIRS: the square grid's centres are lattice nodes; hexagons interpolate."""
-    monkeypatch.setattr(density, "MAX_DIRECT_PAIRS", 0)
+    monkeypatch.setattr(f"{ENGINE}.MAX_DIRECT_PAIRS", 0)
     cells = (hs.square_grid if shape == "square" else hs.hex_grid)(simulated, 250, quiet=True)
     out = kde(simulated, cells=cells, bandwidth=600, kernel="quartic")
     assert ("too many for a direct sum" in capsys.readouterr().err) == (shape == "hex")
@@ -229,9 +232,9 @@ def test_gaussian_truncation_loses_less_than_a_millionth():
 def test_weights_equal_repeated_rows(simulated):
     k = simulated["severity"].to_numpy()
     repeated = simulated.loc[simulated.index.repeat(k)]
-    a = kde(simulated, bandwidth=500, cell_size=100, weights="severity", quiet=True)
+    a = kde(simulated, bandwidth=500, cell_size=100, incident_weights="severity", quiet=True)
     b = kde(repeated, bandwidth=500, cell_size=100, quiet=True)
-    c = kde(simulated, bandwidth=500, cell_size=100, weights=k.astype(float), quiet=True)
+    c = kde(simulated, bandwidth=500, cell_size=100, incident_weights=k.astype(float), quiet=True)
     assert a.shape == b.shape
     np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-9, atol=1e-9)
     np.testing.assert_array_equal(a.to_numpy(), c.to_numpy())
@@ -422,37 +425,53 @@ def test_warns_when_bandwidth_is_smaller_than_cell_size(simulated):
 
 def test_errors_say_what_to_do(simulated):
     with pytest.raises(
-        HotspotInputError, match="kernel='box' is not a known kernel; use one of quartic"
+        HotspotInputError, match="kde: kernel='box' is not one of 'quartic', 'gaussian'"
     ):
         kde(simulated, kernel="box")
     with pytest.raises(
-        HotspotInputError, match="bandwidth='auto' is not a known rule; use one of nn"
+        HotspotInputError,
+        match="kde: bandwidth='auto' is not one of 'nn', 'scott', 'silverman'; or pass a number",
     ):
         kde(simulated, bandwidth="auto")
-    with pytest.raises(HotspotInputError, match="bandwidth must be a positive number of metres"):
+    with pytest.raises(
+        HotspotInputError, match="kde: bandwidth=-5 must be a positive number of metres"
+    ):
         kde(simulated, bandwidth=-5)
-    with pytest.raises(HotspotInputError, match="cell_size must be a positive number"):
+    with pytest.raises(
+        HotspotInputError, match=re.escape("kde: bandwidth=[500] must be a positive number")
+    ):
+        kde(simulated, bandwidth=[500])  # not a number: the same error type as any other
+    with pytest.raises(HotspotInputError, match="kde: cell_size=0 must be a positive number"):
         kde(simulated, bandwidth=500, cell_size=0)
-    with pytest.raises(HotspotInputError, match="weights='value' is not a column"):
-        kde(simulated, bandwidth=500, weights="value")
-    with pytest.raises(HotspotInputError, match="weights has 3 values but there are 3,000"):
-        kde(simulated, bandwidth=500, weights=[1, 2, 3])
+    with pytest.raises(HotspotInputError, match="incident_weights='value' is not a column"):
+        kde(simulated, bandwidth=500, incident_weights="value")
+    with pytest.raises(
+        HotspotInputError, match="incident_weights has 3 values but there are 3,000"
+    ):
+        kde(simulated, bandwidth=500, incident_weights=[1, 2, 3])
     bad = np.ones(len(simulated))
     bad[[4, 9]] = -1
-    with pytest.raises(HotspotInputError, match="weights must be >= 0; rows 4, 9 are negative"):
-        kde(simulated, bandwidth=500, weights=bad)
+    with pytest.raises(
+        HotspotInputError, match="incident_weights must be >= 0; rows 4, 9 are negative"
+    ):
+        kde(simulated, bandwidth=500, incident_weights=bad)
     bad[[4, 9]] = np.nan
     with pytest.raises(HotspotInputError, match="missing or infinite in rows 4, 9"):
-        kde(simulated, bandwidth=500, weights=bad)
-    with pytest.raises(TypeError, match="weights must be a column name or an array"):
-        kde(simulated, bandwidth=500, weights=3)
+        kde(simulated, bandwidth=500, incident_weights=bad)
+    with pytest.raises(
+        HotspotInputError,
+        match="kde: incident_weights=3 must be a column name or an array of one number",
+    ):
+        kde(simulated, bandwidth=500, incident_weights=3)
     cells = hs.square_grid(simulated, 1000, quiet=True)
     with pytest.raises(HotspotInputError, match="Pass one of them"):
         kde(simulated, cells=cells, cell_size=100, bandwidth=500)
     with pytest.raises(
-        HotspotInputError, match="edge_correction=True needs the edge: pass study_area="
+        HotspotInputError, match="kde: edge_correction=True needs the edge: pass study_area="
     ):
         kde(simulated, bandwidth=500, edge_correction=True)
+    with pytest.raises(HotspotInputError, match="kde: edge_correction='yes' must be True or"):
+        kde(simulated, bandwidth=500, edge_correction="yes")
     with pytest.raises(
         HotspotInputError,
         match=r"would have [\d,]+ cells \(limit 16,000,000\); use a larger cell_size",
@@ -489,7 +508,7 @@ def test_dual_kde_of_identical_inputs_is_one_where_defined(simulated, capsys):
     assert "min_denominator not given" in err
     values = ratio.to_numpy()
     defined = np.isfinite(values)
-    assert ratio.name == "kde_ratio" and defined.sum() > 1_000
+    assert ratio.name == "dual_kde_ratio" and defined.sum() > 1_000
     np.testing.assert_allclose(values[defined], 1.0, rtol=1e-9)
     # undefined exactly where the denominator is below the documented default threshold
     threshold = 3 / (np.pi * 500**2) * 1e6
@@ -513,13 +532,15 @@ def test_dual_kde_ratio_and_shared_grid(simulated):
     cells = dual_kde(
         num, simulated, bandwidth=800, cells=hs.square_grid(simulated, 500, quiet=True), quiet=True
     )
-    assert {"kde_numerator", "kde_denominator", "kde_ratio"} <= set(cells.columns)
+    assert {"dual_kde_numerator", "dual_kde_denominator", "dual_kde_ratio"} <= set(cells.columns)
 
 
 def test_dual_kde_errors(simulated):
     with pytest.raises(HotspotInputError, match="numerator are in .* but denominator are in"):
         dual_kde(simulated, simulated.to_crs(32630), bandwidth=500)
-    with pytest.raises(HotspotInputError, match="min_denominator must be >= 0"):
+    with pytest.raises(
+        HotspotInputError, match="dual_kde: min_denominator=-1.0 must be a number >= 0"
+    ):
         dual_kde(simulated, simulated, bandwidth=500, min_denominator=-1.0)
 
 
@@ -536,14 +557,16 @@ def test_density_hotspots_cover_the_top_share_of_a_surface(simulated):
     threshold = np.sort(values)[::-1][n_top - 1]
     chosen = values >= threshold
     meta = hot.attrs["hotspot"]["density_hotspots"]
-    assert hot["n_cells"].sum() == chosen.sum() == meta["cells"]
+    assert hot["density_hotspots_n_cells"].sum() == chosen.sum() == meta["cells"]
     assert 0.05 <= meta["area_share"] < 0.05 + 2 / values.size
-    assert hot["area_km2"].sum() == pytest.approx(chosen.sum() * 0.01)
+    assert hot["density_hotspots_area_km2"].sum() == pytest.approx(chosen.sum() * 0.01)
     assert hot.geometry.area.sum() == pytest.approx(chosen.sum() * 100**2)
-    assert hot["mass_share"].sum() == pytest.approx(values[chosen].sum() / values.sum())
-    assert hot["mass"].sum() == pytest.approx(values[chosen].sum() * 0.01)
+    assert hot["density_hotspots_mass_share"].sum() == pytest.approx(
+        values[chosen].sum() / values.sum()
+    )
+    assert hot["density_hotspots_mass"].sum() == pytest.approx(values[chosen].sum() * 0.01)
     assert (hot.geom_type == "Polygon").all() and hot.index.name == "hotspot_id"
-    assert hot["mass"].is_monotonic_decreasing
+    assert hot["density_hotspots_mass"].is_monotonic_decreasing
     assert hot.geometry.union_all().area == pytest.approx(hot.geometry.area.sum())  # disjoint
     # every selected node lies in a hot-spot polygon, no other node does
     gx, gy = node_grid(surface)
@@ -559,12 +582,12 @@ def test_density_hotspots_from_cells_by_area(simulated):
     meta = hot.attrs["hotspot"]["density_hotspots"]
     assert 0.1 <= meta["area_share"] < 0.1 + area.max() / area.sum() + 1e-12
     chosen = dens >= meta["threshold"]
-    assert hot["n_cells"].sum() == chosen.sum()
+    assert hot["density_hotspots_n_cells"].sum() == chosen.sum()
     assert hot.geometry.area.sum() == pytest.approx(area[chosen].sum())
-    assert hot["mass_share"].sum() == pytest.approx(
+    assert hot["density_hotspots_mass_share"].sum() == pytest.approx(
         (dens * area)[chosen].sum() / (dens * area).sum()
     )
-    with pytest.raises(HotspotInputError, match="top must be a share in \\(0, 1\\]"):
+    with pytest.raises(HotspotInputError, match="density_hotspots: top=5 must be a share in"):
         density_hotspots(cells, top=5)
     with pytest.raises(HotspotInputError, match="no 'kde_density'"):
         density_hotspots(hs.hex_grid(simulated, 250, quiet=True))
@@ -591,7 +614,9 @@ def test_density_to_cells_and_geotiff_array(simulated):
     a, b, c, d, e, f = transform
     assert c + a * 3.5 == surface["x"][3] and f + e * 5.5 == surface["y"][5]
     assert gpd.GeoSeries([], crs=crs).crs.equals(simulated.crs)
-    with pytest.raises(TypeError, match="expected a surface from hotspot.kde"):
+    with pytest.raises(
+        HotspotInputError, match="density_to_cells: expected a surface from hotspot.kde"
+    ):
         density_to_cells(cells)
     with pytest.raises(HotspotInputError, match="not a hotspot surface"):
         surface_to_geotiff_array(xr.DataArray(values, dims=("y", "x")))
@@ -610,3 +635,139 @@ def test_square_grid_cells_use_the_lattice_when_cheaper(simulated, kernel):
     got = out["kde_density"].to_numpy()
     big = ref > 0.01 * ref.max()
     assert np.abs(got[big] / ref[big] - 1).max() < 0.01
+
+
+# --------------------------------------------------------------------------------------------
+# the result contract, the parameter layer, renamed keywords
+# --------------------------------------------------------------------------------------------
+
+
+def frozen(frame):
+    """A deep copy of a frame and a repr of its attrs, to check that it was not modified."""
+    return frame.copy(deep=True), repr(frame.attrs)
+
+
+def test_every_result_is_stamped_and_the_inputs_are_untouched(west_yorkshire):
+    inc = west_yorkshire.iloc[::20]
+    grid = hs.square_grid(inc, 2000, quiet=True)
+    before_inc, before_grid = frozen(inc), frozen(grid)
+    period = hs.count_incidents(inc, grid, quiet=True).attrs["hotspot"]["period"]
+    surface = kde(inc, bandwidth=2000, cell_size=1000, quiet=True)
+    on_cells = kde(inc, cells=grid, bandwidth=2000, quiet=True)
+    ratio = dual_kde(inc.iloc[::2], inc, bandwidth=2000, cell_size=1000, quiet=True)
+    ratio_cells = dual_kde(inc.iloc[::2], inc, bandwidth=2000, cells=grid, quiet=True)
+    expected = {
+        "kde": (surface, "surface"),
+        "kde (cells)": (on_cells, "cells"),
+        "dual_kde": (ratio, "surface"),
+        "dual_kde (cells)": (ratio_cells, "cells"),
+        "density_to_cells": (density_to_cells(surface), "cells"),
+        "density_hotspots": (density_hotspots(surface), "clusters"),
+        "density_hotspots (cells)": (density_hotspots(on_cells), "clusters"),
+    }
+    for case, (result, kind) in expected.items():
+        meta = result.attrs["hotspot"]
+        method = case.split(" ")[0]
+        assert (meta["kind"], meta["method"]) == (kind, method), case
+        assert isinstance(meta[method], dict) and meta["rng_seed"] is None, case
+        assert meta["period"] == period, case  # the incidents' own period
+    # cells keep what the grid carried; surfaces carry no load report (not incident-level)
+    assert on_cells.attrs["hotspot"]["grid"] == grid.attrs["hotspot"]["grid"]
+    assert "load_report" not in surface.attrs["hotspot"]
+    assert surface.attrs["hotspot"]["places"] == on_cells.attrs["hotspot"]["places"]
+    # what a surface's users read stays where it was
+    assert surface.attrs["hotspot"]["kde"]["weights"] is None
+    assert ratio.attrs["hotspot"]["dual_kde"]["min_denominator"] == ratio.attrs["min_denominator"]
+    assert density_hotspots(surface).attrs["hotspot"]["kde"] == surface.attrs["hotspot"]["kde"]
+    for frame, (data, attrs) in ((inc, before_inc), (grid, before_grid)):
+        assert_frame_equal(frame, data)
+        assert repr(frame.attrs) == attrs
+
+
+def test_dual_kde_columns_and_surface_are_named_after_it(simulated):
+    cells = hs.square_grid(simulated, 500, quiet=True)
+    out = dual_kde(simulated.iloc[::3], simulated, bandwidth=800, cells=cells, quiet=True)
+    new = [c for c in out.columns if c not in cells.columns]
+    assert new == ["dual_kde_numerator", "dual_kde_denominator", "dual_kde_ratio"]
+    hot = density_hotspots(out, top=0.2)  # the ratio column is found by its new name
+    assert hot.attrs["hotspot"]["density_hotspots"]["column"] == "dual_kde_ratio"
+
+
+def test_old_weights_keywords_warn_and_still_work(simulated):
+    new = kde(simulated, bandwidth=500, cell_size=200, incident_weights="severity", quiet=True)
+    with pytest.warns(FutureWarning, match="kde: weights= is now called incident_weights="):
+        old = kde(simulated, bandwidth=500, cell_size=200, weights="severity", quiet=True)
+    np.testing.assert_array_equal(old.to_numpy(), new.to_numpy())
+    assert old.attrs["hotspot"]["kde"]["incident_weights"] == "column 'severity'"
+    with pytest.raises(HotspotInputError, match="weights= is the old name of incident_weights="):
+        kde(simulated, bandwidth=500, weights="severity", incident_weights="severity")
+    num = simulated.iloc[::2]
+    kw = {"bandwidth": 800, "cell_size": 200, "min_denominator": 1.0, "quiet": True}
+    new = dual_kde(
+        num,
+        simulated,
+        numerator_incident_weights="severity",
+        denominator_incident_weights="severity",
+        **kw,
+    )
+    with pytest.warns(FutureWarning) as caught:
+        old = dual_kde(
+            num, simulated, numerator_weights="severity", denominator_weights="severity", **kw
+        )
+    messages = sorted(str(w.message) for w in caught)
+    assert messages[0].startswith("dual_kde: denominator_weights= is now called")
+    assert messages[1].startswith("dual_kde: numerator_weights= is now called")
+    np.testing.assert_array_equal(old.to_numpy(), new.to_numpy())
+
+
+def test_parameter_errors_are_hotspot_input_errors_naming_the_parameter(simulated):
+    surface = kde(simulated, bandwidth=500, cell_size=200, quiet=True)
+    cases = [
+        (lambda: kde_bandwidth(simulated, "auto"), "kde_bandwidth: rule='auto' is not one of"),
+        (lambda: kde_bandwidth(simulated, 3), "kde_bandwidth: rule=3 is not one of"),
+        (lambda: kde_bandwidth(simulated, kernel="box"), "kde_bandwidth: kernel='box'"),
+        (lambda: kde(simulated, bandwidth=500, kernel=None), "kde: kernel=None is not one of"),
+        (lambda: dual_kde(simulated, simulated, kernel="box"), "dual_kde: kernel='box'"),
+        (
+            lambda: dual_kde(simulated, simulated, bandwidth=500, min_denominator="1"),
+            "dual_kde: min_denominator='1' must be a number",
+        ),
+        (
+            lambda: dual_kde(simulated, simulated, bandwidth=500, numerator_incident_weights=2),
+            "dual_kde: numerator_incident_weights=2 must be a column name",
+        ),
+        (lambda: density_hotspots(surface, top="5%"), "density_hotspots: top='5%' must be a"),
+        (lambda: density_hotspots(surface, top=True), "density_hotspots: top=True must be a"),
+        (
+            lambda: density_hotspots(surface, column="kde_density"),
+            "density_hotspots: column='kde_density' is for cells",
+        ),
+        (
+            lambda: density_hotspots(hs.square_grid(simulated, 1000, quiet=True)),
+            "density_hotspots: the cells have no 'kde_density'",
+        ),
+        (lambda: density_to_cells(surface, min_density="1"), "density_to_cells: min_density='1'"),
+        (lambda: density_hotspots(surface.values), "density_hotspots: expected a surface"),
+        (
+            lambda: surface_to_geotiff_array(surface, nodata="none"),
+            "surface_to_geotiff_array: nodata='none' must be a number",
+        ),
+    ]
+    for call, message in cases:
+        with pytest.raises(HotspotInputError, match=re.escape(message)):
+            call()
+    cells = hs.square_grid(simulated, 1000, quiet=True)
+    cells["kde_density"] = "high"
+    with pytest.raises(HotspotInputError, match="density_hotspots: column 'kde_density' has"):
+        density_hotspots(cells)
+
+
+def test_the_old_import_paths_still_work():
+    from hotspot.density import M2_PER_KM2, peak_density
+    from hotspot.density import surface as old
+
+    assert old.density_hotspots is density_hotspots and old.kde_bandwidth is kde_bandwidth
+    assert old.density_to_cells is density_to_cells
+    assert old.surface_to_geotiff_array is surface_to_geotiff_array
+    assert old.M2_PER_KM2 == M2_PER_KM2 == 1e6
+    assert peak_density("quartic", 100) == pytest.approx(3 / (math.pi * 100**2))

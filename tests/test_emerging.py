@@ -177,11 +177,17 @@ def test_permutation_pvalues_agree_with_the_analytical_ones():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"time_window": 0}, "between 1 and 75 %"),
-        ({"time_window": 16}, "between 1 and 75 %"),
-        ({"global_window": "bin"}, "global_window"),
-        ({"permutations": -1}, ">= 0"),
+        ({"time_window": 0}, "emerging_hotspots: time_window=0 must be at least 1"),
+        ({"time_window": 1.5}, "time_window=1.5 must be a whole number"),
+        ({"time_window": 16}, "time_window=16 must be between 1 and 75 %"),
+        ({"global_window": "bin"}, "global_window='bin' is not one of 'cube', "),
+        ({"permutations": -1}, "emerging_hotspots: permutations=-1 must be at least 0"),
         ({"permutations": 9, "global_window": "individual"}, "global_window='cube'"),
+        ({"alpha": 5}, "emerging_hotspots: alpha=5 must be a number between 0 and 1"),
+        ({"alpha": "0.05"}, "alpha='0.05' must be a number between 0 and 1"),
+        ({"partial": "trim"}, "partial='trim' is not one of 'drop', 'keep'"),
+        ({"trend_series": "z"}, "trend_series='z' is not one of 'spatial', 'space-time'"),
+        ({"rng": "seed"}, "emerging_hotspots: rng='seed' must be None, an int seed"),
     ],
 )
 def test_bad_arguments(kwargs, match):
@@ -209,3 +215,38 @@ def test_checks_count_the_bins_analysed_not_the_partial_ones(toronto):
     shorter = hs.space_time_cube(weeks[weeks["time"] < "2021-03-20"], cells, "W", quiet=True)
     with pytest.raises(hs.HotspotInputError, match=r"9 whole bins \(partial ones left out: 2\)"):
         hs.emerging_hotspots(shorter, quiet=True)
+
+
+def test_stamped_with_the_emerging_record_under_both_keys():
+    rng = np.random.default_rng(4)
+    cube = hand_cube(rng.poisson(3, (T, 100)))
+    cube.cells.attrs["hotspot"] = {"kind": "cells", "grid": {"cell_size": 100.0}}
+    attrs_before = repr(cube.cells.attrs)
+    columns_before = list(cube.cells.columns)
+    out = hs.emerging_hotspots(cube, rng=7, quiet=True)
+    assert repr(cube.cells.attrs) == attrs_before and list(cube.cells.columns) == columns_before
+    meta = out.attrs["hotspot"]
+    assert meta["kind"] == "cells" and meta["method"] == "emerging_hotspots"
+    assert meta["rng_seed"] == 7 and meta["grid"] == {"cell_size": 100.0}  # carried over
+    assert meta["period"]["start"] == "2024-01-01" and meta["period"]["label"]
+    record = meta["emerging_hotspots"]
+    assert meta["emerging"] is record  # the older key, read by maps and reports
+    assert record["alpha"] == 0.05 and record["n_analysed"] == 100
+    assert sum(record["categories"].values()) == 100
+    added = [c for c in out.columns if c not in cube.cells.columns]
+    assert added and all(c.startswith("emerging_") for c in added)
+
+
+def test_a_space_time_cell_without_neighbours_is_not_tested_by_permutations():
+    """Cell 0 (a corner) is analysed but none of its neighbours ever had an incident: in the
+    first bin its space-time neighbourhood is empty, so no permutation can test it (NaN, not
+    significant); from the second bin on its own earlier bins are its neighbours."""
+    counts = np.random.default_rng(5).poisson(2, (T, 100))
+    counts[:, [1, 10, 11]] = 0
+    counts[:, 0] = 20
+    out = hs.emerging_hotspots(hand_cube(counts), permutations=19, fdr=False, rng=0, quiet=True)
+    arrays = out.attrs["hotspot"]["emerging"]["arrays"]
+    corner = list(arrays.cells).index(0)
+    assert np.isnan(arrays.p[0, corner]) and not arrays.hot[0, corner]
+    assert np.isfinite(arrays.p[1:, corner]).all()
+    assert np.isfinite(np.delete(arrays.p[0], corner)).all()

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hotspot as hs
-from hotspot.grid.cells import _nice_floor
+from hotspot._areas import nice_floor
 
 CRS = "EPSG:27700"
 
@@ -163,8 +163,8 @@ def test_automatic_cell_size_announced_and_recorded(west_yorkshire, capsys):
     [(2033.3, 2000.0), (260.0, 250.0), (99.0, 50.0), (0.031, 0.025), (1e-4, 1e-4), (7.0, 5.0)],
 )
 def test_nice_cell_size_never_zero(value, nice):
-    assert _nice_floor(value) == pytest.approx(nice)
-    assert _nice_floor(value) > 0
+    assert nice_floor(value) == pytest.approx(nice)
+    assert nice_floor(value) > 0
 
 
 def test_tiny_extent_gets_a_positive_cell_size():
@@ -206,7 +206,9 @@ def test_bad_cell_size():
     area = gpd.GeoSeries([shapely.box(0, 0, 10, 10)], crs=CRS)
     with pytest.raises(hs.HotspotInputError, match="positive number of metres"):
         hs.square_grid(area, 0)
-    with pytest.raises(TypeError, match="cell_size must be a number"):
+    with pytest.raises(
+        hs.HotspotInputError, match="square_grid: cell_size='100' must be a positive number"
+    ):
         hs.square_grid(area, "100")
     with pytest.raises(hs.HotspotInputError, match="larger cell_size"):
         hs.square_grid(gpd.GeoSeries([shapely.box(0, 0, 1e6, 1e6)], crs=CRS), 1)
@@ -309,3 +311,47 @@ def test_subset_of_a_grid_still_counts_by_arithmetic(west_yorkshire):
     counted = hs.count_incidents(west_yorkshire, subset, quiet=True)
     assert counted.attrs["hotspot"]["counts"]["method"] == "arithmetic (square grid)"
     np.testing.assert_array_equal(counted["count"].to_numpy(), by_geometry(west_yorkshire, subset))
+
+
+def test_grids_and_counts_are_stamped_and_leave_their_inputs_alone(west_yorkshire):
+    inc = west_yorkshire.iloc[::10]
+    before_inc, before_attrs = inc.copy(), repr(inc.attrs)
+    for make, method in ((hs.square_grid, "square_grid"), (hs.hex_grid, "hex_grid")):
+        cells = make(inc, 2000, quiet=True)
+        meta = cells.attrs["hotspot"]
+        assert (meta["kind"], meta["method"], meta["period"]) == ("cells", method, None)
+        assert meta[method] == {"cell_size": 2000.0, "study_area": None, "buffer": None}
+        assert meta["rng_seed"] is None and meta["grid"]["cell_size"] == 2000.0
+        grid_attrs = repr(cells.attrs)
+        counted = hs.count_incidents(inc, cells, quiet=True)
+        meta = counted.attrs["hotspot"]
+        assert (meta["kind"], meta["method"]) == ("cells", "count_incidents")
+        assert meta["count_incidents"]["column"] == "count"
+        assert meta["period"]["label"] == "Jul 2016, Jul 2017, Jul 2018"
+        # what the grid recorded is inherited, and the grid itself is not touched
+        assert meta[method] == cells.attrs["hotspot"][method]
+        assert meta["grid"] == cells.attrs["hotspot"]["grid"]
+        assert meta["study_area"] is cells.attrs["hotspot"]["study_area"]
+        assert repr(cells.attrs) == grid_attrs and "count" not in cells.columns
+    pd.testing.assert_frame_equal(inc, before_inc)
+    assert repr(inc.attrs) == before_attrs
+
+
+def test_grid_parameters_are_checked_with_one_error_type(west_yorkshire):
+    area = gpd.GeoSeries([shapely.box(0, 0, 1000, 1000)], crs=CRS)
+    with pytest.raises(hs.HotspotInputError, match="hex_grid: buffer=-5 must be a number of"):
+        hs.hex_grid(west_yorkshire, 1000, buffer=-5, quiet=True)
+    with pytest.raises(hs.HotspotInputError, match="square_grid: buffer='1 km' must be"):
+        hs.square_grid(west_yorkshire, 1000, study_area="convex", buffer="1 km", quiet=True)
+    with pytest.raises(hs.HotspotInputError, match="square_grid: source= must be incidents"):
+        hs.square_grid(shapely.box(0, 0, 1000, 1000), 100)
+    with pytest.raises(hs.HotspotInputError, match="hex_grid: cell_size=nan must be a positive"):
+        hs.hex_grid(area, float("nan"))
+    with pytest.raises(hs.HotspotInputError, match="square_grid: study_area='convx' is neither"):
+        hs.square_grid(west_yorkshire, 1000, study_area="convx", quiet=True)
+
+
+def test_the_cell_size_rule_is_the_one_of_the_study_areas():
+    from hotspot._areas import CELLS_ON_SHORTER_SIDE
+
+    assert hs.grid.CELLS_ON_SHORTER_SIDE is CELLS_ON_SHORTER_SIDE == 50

@@ -243,3 +243,28 @@ def test_timezone_aware_datetimes_converted_consistently():
     inc = hs.read_incidents(frame, timezone="America/Toronto", quiet=True)
     # 06:30 UTC on 14 March 2021 is before the 07:00 UTC switch to EDT: 01:30 EST
     assert list(inc["time"]) == [pd.Timestamp("2021-03-14 01:30"), pd.Timestamp("2021-06-30 23:59")]
+
+
+def test_incidents_are_stamped_and_the_source_frame_is_untouched():
+    df = pd.DataFrame({"lat": [53.80, 53.79], "lon": [-1.55, -1.54], "date": ["2024-03-01"] * 2})
+    df.attrs["note"] = "mine"
+    before = repr(df.attrs)
+    inc = hs.read_incidents(df, time="date", time_range=("2024-01-01", "2024-12-31"), quiet=True)
+    meta = inc.attrs["hotspot"]
+    assert (meta["kind"], meta["method"], meta["rng_seed"]) == ("incidents", "read_incidents", None)
+    # a subset keeps these attrs, so the incidents carry no period of their own: each result
+    # takes the period of the incidents it is given
+    assert meta["period"] is None
+    params = meta["read_incidents"]
+    assert params["source"] == "DataFrame" and params["columns"]["time"] == "date"
+    assert params["time_range"] == ["2024-01-01", "2024-12-31"]
+    # what readers use is where it was
+    assert meta["load_report"] is hs.incidents.get_load_report(inc)
+    assert (meta["crs"], meta["time_resolution"]) == ("EPSG:27700", "day")
+    assert repr(df.attrs) == before
+
+
+def test_study_area_of_the_wrong_kind_names_read_incidents():
+    df = pd.DataFrame({"lat": [53.80, 53.79], "lon": [-1.55, -1.54]})
+    with pytest.raises(hs.HotspotInputError, match="read_incidents: study_area='nowhere.gpkg'"):
+        hs.read_incidents(df, study_area="nowhere.gpkg", quiet=True)

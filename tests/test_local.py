@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import esda
@@ -230,32 +231,116 @@ def test_cells_without_neighbours_are_reported(capsys):
     assert out.attrs["hotspot"]["gistar"]["n_islands"] == 1
 
 
-def test_default_weights_announced_and_recorded(wy_cells, capsys):
-    out = hs.gistar(wy_cells, permutations=0)
-    assert "weights not given: distance band" in capsys.readouterr().err
+def test_automatic_weights_announced_and_recorded(wy_cells, capsys):
+    out = hs.gistar(wy_cells, weights="auto", permutations=0)
+    assert "automatic distance band" in capsys.readouterr().err
     params = out.attrs["hotspot"]["gistar"]["weights_params"]
     assert params["kind"] == "distance" and "chosen_by" in params
 
 
+def test_default_weights_are_queen_as_in_lisa(wy_cells, capsys):
+    out = hs.gistar(wy_cells, permutations=0)
+    assert "automatic distance band" not in capsys.readouterr().err
+    assert out.attrs["hotspot"]["gistar"]["weights"] == "queen contiguity"
+    queen = hs.gistar(wy_cells, weights="queen", permutations=0, quiet=True)
+    np.testing.assert_array_equal(out["gistar_z"], queen["gistar_z"])
+    assert hs.lisa(wy_cells, permutations=0).attrs["hotspot"]["lisa"]["weights"] == (
+        "queen contiguity"
+    )
+
+
+@pytest.mark.parametrize("statistic", [hs.gistar, hs.lisa])
+def test_weights_none_is_the_deprecated_spelling_of_auto(wy_cells, statistic):
+    auto = statistic(wy_cells, weights="auto", permutations=0, quiet=True)
+    with pytest.warns(FutureWarning, match="weights='auto'"):
+        old = statistic(wy_cells, weights=None, permutations=0, quiet=True)
+    name = statistic.__name__
+    assert old.attrs["hotspot"][name]["weights"] == auto.attrs["hotspot"][name]["weights"]
+    assert old.attrs["hotspot"][name]["weights"].startswith("distance band")
+    pd.testing.assert_frame_equal(old, auto)
+
+
 @pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
+    ("statistic", "kwargs"),
+    [(hs.gistar, {}), (hs.lisa, {}), (hs.gistar, {"permutations": 19, "rng": 7})],
+)
+def test_results_are_stamped_and_the_input_is_untouched(wy_cells, statistic, kwargs):
+    from hotspot._result import method_of
+
+    before = wy_cells.copy()
+    attrs_before = copy.deepcopy(wy_cells.attrs)
+    out = statistic(wy_cells, quiet=True, **{"permutations": 0, **kwargs})
+    name = statistic.__name__
+    meta = out.attrs["hotspot"]
+    assert method_of(out) == name
+    assert meta["kind"] == "cells" and meta["method"] == name
+    assert meta["rng_seed"] == kwargs.get("rng")
+    assert meta[name]["rng_seed"] == kwargs.get("rng")
+    assert meta[name]["permutations"] == kwargs.get("permutations", 0)
+    # the cells' records are carried over: the grid, the counts and their period
+    for key in ("grid", "counts", "period"):
+        assert meta[key] == wy_cells.attrs["hotspot"][key]
+    assert meta["period"]["label"]
+    pd.testing.assert_frame_equal(wy_cells, before)
+    assert wy_cells.attrs.keys() == attrs_before.keys()
+    assert wy_cells.attrs["hotspot"].keys() == attrs_before["hotspot"].keys()
+    for key in ("kind", "method", "period", "rng_seed"):  # the input's own stamp stays
+        assert wy_cells.attrs["hotspot"].get(key) == attrs_before["hotspot"].get(key)
+    assert name not in wy_cells.attrs["hotspot"]
+
+
+def test_method_of_a_gistar_result_is_gistar(wy_cells):
+    from hotspot._result import method_of
+
+    assert method_of(hs.gistar(wy_cells, permutations=0, quiet=True)) == "gistar"
+
+
+BAD_ARGUMENTS = [
+    ({"column": "nope"}, "no 'nope' column"),
+    ({"alternative": "both"}, "alternative='both' is not one of 'two-sided'"),
+    ({"transform": "V"}, "transform='V' is not one of 'B', 'R'"),
+    ({"permutations": -1}, "permutations=-1 must be at least 0"),
+    ({"permutations": 9.5}, "permutations=9.5 must be a whole number"),
+    ({"alpha": 5}, "alpha=5 must be a number between 0 and 1"),
+    ({"fdr": "yes"}, "fdr='yes' is not one of True, False"),
+    ({"rng": "seed"}, "rng='seed' must be None, an int seed"),
+]
+
+
+@pytest.mark.parametrize("statistic", [hs.gistar, hs.lisa])
+@pytest.mark.parametrize(("kwargs", "match"), BAD_ARGUMENTS)
+def test_bad_parameters_name_the_function_and_the_parameter(wy_cells, statistic, kwargs, match):
+    with pytest.raises(hs.HotspotInputError, match=f"^{statistic.__name__}: .*{match}"):
+        statistic(wy_cells, **{"weights": "queen", **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
     [
-        ({"column": "nope"}, hs.HotspotInputError, "no 'nope' column"),
-        ({"alternative": "both"}, hs.HotspotInputError, "'two-sided'"),
-        ({"transform": "V"}, hs.HotspotInputError, "'B' .* 'R'"),
-        ({"permutations": -1}, hs.HotspotInputError, ">= 0"),
-        ({"permutations": 9.5}, TypeError, "integer"),
-        ({"weights": "queen-ish"}, hs.HotspotInputError, "knn:<k>"),
-        ({"weights": -5}, hs.HotspotInputError, "positive number of metres"),
+        ({"weights": "queen-ish"}, "knn:<k>"),
+        ({"weights": -5}, "positive number of metres"),
     ],
 )
-def test_bad_arguments(wy_cells, kwargs, error, match):
-    with pytest.raises(error, match=match):
-        hs.gistar(wy_cells, **{"weights": "queen", **kwargs})
+def test_bad_weights(wy_cells, kwargs, match):
+    with pytest.raises(hs.HotspotInputError, match=match):
+        hs.gistar(wy_cells, **kwargs)
+
+
+def test_neighbours_of_other_cells_refused(wy_cells):
+    other = hs.build_weights(wy_cells.iloc[:50], "queen")
+    with pytest.raises(hs.HotspotInputError, match="^gistar: weights are Neighbours of 50 cells"):
+        hs.gistar(wy_cells, weights=other)
+
+
+def test_lower_case_transform_accepted(wy_cells):
+    upper = hs.gistar(wy_cells, transform="R", permutations=0, quiet=True)
+    lower = hs.gistar(wy_cells, transform="r", permutations=0, quiet=True)
+    pd.testing.assert_frame_equal(upper, lower)
+    assert lower.attrs["hotspot"]["gistar"]["transform"] == "R"
 
 
 def test_constant_or_missing_values_refused(wy_cells):
-    with pytest.raises(hs.HotspotInputError, match="same value in every cell"):
+    with pytest.raises(hs.HotspotInputError, match="same value in every row"):
         hs.gistar(wy_cells.assign(count=1), weights="queen")
     with pytest.raises(hs.HotspotInputError, match="missing or non-numeric"):
         hs.gistar(

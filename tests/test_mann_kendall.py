@@ -45,8 +45,8 @@ def test_matches_pymannkendall_with_ties(seed: int, n: int) -> None:
     mk = mann_kendall(x)
     ref = _reference(x)
     assert mk.n == n
-    assert mk.s.dtype == np.int64
-    np.testing.assert_array_equal(mk.s, ref["s"])
+    assert mk.statistic.dtype == np.int64
+    np.testing.assert_array_equal(mk.statistic, ref["s"])
     np.testing.assert_allclose(mk.variance, ref["variance"], **TOL)
     np.testing.assert_allclose(mk.z, ref["z"], **TOL)
     np.testing.assert_allclose(mk.pvalue, ref["pvalue"], **TOL)
@@ -64,7 +64,7 @@ def test_matches_pymannkendall_without_ties_and_finds_trends() -> None:
     ref = _reference(x)
     for name in ("variance", "z", "pvalue", "tau"):
         np.testing.assert_allclose(getattr(mk, name), ref[name], **TOL, err_msg=name)
-    np.testing.assert_array_equal(mk.s, ref["s"])
+    np.testing.assert_array_equal(mk.statistic, ref["s"])
     np.testing.assert_array_equal(mk.trend, ref["trend"])
     assert {"increasing", "decreasing", "no trend"} <= set(mk.trend.tolist())
 
@@ -78,7 +78,7 @@ def test_one_sided_pvalues_are_normal_tails_of_z(seed: int, n: int) -> None:
     less = mann_kendall(x, alternative="less")
     for res in (greater, less):
         np.testing.assert_array_equal(res.z, two.z)
-        np.testing.assert_array_equal(res.s, two.s)
+        np.testing.assert_array_equal(res.statistic, two.statistic)
         assert res.alternative in ("greater", "less")
     np.testing.assert_allclose(greater.pvalue, ndtr(-two.z), **TOL)
     np.testing.assert_allclose(less.pvalue, ndtr(two.z), **TOL)
@@ -95,7 +95,7 @@ def test_one_sided_pvalues_are_normal_tails_of_z(seed: int, n: int) -> None:
 def test_constant_series() -> None:
     x = np.column_stack([np.full(10, 3.0), np.arange(10.0), np.full(10, -1.0)])
     mk = mann_kendall(x)
-    np.testing.assert_array_equal(mk.s, [0, 45, 0])
+    np.testing.assert_array_equal(mk.statistic, [0, 45, 0])
     np.testing.assert_array_equal(mk.variance[[0, 2]], 0.0)
     np.testing.assert_array_equal(mk.z[[0, 2]], 0.0)
     np.testing.assert_array_equal(mk.pvalue[[0, 2]], 1.0)
@@ -119,19 +119,19 @@ def test_axis_1_equals_axis_0_on_transpose() -> None:
 def test_one_series_and_more_dimensions() -> None:
     cube = _series(3, 20, n_series=12).reshape(20, 3, 4)
     mk = mann_kendall(cube)
-    assert mk.s.shape == mk.trend.shape == (3, 4)
+    assert mk.statistic.shape == mk.trend.shape == (3, 4)
     flat = mann_kendall(cube.reshape(20, 12))
-    np.testing.assert_array_equal(mk.s.ravel(), flat.s)
+    np.testing.assert_array_equal(mk.statistic.ravel(), flat.statistic)
     np.testing.assert_array_equal(mk.pvalue.ravel(), flat.pvalue)
     # time as the last axis of a (rows, cols, time) cube
     moved = mann_kendall(np.moveaxis(cube, 0, -1), axis=2)
     np.testing.assert_array_equal(moved.z, mk.z)
 
     one = mann_kendall(cube[:, 1, 2])
-    assert one.s.shape == () and one.trend.shape == ()
-    assert one.s == mk.s[1, 2] and one.pvalue == mk.pvalue[1, 2]
+    assert one.statistic.shape == () and one.trend.shape == ()
+    assert one.statistic == mk.statistic[1, 2] and one.pvalue == mk.pvalue[1, 2]
     ref = pymannkendall.original_test(cube[:, 1, 2])
-    assert one.s == ref.s and one.trend == ref.trend
+    assert one.statistic == ref.s and one.trend == ref.trend
     assert float(one.pvalue) == pytest.approx(ref.p, rel=1e-12, abs=1e-12)
 
 
@@ -140,17 +140,19 @@ def test_integer_bool_and_list_input() -> None:
     expected = mann_kendall(x)
     for variant in (x.astype(np.int64), x.astype(np.int16), x.tolist()):
         got = mann_kendall(variant)
-        np.testing.assert_array_equal(got.s, expected.s)
+        np.testing.assert_array_equal(got.statistic, expected.statistic)
         np.testing.assert_array_equal(got.variance, expected.variance)
     flags = x > 2
-    np.testing.assert_array_equal(mann_kendall(flags).s, mann_kendall(flags.astype(int)).s)
+    np.testing.assert_array_equal(
+        mann_kendall(flags).statistic, mann_kendall(flags.astype(int)).statistic
+    )
 
 
 def test_infinities_are_ordered_and_tied() -> None:
     x = np.array([1.0, np.inf, 2.0, np.inf, -np.inf, 3.0])
     finite = np.array([1.0, 10.0, 2.0, 10.0, -10.0, 3.0])
     a, b = mann_kendall(x), mann_kendall(finite)
-    assert a.s == b.s and a.variance == b.variance
+    assert a.statistic == b.statistic and a.variance == b.variance
 
 
 def test_input_not_mutated_and_result_frozen() -> None:
@@ -168,7 +170,7 @@ def test_input_not_mutated_and_result_frozen() -> None:
 
 def test_empty_set_of_series() -> None:
     mk = mann_kendall(np.zeros((10, 0)))
-    assert mk.s.shape == mk.pvalue.shape == mk.trend.shape == (0,)
+    assert mk.statistic.shape == mk.pvalue.shape == mk.trend.shape == (0,)
 
 
 def test_errors() -> None:
@@ -190,5 +192,36 @@ def test_errors() -> None:
         mann_kendall(np.array(["a", "b", "c"]))
     with pytest.raises(HotspotInputError, match="numeric array"):
         mann_kendall(np.ones(5, dtype=complex))
-    with pytest.raises(HotspotInputError, match="alternative='up' is not one of"):
+    with pytest.raises(HotspotInputError, match="^mann_kendall: alternative='up' is not one of"):
         mann_kendall(np.arange(5.0), alternative="up")
+    with pytest.raises(HotspotInputError, match="^mann_kendall: correction='sen' is not one of"):
+        mann_kendall(np.arange(5.0), correction="sen")
+    with pytest.raises(HotspotInputError, match="^mann_kendall: correction='hamed-rao' needs"):
+        mann_kendall(np.arange(3.0), correction="hamed-rao")
+    with pytest.raises(HotspotInputError, match="^mann_kendall: axis=0.5 is out of range"):
+        mann_kendall(np.ones((5, 4)), axis=0.5)
+
+
+def test_result_in_the_global_test_vocabulary() -> None:
+    x = _series(2, 20)
+    mk = mann_kendall(x, alternative="greater", correction="hamed-rao")
+    assert mk.expected.shape == mk.statistic.shape and (mk.expected == 0).all()
+    assert mk.permutations == 0 and mk.alternative == "greater"
+    assert mk.method == "mann_kendall"
+    assert mk.params == {
+        "method": "mann_kendall",
+        "period": None,
+        "rng_seed": None,
+        "n": 20,
+        "alternative": "greater",
+        "correction": "hamed-rao",
+    }
+    with pytest.raises(ValueError, match="read-only"):
+        mk.expected[0] = 1.0
+
+
+def test_s_is_the_deprecated_name_of_statistic() -> None:
+    mk = mann_kendall(_series(4, 10))
+    with pytest.warns(FutureWarning, match="MannKendall.s is now MannKendall.statistic"):
+        s = mk.s
+    np.testing.assert_array_equal(s, mk.statistic)

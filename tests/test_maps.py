@@ -14,10 +14,15 @@ import pytest
 import shapely
 
 import hotspot as hs
-from hotspot.maps import _context
-from hotspot.maps._cell_layer import PANES, LabelLayer, ShapeLayer
+from hotspot._result import stamp
+from hotspot.density import peak_density
+from hotspot.maps._cell_layer import PANES, LabelLayer, ShapeLayer, rings
+from hotspot.maps._labels import label_spacing
+from hotspot.maps._labels import place_labels as map_labels
 from hotspot.maps._layers import view_bounds
-from hotspot.maps.export import _SCRIPT, _STYLESHEET, external_references
+from hotspot.maps._offline import SCRIPT_LINK, STYLESHEET_LINK
+from hotspot.maps._style import format_number
+from hotspot.maps.export import external_references
 from hotspot.places import place_labels
 
 PAYLOADS = [
@@ -230,18 +235,32 @@ def test_layer_control_comes_after_every_layer(wy_cells):
 
 def test_maps_need_their_columns(west_yorkshire):
     cells = hs.square_grid(west_yorkshire, 5000, quiet=True)
-    with pytest.raises(KeyError, match="count_incidents"):
+    with pytest.raises(hs.HotspotInputError, match="count_incidents"):
         hs.maps.counts_map(cells)
-    with pytest.raises(KeyError, match="gistar"):
+    with pytest.raises(hs.HotspotInputError, match="gistar"):
         hs.maps.gistar_map(cells)
-    with pytest.raises(KeyError, match="lisa"):
+    with pytest.raises(hs.HotspotInputError, match="lisa"):
         hs.maps.lisa_map(cells)
-    with pytest.raises(TypeError, match="raster surface"):
+    with pytest.raises(hs.HotspotInputError, match="raster surface"):
         hs.maps.density_map(cells)
-    with pytest.raises(TypeError, match="SpaceTimeCube"):
+    with pytest.raises(hs.HotspotInputError, match="space_time_cube"):
         hs.maps.timeline_map(cells)
-    with pytest.raises(TypeError, match="near_repeat_chains"):
+    with pytest.raises(hs.HotspotInputError, match="near_repeat_chains"):
         hs.maps.near_repeat_map(cells)
+
+
+def test_a_missing_column_is_named_with_the_columns_present_and_what_to_run(west_yorkshire):
+    cells = hs.square_grid(west_yorkshire, 5000, quiet=True)
+    with pytest.raises(hs.HotspotInputError) as caught:
+        hs.maps.gistar_map(cells)
+    message = str(caught.value)
+    assert message.startswith("gistar_map: ")
+    assert "'gistar_bin'" in message and "geometry" in message  # the columns it has
+    assert "run hotspot.gistar(cells) first" in message
+    with pytest.raises(hs.HotspotInputError, match=r"emerging_map: .*'emerging_category'"):
+        hs.maps.emerging_map(cells)
+    with pytest.raises(hs.HotspotInputError, match="cluster_map: summary= is a list"):
+        hs.maps.cluster_map([1, 2])
 
 
 # --- disclosure control --------------------------------------------------------------------
@@ -315,8 +334,6 @@ def test_public_copies_drop_what_would_disclose(west_yorkshire, wy_cells):
 
 
 def test_public_density_shows_only_pixels_resting_on_min_count_incidents(west_yorkshire):
-    from hotspot.density._kernels import peak_density
-
     surface = hs.kde(west_yorkshire, bandwidth=500, cell_size=250, quiet=True)
     public = hs.maps.disclose(surface, min_count=5)
     floor = 4 * peak_density("quartic", 500) * 1e6
@@ -430,8 +447,6 @@ def test_whole_toronto_100m_grid_exports_under_15_mb(toronto, tmp_path):
 
 
 def test_cell_layer_encodes_holes_and_multipolygons_exactly():
-    from hotspot.maps._cell_layer import _rings
-
     square = shapely.box(0, 0, 1, 1)
     holed = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 2)]])
     multi = shapely.MultiPolygon([shapely.box(10, 10, 11, 11), holed])
@@ -443,9 +458,9 @@ def test_cell_layer_encodes_holes_and_multipolygons_exactly():
         ]
 
     for geoms in ([square, multi, holed, square], [square, holed]):
-        assert _rings(np.array(geoms)) == [by_hand(g) for g in geoms]
-    with pytest.raises(TypeError, match="polygons"):
-        _rings(np.array([shapely.Point(0, 0)]))
+        assert rings(np.array(geoms)) == [by_hand(g) for g in geoms]
+    with pytest.raises(hs.HotspotInputError, match="polygons"):
+        rings(np.array([shapely.Point(0, 0)]))
 
 
 # --- where the map is: footprint, study area, place names, context (issue 10) --------------
@@ -464,8 +479,8 @@ def layers_of(m, kind) -> dict[str, dict]:
 def polygons_of(payload: dict) -> shapely.Geometry:
     """The union of a ShapeLayer's polygons (rings of flat lon, lat; not closed)."""
     polygons = []
-    for rings in payload["polygons"]:
-        coords = [np.asarray(r).reshape(-1, 2) for r in rings]
+    for polygon in payload["polygons"]:
+        coords = [np.asarray(r).reshape(-1, 2) for r in polygon]
         polygons.append(shapely.Polygon(coords[0], coords[1:]))
     return shapely.union_all(polygons)
 
@@ -484,7 +499,7 @@ def wy_hot(west_yorkshire):
     cells = hs.count_incidents(
         west_yorkshire, hs.hex_grid(west_yorkshire, 1000, quiet=True), quiet=True
     )
-    return hs.gistar(cells, permutations=99, rng=0, quiet=True)
+    return hs.gistar(cells, weights="auto", permutations=99, rng=0, quiet=True)
 
 
 @pytest.fixture(scope="module")
@@ -612,7 +627,7 @@ def test_place_names_are_escaped(beats, source):
 def test_labels_false_and_results_without_names_draw_no_labels(beats, wy_cells):
     assert "Place names" not in layers_of(hs.maps.counts_map(beats), LabelLayer)
     assert "Place names" not in layers_of(hs.maps.counts_map(wy_cells, labels=False), LabelLayer)
-    with pytest.raises(TypeError, match="'name' column"):
+    with pytest.raises(hs.HotspotInputError, match="counts_map: labels= .*'name' column"):
         hs.maps.counts_map(wy_cells, labels=["Leeds"])
 
 
@@ -632,7 +647,7 @@ def test_toronto_neighbourhoods_are_thinned_busiest_first(toronto):
         gpd.points_from_xy([lab[0] for lab in at_once], [lab[1] for lab in at_once]), crs=4326
     ).to_crs(cells.crs)
     shown = cells[cells["count"] > 0].geometry
-    spacing = _context.label_spacing(view_bounds(np.asarray(shown.array)))
+    spacing = label_spacing(view_bounds(np.asarray(shown.array)))
     distances = np.array([xy.distance(p).to_numpy() for p in xy])
     np.fill_diagonal(distances, np.inf)
     assert distances.min() >= spacing * (1 - 1e-6)
@@ -644,7 +659,7 @@ def test_toronto_neighbourhoods_are_thinned_busiest_first(toronto):
 
 def test_public_maps_label_only_places_of_min_count_incidents_on_a_100m_grid(wy_cells):
     public = hs.maps.disclose(wy_cells)
-    labels = _context.place_labels(public)
+    labels = map_labels(public)
     records = wy_cells.attrs["hotspot"]["places"]
     assert set(labels["name"]) == {r["name"] for r in records if r["n"] >= 5}
     xy = shapely.get_coordinates(labels.geometry.array)
@@ -725,7 +740,7 @@ def test_context_takes_lists_and_dicts_and_needs_a_crs(wy_cells):
     assert "Force boundary" in layers_of(m, ShapeLayer)
     with pytest.raises(hs.HotspotInputError, match="no CRS"):
         hs.maps.counts_map(wy_cells, context=frames.set_crs(None, allow_override=True))
-    with pytest.raises(TypeError, match="context="):
+    with pytest.raises(hs.HotspotInputError, match="counts_map: context="):
         hs.maps.counts_map(wy_cells, context="roads.shp")
 
 
@@ -878,7 +893,7 @@ def test_clusters_are_numbered_with_their_summary_label_largest_first(west_yorks
     for feature, (label, row) in zip(hulls, summary.iterrows(), strict=True):
         assert feature["properties"]["_about"] == (
             f"Cluster {label}: {row['n_incidents']:,} incidents in "
-            f"{_context.format_number(row['area_km2'])} km²"
+            f"{format_number(row['area_km2'])} km²"
         )
     # with the incidents, their area names label the map
     named = hs.maps.cluster_map(summary, incidents=clustered)
@@ -920,8 +935,7 @@ def test_density_legend_gives_head_tail_classes_per_year(west_yorkshire):
     assert edges[1] == pytest.approx(above.mean(), rel=1e-9)
     assert "Density (incidents per km² per year)" in page
     expected = [
-        f"{_context.format_number(a)}–{_context.format_number(b)}"
-        for a, b in zip(edges, edges[1:], strict=False)
+        f"{format_number(a)}–{format_number(b)}" for a, b in zip(edges, edges[1:], strict=False)
     ]
     assert legend_texts(page) == expected
     # the image is drawn in the class colours only
@@ -961,7 +975,7 @@ def test_tiles_none_an_internal_server_or_a_local_folder(wy_cells, tmp_path):
     # online, the basemap is swapped for the one asked for
     page = hs.maps.export_map(wy_cells, tmp_path / "o.html", tiles=internal).read_text()
     assert internal in page and "tile.openstreetmap.org" not in page
-    with pytest.raises(TypeError, match="tiles="):
+    with pytest.raises(hs.HotspotInputError, match="counts_map: tiles=3"):
         hs.maps.counts_map(wy_cells, tiles=3)
 
 
@@ -975,7 +989,7 @@ def notebook_page(m) -> str:
 @pytest.mark.parametrize("tiles", [None, "OpenStreetMap"])
 def test_notebook_view_inlines_leaflet_and_loads_no_script(wy_cells, tiles):
     page = notebook_page(hs.maps.counts_map(wy_cells, tiles=tiles))
-    assert _SCRIPT.findall(page) == [] and _STYLESHEET.findall(page) == []
+    assert SCRIPT_LINK.findall(page) == [] and STYLESHEET_LINK.findall(page) == []
     assert "<script src=" not in page and "stylesheet" not in page
     assert "leaflet-container" in page and "L.map(" in page and "jQuery" in page
     expected = [] if tiles is None else ['"https://tile.openstreetmap.org/{z}/{x}/{y}.png"']
@@ -1009,3 +1023,121 @@ def test_a_users_own_folium_map_gets_the_layers_and_their_styles(wy_cells):
     assert {"Cells with incidents", "Study area"} <= set(layers_of(m, ShapeLayer))
     page = m.get_root().render()
     assert ".hotspot-place-label span" in page and "hotspotFootprint" in page
+
+
+# --- the map is chosen by the method that made the result ----------------------------------
+
+
+def legend_title(page: str) -> str:
+    return re.search(r"class='hotspot-legend'[^>]*><b>([^<]*)</b>", page)[1]
+
+
+def test_export_draws_the_map_of_the_stamped_method_not_of_the_columns(wy_cells, tmp_path):
+    hot = hs.gistar(wy_cells, permutations=0, quiet=True)
+    assert hot.attrs["hotspot"]["method"] == "gistar"
+    page = hs.maps.export_map(hot, tmp_path / "hot.html").read_text()
+    assert legend_title(page).startswith("Gi* hot spots")
+    assert "Getis–Ord Gi*" in page  # the footer names the method
+    # the same columns stamped as an optimized hot spot analysis: the Gi* map too
+    optimized = stamp(hot.copy(), kind="cells", method="optimized_hotspots", params={})
+    page = hs.maps.export_map(optimized, tmp_path / "opt.html").read_text()
+    assert legend_title(page).startswith("Gi* hot spots")
+    assert "Optimized hot spot analysis" in page
+    # stamped as counts (a Gi* result holds them): the counts map
+    counted = stamp(hot.copy(), kind="cells", method="count_incidents", params={})
+    page = hs.maps.export_map(counted, tmp_path / "counts.html").read_text()
+    assert legend_title(page) == "count"
+    # kind= draws the result as another map, leaving it as it was
+    before = repr(hot.attrs)
+    page = hs.maps.export_map(hot, tmp_path / "k.html", kind="counts").read_text()
+    assert legend_title(page) == "count" and repr(hot.attrs) == before
+
+
+def test_a_frame_without_a_method_is_refused_with_what_to_do(beats, tmp_path):
+    with pytest.raises(hs.HotspotInputError) as caught:
+        hs.maps.export_map(beats, tmp_path / "beats.html")
+    message = str(caught.value)
+    assert message.startswith("export_map: ")
+    assert "attrs['hotspot']['method']" in message
+    assert "hotspot.count_incidents" in message and "kind=" in message
+    assert not (tmp_path / "beats.html").exists()
+    with pytest.raises(hs.HotspotInputError, match="export_map: kind='heat' is not one of"):
+        hs.maps.export_map(beats, tmp_path / "beats.html", kind="heat")
+    # named, it is drawn and disclosed as what kind= says; the caller's frame is untouched
+    before = (beats.copy(), dict(beats.attrs))
+    page = hs.maps.export_map(beats, tmp_path / "beats.html", kind="counts", public=True)
+    assert "fewer than 5" in page.read_text()
+    pd.testing.assert_frame_equal(beats, before[0])
+    assert beats.attrs == before[1]
+
+
+def test_results_without_a_map_say_what_to_draw_instead(west_yorkshire, tmp_path):
+    clustered = hs.cluster_incidents(
+        west_yorkshire.iloc[:3000], "dbscan", eps=300, min_samples=20, quiet=True
+    )
+    with pytest.raises(hs.HotspotInputError, match=r"export_map: .*cluster_summary\(clustered\)"):
+        hs.maps.export_map(clustered, tmp_path / "c.html")
+    with pytest.raises(hs.HotspotInputError, match=r"to_png: .*cluster_summary\(clustered\)"):
+        hs.maps.to_png(clustered, tmp_path / "c.png")
+    surface = hs.kde(west_yorkshire, bandwidth=2000, cell_size=1000, quiet=True)
+    with pytest.raises(hs.HotspotInputError, match="raster surface"):
+        hs.maps.export_map(surface, tmp_path / "s.html", kind="gistar")
+
+
+@pytest.mark.parametrize("column", ["dual_kde_ratio", "kde_ratio"])
+def test_a_dual_kde_on_cells_is_drawn_by_either_name_of_its_ratio(beats, column, tmp_path):
+    ratio = beats.assign(**{column: [0.25, 0.0, 1.5]})
+    ratio = stamp(ratio, kind="cells", method="dual_kde", params={})
+    page = hs.maps.export_map(ratio, tmp_path / "ratio.html").read_text()
+    assert legend_title(page) == "Density ratio"
+    assert field(cell_payloads(page)[0], column) == ["0.250", "1.50"]  # not rounded to counts
+    with pytest.raises(hs.HotspotInputError, match="dual_kde"):  # no floor for a ratio
+        hs.maps.export_map(ratio, tmp_path / "public.html", public=True)
+
+
+def test_a_kde_on_cells_is_drawn_as_a_density(west_yorkshire, wy_cells, tmp_path):
+    dense = hs.kde(west_yorkshire, cells=wy_cells, bandwidth=4000, quiet=True)
+    page = hs.maps.export_map(dense, tmp_path / "d.html").read_text()
+    assert legend_title(page) == "Density (incidents per km²)"
+    public = hs.maps.export_map(dense, tmp_path / "p.html", public=True).read_text()
+    assert "fewer than 5" not in legend_texts(public)  # densities under the floor: not drawn
+
+
+def test_export_checks_min_count_and_public(wy_cells, tmp_path):
+    with pytest.raises(hs.HotspotInputError, match=r"export_map: min_count=1 must be at least 2"):
+        hs.maps.export_map(wy_cells, tmp_path / "a.html", public=True, min_count=1)
+    with pytest.raises(hs.HotspotInputError, match="export_map: min_count=10 applies"):
+        hs.maps.export_map(wy_cells, tmp_path / "a.html", min_count=10)
+    with pytest.raises(hs.HotspotInputError, match="min_count=2.5"):
+        hs.maps.export_map(wy_cells, tmp_path / "a.html", public=True, min_count=2.5)
+
+
+def test_map_parameters_go_through_the_parameter_layer(west_yorkshire, wy_cells, toronto):
+    surface = hs.kde(west_yorkshire, bandwidth=2000, cell_size=1000, quiet=True)
+    with pytest.raises(hs.HotspotInputError, match="density_map: opacity=2"):
+        hs.maps.density_map(surface, opacity=2)
+    with pytest.raises(hs.HotspotInputError, match="density_map: floor=-0.1"):
+        hs.maps.density_map(surface, floor=-0.1)
+    cube = hs.space_time_cube(west_yorkshire, wy_cells, "MS", quiet=True)
+    with pytest.raises(hs.HotspotInputError, match="timeline_map: start=99 is outside"):
+        hs.maps.timeline_map(cube, start=99)
+    with pytest.raises(hs.HotspotInputError, match="timeline_map: start=-1"):
+        hs.maps.timeline_map(cube, start=-1)
+    summary = hs.cluster_summary(
+        hs.cluster_incidents(west_yorkshire.iloc[:3000], "dbscan", eps=300, min_samples=20)
+    )
+    with pytest.raises(hs.HotspotInputError, match="cluster_map: order=0"):
+        hs.maps.cluster_map(summary, order=0)
+    burglary = toronto[toronto["category"] == "Break and Enter"].iloc[:2000]
+    chains = hs.near_repeat_chains(burglary, distance=100, days=7)
+    with pytest.raises(hs.HotspotInputError, match="near_repeat_map: min_size=1.5"):
+        hs.maps.near_repeat_map(chains, min_size=1.5)
+
+
+def test_maps_leave_their_input_as_it_was(wy_cells, tmp_path):
+    hot = hs.gistar(wy_cells, permutations=0, quiet=True)
+    before = (hot.copy(), repr(hot.attrs))
+    hs.maps.gistar_map(hot)
+    hs.maps.export_map(hot, tmp_path / "a.html", public=True, offline=True)
+    pd.testing.assert_frame_equal(hot, before[0])
+    assert repr(hot.attrs) == before[1]

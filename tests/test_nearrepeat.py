@@ -49,9 +49,13 @@ def test_output_contract(burkitt):
     assert isinstance(res, KnoxResult)
     rows = ["same location", "over 0 to 10000 m", "over 10000 to 20000 m", "over 20000 m"]
     cols = ["0 to 5 days", "over 5 to 10 days", "over 10 days"]
-    for name in ("observed", "expected", "ratio", "pvalue", "zscore"):
+    for name in ("statistic", "observed", "expected", "ratio", "pvalue", "z"):
         frame = getattr(res, name)
         assert list(frame.index) == rows and list(frame.columns) == cols, name
+    assert res.observed is res.statistic  # the Near Repeat Calculator's name, kept
+    assert res.alternative == "greater" and res.permutations == 49
+    assert res.params["method"] == "knox_test" and res.params["rng_seed"] == 0
+    assert res.params["period"]["label"] and res.method == "knox_test"
     n = len(burkitt)
     assert res.observed.to_numpy().sum() == n * (n - 1) // 2
     assert res.observed.dtypes.map(pd.api.types.is_integer_dtype).all()
@@ -69,7 +73,20 @@ def test_output_contract(burkitt):
     assert res.ratio.to_numpy()[~ok].size == 0 or np.isnan(res.ratio.to_numpy()[~ok]).all()
     assert res.params["permutations"] == 49 and res.params["same_location"] is True
     with pytest.raises(AttributeError):
-        res.observed = None  # frozen
+        res.statistic = None  # frozen
+    z = res.z.to_numpy()
+    sd = res.null_distribution.std(axis=0, ddof=1)
+    ok = sd > 0
+    np.testing.assert_allclose(
+        z[ok], ((res.statistic.to_numpy() - res.expected.to_numpy()) / np.where(ok, sd, 1))[ok]
+    )
+
+
+def test_zscore_is_the_deprecated_name_of_z(burkitt):
+    res = knox_test(burkitt, distance_bands=(0, 20000), time_bands=(0, 5), permutations=19, rng=0)
+    with pytest.warns(FutureWarning, match=r"KnoxResult.zscore is now KnoxResult.z"):
+        old = res.zscore
+    pd.testing.assert_frame_equal(old, res.z)
 
 
 def test_no_permutations_gives_observed_only(burkitt):
@@ -80,9 +97,11 @@ def test_no_permutations_gives_observed_only(burkitt):
 
 def test_input_not_modified(burkitt):
     before = burkitt.copy()
+    attrs_before = repr(burkitt.attrs)
     knox_test(burkitt, permutations=9, rng=0)
     near_repeat_chains(burkitt, 20000, 5)
     pd.testing.assert_frame_equal(burkitt, before)
+    assert repr(burkitt.attrs) == attrs_before
 
 
 # ------------------------------------------------------------------ references
@@ -243,7 +262,9 @@ def test_nrc_table(burkitt):
     p = res.pvalue.iloc[1, 0]
     assert cell.endswith("**") == (p < 0.01) and cell.endswith("*") == (p < 0.05)
     assert nrc.iloc[0, 1] == "-" or nrc.iloc[0, 1][0].isdigit()
-    with pytest.raises(HotspotInputError, match="'exact', 'nrc'"):
+    with pytest.raises(
+        HotspotInputError, match="nrc_table: labels='NRC' is not one of 'exact', 'nrc'"
+    ):
         res.nrc_table(labels="NRC")
 
 
@@ -252,11 +273,14 @@ def test_nrc_table(burkitt):
     [
         ({"distance_bands": (100, 200)}, HotspotInputError, "start at 0"),
         ({"distance_bands": (0, 200, 100)}, HotspotInputError, "strictly increase"),
-        ({"time_bands": (0,)}, HotspotInputError, "at least two edges"),
+        ({"distance_bands": ("a", "b")}, HotspotInputError, "distance_bands=.* sequence of"),
+        ({"time_bands": (0,)}, HotspotInputError, "knox_test: time_bands=.* at least two edges"),
         ({"time_bands": (0, np.inf)}, HotspotInputError, "finite"),
-        ({"permutations": -1}, HotspotInputError, "permutations must be >= 0"),
-        ({"permutations": 9.5}, TypeError, "permutations must be an int"),
-        ({"rng": "seed"}, TypeError, "rng must be"),
+        ({"permutations": -1}, HotspotInputError, "knox_test: permutations=-1 must be at least"),
+        ({"permutations": 9.5}, HotspotInputError, "permutations=9.5 must be a whole number"),
+        ({"rng": "seed"}, HotspotInputError, "knox_test: rng='seed' must be None"),
+        ({"same_location": "yes"}, HotspotInputError, "same_location='yes' must be True or"),
+        ({"metric": "network"}, HotspotInputError, "metric='network' is not one of"),
     ],
 )
 def test_bad_arguments(burkitt, kwargs, error, match):
@@ -320,7 +344,18 @@ def test_chains_hand_toy():
     assert chains.geometry.iloc[0].equals(shapely.Point(1000, 0))
     assert chains.geometry.iloc[1].geom_type == "LineString"
     assert chains["first"].iloc[1] == T0 + pd.Timedelta(days=10)
-    pd.testing.assert_series_equal(chains.attrs["hotspot"]["chain_id"], ids)
+    meta = chains.attrs["hotspot"]
+    assert meta["kind"] == "chains" and meta["method"] == "near_repeat_chains"
+    assert meta["near_repeat_chains"] == {
+        "distance": 100.0,
+        "days": 3.0,
+        "n_incidents": 7,
+        "n_chains": 2,
+        "n_in_chains": 5,
+    }
+    assert meta["period"]["start"] == "2024-01-01" and meta["rng_seed"] is None
+    # no per-incident Series in attrs (pandas deep-copies attrs): the ids come from the function
+    assert not any(isinstance(v, pd.Series) for v in meta.values())
 
 
 def test_chains_boundaries_inclusive():
@@ -339,11 +374,13 @@ def test_chains_agree_with_knox_close_pairs(burkitt):
 
 
 def test_chains_bad_arguments(burkitt):
-    with pytest.raises(HotspotInputError, match="positive number of metres"):
+    with pytest.raises(
+        HotspotInputError, match="near_repeat_chains: distance=0 must be a positive"
+    ):
         near_repeat_chains(burkitt, 0, 5)
-    with pytest.raises(HotspotInputError, match="days must be"):
+    with pytest.raises(HotspotInputError, match="near_repeat_chain_ids: days=-1 must be"):
         near_repeat_chain_ids(burkitt, 100, -1)
-    with pytest.raises(TypeError, match="distance must be a number"):
+    with pytest.raises(HotspotInputError, match="distance='100' must be a positive number"):
         near_repeat_chains(burkitt, "100", 5)
 
 
@@ -361,6 +398,35 @@ def test_plot_draws_every_cell_with_its_mark():
     assert [t.get_text() for t in ax.get_yticklabels()] == list(
         result.nrc_table(labels="nrc").index
     )
+    assert ax.get_title() == "Knox ratio (observed / expected, 19 permutations)"
+
+
+def test_knox_plot_draws_in_the_maps_package():
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from hotspot.maps.knox import knox_plot
+
+    matplotlib.use("Agg")
+    result = hs.knox_test(
+        hs.datasets.load_burkitt(),
+        distance_bands=(0, 20000),
+        time_bands=(0, 5, 10),
+        permutations=19,
+        rng=0,
+    )
+    _, ax = plt.subplots()
+    assert knox_plot(result, ax=ax, labels="exact", title="Burkitt") is ax
+    assert [t.get_text() for t in ax.texts] == result.nrc_table().to_numpy().ravel().tolist()
+    assert ax.get_title() == "Burkitt"
+    assert [t.get_text() for t in result.plot(labels="exact").texts] == [
+        t.get_text() for t in ax.texts
+    ]
+    with pytest.raises(HotspotInputError, match="labels='table'"):
+        knox_plot(result, labels="table")
+    with pytest.raises(TypeError, match="knox_test"):
+        knox_plot(result.ratio)
+    plt.close("all")
 
 
 def test_manhattan_metric_matches_brute_force():
@@ -383,5 +449,5 @@ def test_manhattan_metric_matches_brute_force():
     assert result.observed.iloc[1, 0] == int(((d > 0) & (d <= 150) & (dt <= 7)).sum())
     assert result.observed.iloc[2, 0] == int(((d > 150) & (d <= 300) & (dt <= 7)).sum())
     assert result.params["metric"] == "manhattan"
-    with pytest.raises(hs.HotspotInputError, match="'euclidean', 'manhattan'"):
+    with pytest.raises(hs.HotspotInputError, match="knox_test: metric='network' .*'manhattan'"):
         hs.knox_test(frame, metric="network")

@@ -5,12 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
-
-# every notebook in a fresh kernel: `make test` runs them, `make test-fast` does not
-pytestmark = pytest.mark.slow
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
@@ -25,8 +20,15 @@ def test_notebook_stored_without_outputs(path):
     assert not any(c.get("outputs") for c in cells if c["cell_type"] == "code")
 
 
+# every notebook in a fresh kernel: `make test` runs them, `make test-fast` does not
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path, tmp_path):
+    # imported here: nbformat's JSON-schema validator takes seconds to import, which every
+    # collection (each xdist worker's, make test-fast's) would pay for tests it does not run
+    import nbformat
+    from nbclient import NotebookClient
+
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -11,6 +12,7 @@ import hotspot as hs
 
 
 def test_steps_reported_and_counts_conserved(west_yorkshire):
+    before = west_yorkshire.copy()
     hot = hs.optimized_hotspots(west_yorkshire, permutations=0, quiet=True)
     steps = hot.attrs["hotspot"]["optimized"]
     assert set(steps) == {"outliers", "aggregation", "scale", "result"}
@@ -21,6 +23,34 @@ def test_steps_reported_and_counts_conserved(west_yorkshire):
     assert len(steps["scale"]["incremental"]["distance"]) == 10
     assert steps["result"]["hot_cells_95"] == int((hot["gistar_bin"] >= 2).sum())
     assert hot.attrs["hotspot"]["gistar"]["fdr"] is True
+    pd.testing.assert_frame_equal(west_yorkshire, before)
+
+
+def test_result_is_stamped(west_yorkshire):
+    from hotspot._result import method_of
+
+    hot = hs.optimized_hotspots(west_yorkshire, cell_size=2000, permutations=19, rng=3, quiet=True)
+    meta = hot.attrs["hotspot"]
+    assert method_of(hot) == "optimized_hotspots" and meta["kind"] == "cells"
+    assert meta["rng_seed"] == 3 and meta["gistar"]["rng_seed"] == 3
+    params = meta["optimized_hotspots"]
+    assert params["permutations"] == 19 and params["cell_size"] == 2000
+    for step in ("outliers", "aggregation", "scale", "result"):
+        assert params[step] == meta["optimized"][step]
+    assert meta["period"]["label"] and meta["grid"]["cell_size"] == 2000
+    assert meta["gistar"]["weights"].startswith("distance band")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"permutations": -1}, "permutations=-1 must be at least 0"),
+        ({"rng": "seed"}, "rng='seed' must be None, an int seed"),
+    ],
+)
+def test_bad_parameters(west_yorkshire, kwargs, match):
+    with pytest.raises(hs.HotspotInputError, match=f"^optimized_hotspots: {match}"):
+        hs.optimized_hotspots(west_yorkshire, quiet=True, **kwargs)
 
 
 def test_planted_hotspots_found_in_one_call():
@@ -60,5 +90,5 @@ def test_too_few_incidents():
     inc = gpd.GeoDataFrame(
         geometry=gpd.points_from_xy([430000.0] * 5, [430000.0] * 5), crs="EPSG:27700"
     )
-    with pytest.raises(hs.HotspotInputError, match="at least 30 incidents"):
+    with pytest.raises(hs.HotspotInputError, match="^optimized_hotspots: .*at least 30 incidents"):
         hs.optimized_hotspots(inc)

@@ -11,10 +11,13 @@ from matplotlib.colors import to_hex, to_rgb
 from PIL import Image
 
 import hotspot as hs
+from hotspot._result import method_of, stamp
 from hotspot.disclosure import statement
 from hotspot.errors import HotspotInputError
 from hotspot.maps import png
-from hotspot.maps._context import format_number
+from hotspot.maps._png_cells import cube_period
+from hotspot.maps._png_frame import footer_lines
+from hotspot.maps._png_surface import spread
 from hotspot.maps._style import (
     CHAIN_COLOURS,
     CLUSTER_ELLIPSE,
@@ -27,6 +30,7 @@ from hotspot.maps._style import (
     SUPPRESSED_COLOUR,
     count_classes,
     density_classes,
+    format_number,
 )
 from hotspot.places import place_labels
 
@@ -179,15 +183,15 @@ def test_length_label():
 
 
 def test_scale_bar_matches_the_drawn_width(cells):
-    fig = png._figure(cells, figsize=FIGSIZE)
+    fig = png.figure(cells, figsize=FIGSIZE)
     width = map_width_m(fig)
     assert 60_000 < width < 250_000  # West Yorkshire in metres (British National Grid)
     assert scale_bar_label(fig) == png.length_label(png.nice_length(width))
 
 
 def test_geographic_results_are_drawn_in_utm_metres(cells):
-    projected = png._figure(cells, figsize=FIGSIZE)
-    fig = png._figure(cells.to_crs(4326), figsize=FIGSIZE)
+    projected = png.figure(cells, figsize=FIGSIZE)
+    fig = png.figure(cells.to_crs(4326), figsize=FIGSIZE)
     assert map_width_m(fig) == pytest.approx(map_width_m(projected), rel=0.05)  # not degrees
     assert scale_bar_label(fig) == scale_bar_label(projected)
 
@@ -200,7 +204,7 @@ def test_counts(cells, tmp_path):
     for colour in COUNT_COLOURS:
         assert near(pixels, colour) > ON_MAP, colour
     assert near(pixels, SUPPRESSED_COLOUR) == 0
-    fig = png._figure(cells, title="Crime, West Yorkshire", figsize=FIGSIZE)
+    fig = png.figure(cells, title="Crime, West Yorkshire", figsize=FIGSIZE)
     _, labels = count_classes(cells["count"].to_numpy())
     assert legend_labels(fig) == [*labels, "Study area"]
     assert "Crime, West Yorkshire" in figure_text(fig)
@@ -216,7 +220,7 @@ def test_counts(cells, tmp_path):
 def test_public_counts_show_suppressed_cells_in_grey(cells, tmp_path):
     pixels = render(cells, tmp_path / "public.png", public=True)
     assert near(pixels, SUPPRESSED_COLOUR) > ON_MAP
-    fig = png._figure(cells, public=True, figsize=FIGSIZE)
+    fig = png.figure(cells, public=True, figsize=FIGSIZE)
     assert legend_labels(fig)[-1] == "fewer than 5"
     assert statement(5) in figure_text(fig).replace("\n", " ")
     # disclose() removed the study area (it may be the incidents' hull): no outline drawn
@@ -225,7 +229,7 @@ def test_public_counts_show_suppressed_cells_in_grey(cells, tmp_path):
     (footprint,) = collections_with_face(fig, png.FOOTPRINT)
     assert len(footprint.get_paths()) == int((cells["count"] > 0).sum())
     # min_count is the public threshold
-    fig = png._figure(cells, public=True, min_count=10, figsize=FIGSIZE)
+    fig = png.figure(cells, public=True, min_count=10, figsize=FIGSIZE)
     assert legend_labels(fig)[-1] == "fewer than 10"
 
 
@@ -246,7 +250,7 @@ def test_gistar(gistar, tmp_path):
     assert near(pixels, png.FOOTPRINT, tolerance=2) > ON_MAP
     for b in (-1, -2, -3):  # no cold spots anywhere, legend included
         assert near(pixels, GISTAR_COLOURS[b][0], solid=False) == 0
-    fig = png._figure(gistar, figsize=FIGSIZE)
+    fig = png.figure(gistar, figsize=FIGSIZE)
     order = [b for b in GISTAR_COLOURS if b != 0 and b in bins] + [0]
     assert legend_labels(fig) == [GISTAR_COLOURS[b][1] for b in order] + ["Study area"]
     handles = fig.axes[0].get_legend().legend_handles
@@ -269,7 +273,7 @@ def test_lisa(cells, tmp_path):
             assert near(pixels, colour) > ON_MAP, key
         elif key not in present:
             assert near(pixels, colour, solid=False) == 0, key
-    fig = png._figure(result, figsize=FIGSIZE)
+    fig = png.figure(result, figsize=FIGSIZE)
     assert legend_labels(fig) == [
         label for key, (_, label) in LISA_COLOURS.items() if key in present
     ] + ["Study area"]
@@ -293,7 +297,7 @@ def test_emerging(toronto, tmp_path):
         assert near(pixels, EMERGING_COLOURS[category]) > 20 * counts[category], category
     for category in set(EMERGING_COLOURS) - set(counts.index):
         assert near(pixels, EMERGING_COLOURS[category], solid=False) == 0, category
-    fig = png._figure(result, figsize=FIGSIZE)
+    fig = png.figure(result, figsize=FIGSIZE)
     assert legend_labels(fig) == [*patterns, "no pattern", "Study area"]
     # the footprint is the cells analysed (those with incidents); the others are not drawn
     (footprint,) = collections_with_face(fig, png.FOOTPRINT)
@@ -311,7 +315,7 @@ def test_cluster_summary_hulls_and_ellipses(west_yorkshire, tmp_path):
     assert near(pixels, hull_fill) > 10 * ON_MAP
     assert near(pixels, CLUSTER_HULL, tolerance=8, solid=False) > ON_MAP
     assert near(pixels, CLUSTER_ELLIPSE, tolerance=8, solid=False) > ON_MAP
-    fig = png._figure(summary, figsize=FIGSIZE)
+    fig = png.figure(summary, figsize=FIGSIZE)
     assert legend_labels(fig) == ["Convex hull", "Standard deviational ellipse (1 SD)"]
     assert (
         fig.axes[0].get_legend().get_title().get_text().startswith("Clusters (number = cluster id")
@@ -321,7 +325,7 @@ def test_cluster_summary_hulls_and_ellipses(west_yorkshire, tmp_path):
     assert near(pixels, hull_fill, solid=False) == 0
     assert near(pixels, CLUSTER_HULL, tolerance=40, solid=False) == 0
     assert near(pixels, CLUSTER_ELLIPSE, tolerance=8, solid=False) > ON_MAP / 2
-    fig = png._figure(summary, public=True, figsize=FIGSIZE)
+    fig = png.figure(summary, public=True, figsize=FIGSIZE)
     assert legend_labels(fig) == ["Standard deviational ellipse (1 SD)"]
 
 
@@ -334,7 +338,7 @@ def test_clusters_are_numbered_with_the_ids_of_the_cluster_table(west_yorkshire)
     assert summary.index.name == "cluster"
     assert len(summary) > png.MAX_CLUSTER_NUMBERS  # so only the largest are numbered
     largest = summary.sort_values("n_incidents", ascending=False, kind="stable")
-    fig = png._figure(summary, figsize=FIGSIZE)
+    fig = png.figure(summary, figsize=FIGSIZE)
     numbers = texts_with_gid(fig, png.CLUSTER_NUMBER_GID)
     shown = {int(t.get_text()): t.get_position() for t in numbers}
     assert set(shown) == set(largest.index[: png.MAX_CLUSTER_NUMBERS])
@@ -344,7 +348,7 @@ def test_clusters_are_numbered_with_the_ids_of_the_cluster_table(west_yorkshire)
     title = fig.axes[0].get_legend().get_title().get_text()
     assert title == f"Clusters (number = cluster id, the {png.MAX_CLUSTER_NUMBERS} largest)"
     public = hs.maps.disclose(summary)
-    fig = png._figure(summary, public=True, figsize=FIGSIZE)
+    fig = png.figure(summary, public=True, figsize=FIGSIZE)
     numbers = texts_with_gid(fig, png.CLUSTER_NUMBER_GID)
     top_public = public.sort_values("n_incidents", ascending=False, kind="stable").index
     assert {int(t.get_text()) for t in numbers} == set(top_public[: png.MAX_CLUSTER_NUMBERS])
@@ -360,7 +364,7 @@ def test_near_repeat_chains(toronto, tmp_path):
     chains = hs.near_repeat_chains(burglary, distance=100, days=7)
     pixels = render(chains, tmp_path / "chains.png")
     assert near(pixels, CHAIN_COLOURS[0], tolerance=8, solid=False) > ON_MAP  # pairs
-    fig = png._figure(chains, figsize=FIGSIZE)
+    fig = png.figure(chains, figsize=FIGSIZE)
     assert legend_labels(fig)[0] == "2"
     with pytest.raises(HotspotInputError):
         hs.maps.to_png(chains, tmp_path / "public_chains.png", public=True)
@@ -382,7 +386,7 @@ def test_density_surface(west_yorkshire, tmp_path):
     assert near(pixels, DENSITY_CLASS_COLOURS[0], tolerance=6) > 10 * ON_MAP  # low densities
     assert near(pixels, DENSITY_CLASS_COLOURS[-1], tolerance=10, solid=False) > 0  # peak, bar
     assert (pixels == 255).all(axis=-1).mean() > 0.3  # transparent where there is no density
-    fig = png._figure(surface, figsize=FIGSIZE)
+    fig = png.figure(surface, figsize=FIGSIZE)
     # without a period the unit says the density is over the whole period
     assert fig.axes[1].get_ylabel() == "incidents per km² (whole period)"
     assert "Kernel density" in figure_text(fig)
@@ -402,7 +406,7 @@ def test_density_surface(west_yorkshire, tmp_path):
     )
     # public: disclose() hides what fewer than min_count incidents could make, before drawing
     # (with min_count=200 that floor is above 1 % of the maximum)
-    public = png._figure(surface, public=True, min_count=200, figsize=FIGSIZE)
+    public = png.figure(surface, public=True, min_count=200, figsize=FIGSIZE)
     shown = ~np.ma.getmaskarray(public.axes[0].images[0].get_array())
     assert 0 < shown.sum() < drawn.sum() and not (shown & ~drawn).any()
     assert statement(200) in figure_text(public).replace("\n", " ")
@@ -418,7 +422,7 @@ def test_density_classes_are_head_tail_breaks_per_km2_per_year(west_yorkshire):
     values = surface.to_numpy()
     classes, edges = density_classes(values, 0.01 * np.nanmax(values))
     assert 4 <= len(edges) <= len(DENSITY_CLASS_COLOURS) + 1
-    fig = png._figure(surface, figsize=FIGSIZE)
+    fig = png.figure(surface, figsize=FIGSIZE)
     colourbar = fig.axes[1]
     assert colourbar.get_ylabel() == "incidents per km² per year"
     per_year = 365.25 / 93
@@ -432,7 +436,7 @@ def test_density_classes_are_head_tail_breaks_per_km2_per_year(west_yorkshire):
     )
     # the colour of each drawn pixel is its class's colour (rows turned over: top first)
     rgba = image.to_rgba(image.get_array())
-    palette = [DENSITY_CLASS_COLOURS[i] for i in png._spread(len(edges) - 1, 6)]
+    palette = [DENSITY_CLASS_COLOURS[i] for i in spread(len(edges) - 1, 6)]
     expected = np.array([to_rgb(c) for c in palette])
     flipped = classes[::-1] if surface.attrs["transform"][4] > 0 else classes
     shown = flipped >= 0
@@ -443,7 +447,7 @@ def test_density_classes_are_head_tail_breaks_per_km2_per_year(west_yorkshire):
 def test_cube_is_drawn_as_cell_totals(cube, tmp_path):
     pixels = render(cube, tmp_path / "cube.png")
     assert near(pixels, COUNT_COLOURS[-1]) > ON_MAP
-    fig = png._figure(cube, figsize=FIGSIZE)
+    fig = png.figure(cube, figsize=FIGSIZE)
     _, labels = count_classes(cube.cell_totals()["count"].to_numpy())
     assert legend_labels(fig) == [*labels, "Study area"]
     title = fig.axes[0].get_legend().get_title().get_text()
@@ -452,7 +456,7 @@ def test_cube_is_drawn_as_cell_totals(cube, tmp_path):
     # public: a cell with any hidden bin has no exact total and is drawn suppressed
     pixels = render(cube, tmp_path / "cube_public.png", public=True)
     assert near(pixels, SUPPRESSED_COLOUR) > ON_MAP
-    fig = png._figure(cube, public=True, figsize=FIGSIZE)
+    fig = png.figure(cube, public=True, figsize=FIGSIZE)
     assert legend_labels(fig)[-1] == "fewer than 5 in some bins"
 
 
@@ -466,7 +470,7 @@ def test_weekly_cube_says_it_is_a_total_of_its_bins(toronto):
         quiet=True,
     )
     assert len(cube.bins) == 105
-    fig = png._figure(cube, figsize=FIGSIZE)
+    fig = png.figure(cube, figsize=FIGSIZE)
     title = fig.axes[0].get_legend().get_title().get_text()
     assert title.startswith("Incidents per cell, total of 105 weekly bins\n2019-12-30 to ")
     assert "(105 weeks)" not in title  # the stamped label's count is not repeated
@@ -493,7 +497,7 @@ def test_cube_period_without_a_stamp_comes_from_its_bins(cube):
 
     attrs = {k: v for k, v in cube.attrs.items() if k != "period"}
     bare = dataclasses.replace(cube, attrs=attrs)
-    assert png._cube_period(bare) == "2016-07 to 2018-07"
+    assert cube_period(bare) == "2016-07 to 2018-07"
 
 
 # --- where the map is: place names, footprint, context ---------------------------------------
@@ -522,7 +526,7 @@ def assert_no_overlaps(boxes):
 
 
 def test_west_yorkshire_gistar_names_its_districts_without_overlaps(gistar_1km):
-    fig = png._figure(gistar_1km, figsize=(8, 8), dpi=150)
+    fig = png.figure(gistar_1km, figsize=(8, 8), dpi=150)
     texts = {t.get_text() for t in fig.axes[0].texts}
     assert DISTRICTS <= texts
     names = place_names(fig)
@@ -548,8 +552,8 @@ def test_west_yorkshire_gistar_names_its_districts_without_overlaps(gistar_1km):
 
 def test_names_are_thinned_for_the_figure_size(gistar_1km):
     """A small image keeps fewer names (the busiest) than a large one, never overlapping."""
-    small = png._figure(gistar_1km, figsize=(4, 4), dpi=100)
-    large = png._figure(gistar_1km, figsize=(12, 12), dpi=100)
+    small = png.figure(gistar_1km, figsize=(4, 4), dpi=100)
+    large = png.figure(gistar_1km, figsize=(12, 12), dpi=100)
     assert_no_overlaps(label_boxes(small))
     assert_no_overlaps(label_boxes(large))
     assert len(place_names(small)) < len(place_names(large))
@@ -558,32 +562,32 @@ def test_names_are_thinned_for_the_figure_size(gistar_1km):
 
 
 def test_labels_argument(west_yorkshire, gistar):
-    assert place_names(png._figure(gistar, figsize=FIGSIZE, labels=False)) == []
+    assert place_names(png.figure(gistar, figsize=FIGSIZE, labels=False)) == []
     # own labels, in another CRS: reprojected to the map's
     own = place_labels(west_yorkshire).head(3).to_crs(4326)
-    fig = png._figure(gistar, figsize=FIGSIZE, labels=own)
+    fig = png.figure(gistar, figsize=FIGSIZE, labels=own)
     labels = texts_with_gid(fig, png.PLACE_LABEL_GID)
     assert [t.get_text() for t in labels] == ["Leeds", "Bradford", "Kirklees"]
     expected = place_labels(west_yorkshire).head(3).geometry.get_coordinates().to_numpy()
     np.testing.assert_allclose([t.get_position() for t in labels], expected, atol=0.01)
     # polygons are named at a point inside them
     areas = own.to_crs(27700).buffer(2000).to_frame("geometry").assign(name=own["name"])
-    assert place_names(png._figure(gistar, figsize=FIGSIZE, labels=areas)) == [
+    assert place_names(png.figure(gistar, figsize=FIGSIZE, labels=areas)) == [
         "Leeds",
         "Bradford",
         "Kirklees",
     ]
-    with pytest.raises(TypeError, match="labels="):
-        png._figure(gistar, labels=["Leeds"])
-    with pytest.raises(TypeError, match="'name'"):
-        png._figure(gistar, labels=own.rename(columns={"name": "area"}))
+    with pytest.raises(HotspotInputError, match="to_png: labels="):
+        png.figure(gistar, labels=["Leeds"])
+    with pytest.raises(HotspotInputError, match="'name'"):
+        png.figure(gistar, labels=own.rename(columns={"name": "area"}))
 
 
 def test_names_keep_clear_of_cluster_numbers(west_yorkshire):
     sample = west_yorkshire.iloc[::4]
     clustered = hs.cluster_incidents(sample, "hdbscan", min_cluster_size=50, quiet=True)
     summary = hs.cluster_summary(clustered)
-    fig = png._figure(summary, figsize=FIGSIZE, labels=place_labels(sample))
+    fig = png.figure(summary, figsize=FIGSIZE, labels=place_labels(sample))
     names = label_boxes(fig)
     numbers = label_boxes(fig, png.CLUSTER_NUMBER_GID)
     assert names and len(numbers) == min(len(summary), png.MAX_CLUSTER_NUMBERS)
@@ -593,12 +597,12 @@ def test_names_keep_clear_of_cluster_numbers(west_yorkshire):
 def test_public_images_name_only_areas_with_enough_incidents(gistar):
     places = {r["name"]: r["n"] for r in gistar.attrs["hotspot"]["places"]}
     assert any(n < 5 for n in places.values())  # the data this test relies on (Pendle: 1)
-    internal = place_names(png._figure(gistar, figsize=(12, 12)))
-    public = place_names(png._figure(gistar, public=True, figsize=(12, 12)))
+    internal = place_names(png.figure(gistar, figsize=(12, 12)))
+    public = place_names(png.figure(gistar, public=True, figsize=(12, 12)))
     assert DISTRICTS <= set(public)
     assert all(places[n] >= 5 for n in public)
     assert any(places[n] < 5 for n in internal)
-    public10 = place_names(png._figure(gistar, public=True, min_count=10, figsize=(12, 12)))
+    public10 = place_names(png.figure(gistar, public=True, min_count=10, figsize=(12, 12)))
     assert all(places[n] >= 10 for n in public10)
 
 
@@ -606,7 +610,7 @@ def test_context_layers_are_drawn_under_the_result_and_reprojected(gistar):
     import geopandas as gpd
     import shapely
 
-    plain = png._figure(gistar, figsize=FIGSIZE)
+    plain = png.figure(gistar, figsize=FIGSIZE)
     # a "force boundary" (polygon) in lon/lat and a "road" (line) far longer than the map
     force = gpd.GeoDataFrame(
         geometry=[shapely.box(*gistar.to_crs(4326).total_bounds).buffer(0.01)], crs=4326
@@ -614,7 +618,7 @@ def test_context_layers_are_drawn_under_the_result_and_reprojected(gistar):
     road = gpd.GeoDataFrame(
         geometry=[shapely.LineString([(300_000, 430_000), (600_000, 430_000)])], crs=27700
     )
-    fig = png._figure(gistar, figsize=FIGSIZE, context=[force, road])
+    fig = png.figure(gistar, figsize=FIGSIZE, context=[force, road])
     ax = fig.axes[0]
     assert ax.get_xlim() == plain.axes[0].get_xlim()  # context does not widen the view
     context = collections_with_edge(fig, png.CONTEXT_LINE)
@@ -633,15 +637,15 @@ def test_context_layers_are_drawn_under_the_result_and_reprojected(gistar):
     assert (
         len(
             collections_with_edge(
-                png._figure(gistar, figsize=FIGSIZE, context=road), png.CONTEXT_LINE
+                png.figure(gistar, figsize=FIGSIZE, context=road), png.CONTEXT_LINE
             )
         )
         == 1
     )
-    with pytest.raises(TypeError, match="context="):
-        png._figure(gistar, context="roads.gpkg")
+    with pytest.raises(HotspotInputError, match="to_png: context="):
+        png.figure(gistar, context="roads.gpkg")
     with pytest.raises(HotspotInputError, match="no CRS"):
-        png._figure(gistar, context=road.set_crs(None, allow_override=True))
+        png.figure(gistar, context=road.set_crs(None, allow_override=True))
 
 
 # --- files, determinism, errors ---------------------------------------------------------------
@@ -657,9 +661,65 @@ def test_same_input_same_bytes_and_parent_folders(gistar, tmp_path):
 
 
 def test_unknown_results_are_refused(west_yorkshire, cells, tmp_path):
-    with pytest.raises(TypeError, match="none of the columns"):
+    with pytest.raises(HotspotInputError, match=r"to_png: .*count_incidents"):
         hs.maps.to_png(west_yorkshire, tmp_path / "points.png")
-    with pytest.raises(TypeError, match="DataFrame"):
+    with pytest.raises(HotspotInputError, match="DataFrame"):
         hs.maps.to_png(cells.drop(columns="geometry"), tmp_path / "frame.png")
     with pytest.raises(HotspotInputError, match="CRS"):
         hs.maps.to_png(cells.set_crs(None, allow_override=True), tmp_path / "nocrs.png")
+
+
+# --- the drawing is chosen by the method that made the result --------------------------------
+
+
+def test_the_drawing_follows_the_stamped_method_not_the_columns(cells, gistar):
+    # a Gi* result holds counts too: it is drawn as Gi* because gistar made it
+    assert method_of(gistar) == "gistar"
+    legend = png.figure(gistar, figsize=FIGSIZE).axes[0].get_legend().get_title().get_text()
+    assert legend.startswith("Gi* hot spots")
+    # the same columns stamped as counts are drawn as counts
+    as_counts = stamp(gistar.copy(), kind="cells", method="count_incidents", params={})
+    fig = png.figure(as_counts, figsize=FIGSIZE)
+    assert fig.axes[0].get_legend().get_title().get_text() == "Incidents per cell"
+    # and kind= draws a result as another map without touching it
+    before = dict(gistar.attrs)
+    fig = png.figure(gistar, figsize=FIGSIZE, kind="counts")
+    assert fig.axes[0].get_legend().get_title().get_text() == "Incidents per cell"
+    assert gistar.attrs == before
+
+
+def test_a_frame_without_a_method_is_refused_unless_kind_says_what_it_is(cells, tmp_path):
+    plain = cells.copy()
+    plain.attrs = {}
+    with pytest.raises(HotspotInputError) as caught:
+        hs.maps.to_png(plain, tmp_path / "plain.png")
+    message = str(caught.value)
+    assert message.startswith("to_png: ")
+    assert "attrs['hotspot']['method']" in message and "kind=" in message
+    assert not (tmp_path / "plain.png").exists()
+    with pytest.raises(HotspotInputError, match="to_png: kind='heat' is not one of"):
+        hs.maps.to_png(plain, tmp_path / "plain.png", kind="heat")
+    out = hs.maps.to_png(plain, tmp_path / "plain.png", kind="counts", public=True, dpi=DPI)
+    assert out.exists()
+    assert plain.attrs == {}  # the caller's frame is left as it was
+
+
+def test_a_density_on_cells_is_drawn_in_density_classes(west_yorkshire, cells):
+    dense = hs.kde(west_yorkshire, cells=cells, bandwidth=4000, quiet=True)
+    fig = png.figure(dense, figsize=FIGSIZE)
+    assert fig.axes[0].get_legend().get_title().get_text() == "Density (incidents per km²)"
+    labels = legend_labels(fig)[:-1]  # the classes, then the study area
+    assert labels and all("–" in label for label in labels)
+    # a public copy shows only cells above what min_count − 1 incidents can make
+    public = hs.maps.disclose(dense)
+    floor = public.attrs["hotspot"]["disclosure"]["floor"]
+    assert (public["kde_density"].dropna() > floor).all()
+    assert public["kde_density"].isna().sum() == int((dense["kde_density"] <= floor).sum())
+    png.figure(dense, public=True, figsize=FIGSIZE)
+
+
+def test_the_footer_names_the_method_and_the_version(gistar):
+    from hotspot._version import __version__
+
+    lines = " ".join(footer_lines(gistar, False, 200))
+    assert "Method: Getis–Ord Gi*" in lines and f"hotspot {__version__}" in lines

@@ -20,7 +20,7 @@ from scipy.spatial.distance import pdist, squareform
 
 from hotspot.errors import HotspotInputError, HotspotWarning
 from hotspot.simulate import simulate_incidents
-from hotspot.stats import GlobalTest
+from hotspot.stats import GlobalTest, SeriesTest
 from hotspot.stats.pointpattern import nearest_neighbour_index, ripley
 
 pointpats = pytest.importorskip("pointpats")
@@ -97,13 +97,67 @@ def test_nni_result_contract():
     )
     assert result.z == pytest.approx((result.statistic - 1) / math.sqrt(result.variance))
     assert "Clark–Evans" in str(result)
+    assert result.permutations == 0
+    assert p["method"] == "nearest_neighbour_index" == result.method
+    assert p["period"] is None and p["rng_seed"] is None  # no times; nothing random
     pd.testing.assert_frame_equal(inc, before)
+
+
+def test_period_of_the_incidents_inside_the_study_area():
+    xy = np.array([[10.0, 10], [20, 30], [40, 40], [70, 20], [500, 500]]) + 430_000
+    inc = _points(xy).assign(
+        time=pd.to_datetime(["2020-01-05", "2020-02-01", "2020-03-01", "2020-04-30", "2019-01-01"])
+    )
+    box = shapely.box(430_000, 430_000, 430_100, 430_100)
+    with pytest.warns(HotspotWarning):
+        nni = nearest_neighbour_index(inc, study_area=box)
+    # the incident outside (2019) is not analysed, so not in the period
+    assert nni.params["period"]["label"] == "2020-01-05 to 2020-04-30"
+    with pytest.warns(HotspotWarning):
+        k = ripley(inc, [20.0], study_area=box, permutations=0, quiet=True)
+    assert k.params["period"] == nni.params["period"]
+    assert nearest_neighbour_index(inc).params["period"]["start"] == "2019-01-01"
+
+
+@pytest.mark.parametrize("test", ["nni", "ripley"])
+def test_area_is_the_deprecated_name_of_study_area(test):
+    inc = _points(_uniform(50, 6))
+    square = shapely.box(0, 0, 1000, 1000)
+    if test == "nni":
+        run = nearest_neighbour_index
+        new = run(inc, study_area=square)
+    else:
+
+        def run(incidents, **kwargs):
+            return ripley(incidents, [50.0, 100.0], permutations=0, quiet=True, **kwargs)
+
+        new = run(inc, study_area=square)
+    with pytest.warns(FutureWarning, match="area= is now called study_area="):
+        old = run(inc, area=square)
+    if test == "nni":
+        assert old.statistic == new.statistic and old.params["area_m2"] == 1e6
+    else:
+        pd.testing.assert_frame_equal(old.table, new.table)
+    with pytest.raises(HotspotInputError, match="pass only study_area="):
+        run(inc, area=square, study_area="bbox")
+
+
+def test_study_area_from_a_file(tmp_path):
+    inc = _points(_uniform(60, 2) + 430_000)
+    box = shapely.box(430_000, 430_000, 431_000, 431_000)
+    path = tmp_path / "area.geojson"
+    gpd.GeoSeries([box], crs="EPSG:27700").to_crs("EPSG:4326").to_file(path)
+    from_file = nearest_neighbour_index(inc, study_area=str(path))
+    assert from_file.params["area_m2"] == pytest.approx(1e6, rel=1e-3)
+    assert from_file.params["area_source"] == "given polygon"
+    k = ripley(inc, [100.0], study_area=path, permutations=0, quiet=True)
+    assert k.params["area_m2"] == pytest.approx(1e6, rel=1e-3)
 
 
 def test_nni_hand_computed_square():
     # Four corners of a 10 m square in 100 m²: every nearest neighbour is 10 m away.
     inc = _points(np.array([[0.0, 0], [10, 0], [0, 10], [10, 10]]))
-    result = nearest_neighbour_index(inc, area=100.0)
+    result = nearest_neighbour_index(inc, study_area=100.0)
     expected = 0.5 * math.sqrt(100 / 4)
     se = 0.26136 / math.sqrt(4**2 / 100)
     assert result.statistic == pytest.approx(10 / expected)
@@ -118,7 +172,7 @@ def test_nni_triangular_lattice_is_the_maximum():
     xy = np.column_stack([s * (q + r / 2.0), s * math.sqrt(3) / 2.0 * r]) + 400_000
     # Each point owns a hexagonal Voronoi cell of area sqrt(3)/2 s².
     area = len(xy) * math.sqrt(3) / 2.0 * s**2
-    result = nearest_neighbour_index(_points(xy), area=area)
+    result = nearest_neighbour_index(_points(xy), study_area=area)
     assert result.params["observed_mean_distance"] == pytest.approx(s, rel=1e-9)
     assert result.statistic == pytest.approx(CE_MAX, rel=1e-9)
     assert round(result.statistic, 4) == 2.1491
@@ -139,7 +193,7 @@ def test_nni_matches_pointpats():
 def test_nni_csr_is_close_to_one():
     square = shapely.box(0, 0, 10_000, 10_000)
     inc = _points(_uniform(10_000, 11, side=10_000))
-    corrected = nearest_neighbour_index(inc, area=square, edge_correction="donnelly")
+    corrected = nearest_neighbour_index(inc, study_area=square, edge_correction="donnelly")
     se_r = math.sqrt(corrected.variance)
     assert abs(corrected.statistic - 1) < 3 * se_r
     assert abs(corrected.z) < 3
@@ -153,7 +207,7 @@ def test_nni_csr_is_close_to_one():
         math.sqrt(0.0703 * a / n**2 + 0.037 * perimeter * math.sqrt(a / n**5))
     )
     # Without the correction the boundary lengthens distances: R is biased upwards.
-    plain = nearest_neighbour_index(inc, area=square)
+    plain = nearest_neighbour_index(inc, study_area=square)
     assert plain.statistic > corrected.statistic
     assert abs(plain.statistic - 1) < 3 * math.sqrt(plain.variance)
 
@@ -167,7 +221,7 @@ def test_nni_clustered_simulation_is_significant():
 
 def test_nni_identical_locations_count_as_distance_zero():
     xy = np.array([[0.0, 0], [0, 0], [0, 0], [100, 0], [100, 0], [50, 80], [300, 300]])
-    result = nearest_neighbour_index(_points(xy), area=1e5)
+    result = nearest_neighbour_index(_points(xy), study_area=1e5)
     assert result.params["n_duplicate_locations"] == 2
     assert result.params["n_at_shared_locations"] == 5
     nearest = [0, 0, 0, 0, 0, math.hypot(50, 80), math.hypot(250, 220)]
@@ -179,7 +233,7 @@ def test_nni_identical_locations_count_as_distance_zero():
 )
 def test_nni_area_choices(area, source):
     xy = np.array([[0.0, 0], [100, 0], [0, 100], [20, 20], [60, 10]])
-    result = nearest_neighbour_index(_points(xy), area=area)
+    result = nearest_neighbour_index(_points(xy), study_area=area)
     assert result.params["area_source"].startswith(source)
     expected_area = 5000.0 if source == "convex hull" else 10_000.0
     assert result.params["area_m2"] == pytest.approx(expected_area)
@@ -190,32 +244,32 @@ def test_nni_area_as_frames_and_outside_points_warn():
     inc = _points(xy)
     box = shapely.box(430_000, 430_000, 430_100, 430_100)
     frame = gpd.GeoDataFrame(geometry=[box], crs="EPSG:27700")
-    with pytest.warns(HotspotWarning, match="1 of 5 incidents lie outside area"):
-        result = nearest_neighbour_index(inc, area=frame)
+    with pytest.warns(HotspotWarning, match="1 of 5 incidents lie outside study_area"):
+        result = nearest_neighbour_index(inc, study_area=frame)
     assert result.params["n"] == 4 and result.params["n_outside"] == 1
     assert result.params["area_m2"] == pytest.approx(10_000)
     # A GeoSeries in another CRS is reprojected to the incidents' CRS.
     series = frame.geometry.to_crs("EPSG:4326")
     with pytest.warns(HotspotWarning):
-        again = nearest_neighbour_index(inc, area=series)
+        again = nearest_neighbour_index(inc, study_area=series)
     assert again.params["area_m2"] == pytest.approx(10_000, rel=1e-3)
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
+    ("kwargs", "match"),
     [
-        ({"area": "circle"}, HotspotInputError, "not one of 'hull', 'bbox'"),
-        ({"area": -5}, HotspotInputError, "positive number of square metres"),
-        ({"area": [1, 2]}, TypeError, "area must be"),
-        ({"edge_correction": "ripley"}, HotspotInputError, "None, 'donnelly'"),
-        ({"edge_correction": "donnelly", "area": 1e6}, HotspotInputError, "perimeter"),
-        ({"alternative": "clustered"}, HotspotInputError, "'two-sided'"),
-        ({"area": shapely.box(1e6, 1e6, 2e6, 2e6)}, HotspotInputError, "none of the"),
-        ({"area": shapely.LineString([(0, 0), (1, 1)])}, HotspotInputError, "has no area"),
+        ({"study_area": "circle"}, "study_area='circle' is not one of 'hull', 'bbox'"),
+        ({"study_area": -5}, "study_area=-5 must be a positive number of square metres"),
+        ({"study_area": [1, 2]}, "study_area must be 'hull', 'bbox', a polygon"),
+        ({"edge_correction": "ripley"}, "edge_correction='ripley' is not one of None, 'donnelly'"),
+        ({"edge_correction": "donnelly", "study_area": 1e6}, "perimeter"),
+        ({"alternative": "clustered"}, "alternative='clustered' is not one of 'two-sided'"),
+        ({"study_area": shapely.box(1e6, 1e6, 2e6, 2e6)}, "none of the"),
+        ({"study_area": shapely.LineString([(0, 0), (1, 1)])}, "has no area"),
     ],
 )
-def test_nni_bad_options(kwargs, error, match):
-    with pytest.raises(error, match=match):
+def test_nni_bad_options(kwargs, match):
+    with pytest.raises(HotspotInputError, match=f"^nearest_neighbour_index: .*{match}"):
         nearest_neighbour_index(_points(_uniform(20, 1)), **kwargs)
 
 
@@ -223,7 +277,7 @@ def test_nni_bad_incidents():
     with pytest.raises(TypeError, match="GeoDataFrame"):
         nearest_neighbour_index(pd.DataFrame({"x": [1, 2]}))
     with pytest.raises(HotspotInputError, match="at least 2"):
-        nearest_neighbour_index(_points(np.array([[0.0, 0]])), area=100.0)
+        nearest_neighbour_index(_points(np.array([[0.0, 0]])), study_area=100.0)
     with pytest.raises(HotspotInputError, match="one line or one location"):
         nearest_neighbour_index(_points(np.array([[0.0, 0], [0, 0], [0, 0]])))
     geographic = _points(np.array([[-1.5, 53.8], [-1.6, 53.7], [-1.4, 53.9]]), crs="EPSG:4326")
@@ -237,15 +291,17 @@ def test_nni_bad_incidents():
 def test_ripley_none_matches_pointpats_k_and_l():
     xy = _uniform(400, 7) + [430_000, 430_000]
     d = np.array([10.0, 25, 50, 75, 100, 150, 200])
-    result = ripley(_points(xy), d, area="bbox", edge_correction="none", permutations=0, quiet=True)
+    result = ripley(
+        _points(xy), d, study_area="bbox", edge_correction="none", permutations=0, quiet=True
+    )
     n = len(xy)
     # pointpats divides by n² (intensity n/A squared), hotspot by n (n - 1), as spatstat.
     _, k_pp = pointpats.k(xy, support=d)
     _, l_pp = pointpats.l(xy, support=d)
-    np.testing.assert_allclose(result["k"], k_pp * n / (n - 1), rtol=1e-12)
-    np.testing.assert_allclose(result["l"], l_pp * math.sqrt(n / (n - 1)), rtol=1e-12)
-    np.testing.assert_allclose(result["l_minus_d"], result["l"] - d)
-    np.testing.assert_allclose(result["k_csr"], np.pi * d**2)
+    np.testing.assert_allclose(result.table["k"], k_pp * n / (n - 1), rtol=1e-12)
+    np.testing.assert_allclose(result.table["l"], l_pp * math.sqrt(n / (n - 1)), rtol=1e-12)
+    np.testing.assert_allclose(result.table["l_minus_d"], result.table["l"] - d)
+    np.testing.assert_allclose(result.table["k_csr"], np.pi * d**2)
 
 
 def _ripley_rectangle_weight(xy: np.ndarray, dist: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -269,7 +325,7 @@ def test_ripley_isotropic_matches_closed_form_in_a_rectangle():
     result = ripley(
         _points(xy),
         d,
-        area=shapely.box(0, 0, a, b),
+        study_area=shapely.box(0, 0, a, b),
         edge_correction="isotropic",
         permutations=0,
     )
@@ -278,7 +334,7 @@ def test_ripley_isotropic_matches_closed_form_in_a_rectangle():
     weight = np.where(dist > 0, _ripley_rectangle_weight(xy, dist, a, b), 1.0)
     n = len(xy)
     expected = [a * b / (n * (n - 1)) * (weight * (dist <= r)).sum() for r in d]
-    np.testing.assert_allclose(result["k"], expected, rtol=1e-10)
+    np.testing.assert_allclose(result.table["k"], expected, rtol=1e-10)
 
 
 L_WITH_HOLE = shapely.Polygon(
@@ -292,7 +348,7 @@ DISC = shapely.Point(500, 500).buffer(500, quad_segs=100)  # 400 boundary segmen
 def test_ripley_isotropic_matches_sampled_circles(polygon):
     xy = _uniform_in(polygon, 60, 4)
     d = np.array([50.0, 150, 300])
-    result = ripley(_points(xy), d, area=polygon, edge_correction="isotropic", permutations=0)
+    result = ripley(_points(xy), d, study_area=polygon, edge_correction="isotropic", permutations=0)
     # Reference: the share of 4000 equally spaced points of each circle inside the polygon.
     dist = squareform(pdist(xy))
     i, j = np.nonzero((dist > 0) & (dist <= d[-1]))
@@ -303,7 +359,7 @@ def test_ripley_isotropic_matches_sampled_circles(polygon):
     weight = np.minimum(1 / share, 100)
     n = len(xy)
     expected = [polygon.area / (n * (n - 1)) * weight[dist[i, j] <= r].sum() for r in d]
-    np.testing.assert_allclose(result["k"], expected, rtol=2e-3)
+    np.testing.assert_allclose(result.table["k"], expected, rtol=2e-3)
 
 
 def test_ripley_isotropic_is_unbiased_under_csr():
@@ -317,10 +373,10 @@ def test_ripley_isotropic_is_unbiased_under_csr():
             ripley(
                 _points(_uniform_in(polygon, 80, seed)),
                 d,
-                area=polygon,
+                study_area=polygon,
                 edge_correction="isotropic",
                 permutations=0,
-            )["k"]
+            ).table["k"]
             for seed in range(150)
         ]
     )
@@ -338,12 +394,12 @@ def test_ripley_border_matches_its_definition(polygon):
     xy = _uniform_in(polygon, 250, 8)
     xy[:6] = xy[6:12]
     d = np.array([30.0, 80, 150, 250])
-    result = ripley(_points(xy), d, area=polygon, edge_correction="border", permutations=0)
+    result = ripley(_points(xy), d, study_area=polygon, edge_correction="border", permutations=0)
     dist = squareform(pdist(xy))
     np.fill_diagonal(dist, np.inf)
     b = shapely.distance(polygon.boundary, shapely.points(xy))
     n = len(xy)
-    for r, k in zip(d, result["k"], strict=True):
+    for r, k in zip(d, result.table["k"], strict=True):
         centres = b >= r
         pairs = (dist[centres] <= r).sum()
         assert k == pytest.approx(polygon.area / n * pairs / centres.sum(), rel=1e-12)
@@ -354,13 +410,15 @@ def test_ripley_identical_locations_are_pairs_at_distance_zero():
     result = ripley(
         _points(xy),
         [1.0, 50.0],
-        area=shapely.box(0, 0, 1000, 1000),
+        study_area=shapely.box(0, 0, 1000, 1000),
         edge_correction="none",
         permutations=0,
     )
     # 3 incidents on one spot: 6 ordered pairs at distance 0; (400, 300)-(420, 310) within 50.
     n = len(xy)
-    assert result["k"].tolist() == pytest.approx([1e6 * 6 / (n * (n - 1)), 1e6 * 8 / (n * (n - 1))])
+    assert result.table["k"].tolist() == pytest.approx(
+        [1e6 * 6 / (n * (n - 1)), 1e6 * 8 / (n * (n - 1))]
+    )
 
 
 # =============================================================================== Ripley: inference
@@ -373,18 +431,33 @@ def test_ripley_contract_and_reproducibility():
     first = ripley(inc, d, permutations=19, rng=42, quiet=True)
     again = ripley(inc, d, permutations=19, rng=42, quiet=True)
     other = ripley(inc, d, permutations=19, rng=43, quiet=True)
-    assert list(first.columns) == RIPLEY_COLUMNS
-    assert first.index.name == "distance" and first.index.tolist() == [25.0, 50.0, 100.0]
-    assert (first.dtypes == "float64").all()
-    pd.testing.assert_frame_equal(first, again)
-    assert not np.allclose(first["l_high"], other["l_high"])
+    assert isinstance(first, SeriesTest) and first.name == "Ripley's L"
+    table = first.table
+    assert list(table.columns) == RIPLEY_COLUMNS
+    assert table.index.name == "distance" and table.index.tolist() == [25.0, 50.0, 100.0]
+    assert (table.dtypes == "float64").all()
+    pd.testing.assert_frame_equal(table, again.table)
+    # the GlobalTest vocabulary, one value per distance
+    for series in (first.statistic, first.expected, first.z, first.pvalue):
+        assert series.index.equals(table.index)
+    np.testing.assert_array_equal(first.statistic, table["l"])
+    np.testing.assert_array_equal(first.expected, table.index)  # L = d under CSR
+    assert first.z.isna().all()  # no analytical test
+    np.testing.assert_array_equal(first.pvalue, table["pvalue_sim"])
+    assert first.permutations == 19 and first.alternative == "two-sided"
+    assert not np.allclose(first.table["l_high"], other.table["l_high"])
     pd.testing.assert_frame_equal(inc, before)
-    assert (first["l_low"] <= first["l_high"]).all()
-    assert ((first["pvalue_sim"] >= 1 / 20) & (first["pvalue_sim"] <= 1)).all()
-    meta = first.attrs["hotspot"]["ripley"]
+    assert (first.table["l_low"] <= first.table["l_high"]).all()
+    assert ((first.table["pvalue_sim"] >= 1 / 20) & (first.table["pvalue_sim"] <= 1)).all()
+    meta = first.params
     assert meta["n"] == 300 and meta["edge_correction"] == "isotropic"
     assert meta["permutations"] == 19 and meta["seed"] == 42 and meta["envelope"] == "minmax"
     assert meta["area_source"] == "convex hull of the incidents" and not meta["subsampled"]
+    assert meta["method"] == "ripley" == first.method and meta["rng_seed"] == 42
+    assert meta["period"] is None  # the points have no times
+    # the table keeps the record it had when ripley returned it
+    assert table.attrs["hotspot"]["ripley"]["seed"] == 42
+    assert table.attrs["hotspot"]["method"] == "ripley"
 
 
 def test_ripley_csr_stays_inside_the_envelope():
@@ -395,9 +468,14 @@ def test_ripley_csr_stays_inside_the_envelope():
     inside = []
     for seed in range(12):
         inc = _points(_uniform(300, 100 + seed))
-        result = ripley(inc, d, area=square, permutations=39, rng=seed, quiet=True)
-        inside.append(((result["l"] >= result["l_low"]) & (result["l"] <= result["l_high"])).mean())
-        assert result["l_minus_d"].abs().max() < 12  # edge-corrected: L(d) - d near 0
+        result = ripley(inc, d, study_area=square, permutations=39, rng=seed, quiet=True)
+        inside.append(
+            (
+                (result.table["l"] >= result.table["l_low"])
+                & (result.table["l"] <= result.table["l_high"])
+            ).mean()
+        )
+        assert result.table["l_minus_d"].abs().max() < 12  # edge-corrected: L(d) - d near 0
     assert np.mean(inside) >= 0.85
 
 
@@ -406,18 +484,18 @@ def test_ripley_planted_clusters_exceed_the_envelope():
     result = ripley(
         inc, [50, 100, 200, 400], permutations=39, alternative="greater", rng=1, quiet=True
     )
-    assert (result["l"] > result["l_high"]).all()
-    assert (result["l_minus_d"] > 0).all()
-    assert (result["pvalue_sim"] == 1 / 40).all()
+    assert (result.table["l"] > result.table["l_high"]).all()
+    assert (result.table["l_minus_d"] > 0).all()
+    assert (result.table["pvalue_sim"] == 1 / 40).all()
 
 
 def test_ripley_quantile_envelope_is_inside_minmax():
     inc = _points(_uniform(200, 9))
     minmax = ripley(inc, [30, 60], permutations=39, rng=5, quiet=True)
     quantile = ripley(inc, [30, 60], permutations=39, envelope=0.9, rng=5, quiet=True)
-    assert (quantile["l_low"] >= minmax["l_low"]).all()
-    assert (quantile["l_high"] <= minmax["l_high"]).all()
-    pd.testing.assert_series_equal(quantile["k"], minmax["k"])
+    assert (quantile.table["l_low"] >= minmax.table["l_low"]).all()
+    assert (quantile.table["l_high"] <= minmax.table["l_high"]).all()
+    pd.testing.assert_series_equal(quantile.table["k"], minmax.table["k"])
 
 
 def test_ripley_auto_announces_and_switches_to_border(capsys):
@@ -425,7 +503,7 @@ def test_ripley_auto_announces_and_switches_to_border(capsys):
     assert "edge_correction='auto': using 'isotropic'" in capsys.readouterr().err
     big = ripley(_points(_uniform(3001, 1)), [50], permutations=0)
     assert "using 'border'" in capsys.readouterr().err
-    assert big.attrs["hotspot"]["ripley"]["edge_correction"] == "border"
+    assert big.params["edge_correction"] == "border"
     ripley(_points(_uniform(100, 1)), [50], permutations=0, quiet=True)
     assert capsys.readouterr().err == ""
 
@@ -433,37 +511,52 @@ def test_ripley_auto_announces_and_switches_to_border(capsys):
 def test_ripley_real_data_is_subsampled_with_a_warning(toronto):
     with pytest.warns(HotspotWarning, match="random subsample of 20,000"):
         result = ripley(toronto, [250, 500, 1000], permutations=3, rng=0, quiet=True)
-    meta = result.attrs["hotspot"]["ripley"]
+    meta = result.params
     assert meta["subsampled"] and meta["n"] == 20_000 and meta["n_input"] == len(toronto)
     assert meta["edge_correction"] == "border"
-    assert (result["l"] > result["l_high"]).all()  # crime is clustered at every distance
+    assert (
+        result.table["l"] > result.table["l_high"]
+    ).all()  # crime is clustered at every distance
+
+
+def test_ripley_result_still_reads_as_its_table_with_a_warning():
+    result = ripley(_points(_uniform(100, 3)), [50, 100], permutations=0, quiet=True)
+    with pytest.warns(FutureWarning, match=r"ripley\(\) now returns a SeriesTest"):
+        l_values = result["l"]
+    pd.testing.assert_series_equal(l_values, result.table["l"])
+    with pytest.warns(FutureWarning):
+        assert result.attrs["hotspot"]["ripley"]["n"] == 100
 
 
 def test_ripley_no_subsample_below_max_points():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         result = ripley(_points(_uniform(50, 1)), [50], permutations=0, max_points=50, quiet=True)
-    assert result["l_low"].isna().all() and result["pvalue_sim"].isna().all()
+    assert result.table["l_low"].isna().all() and result.table["pvalue_sim"].isna().all()
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
+    ("kwargs", "match"),
     [
-        ({"distances": "100"}, TypeError, "list or array"),
-        ({"distances": []}, HotspotInputError, "non-empty"),
-        ({"distances": [0, 100]}, HotspotInputError, "positive finite"),
-        ({"distances": [[1, 2], [3, 4]]}, HotspotInputError, "1-D"),
-        ({"area": 1e6}, HotspotInputError, "shape, not only its size"),
-        ({"edge_correction": "ripley"}, HotspotInputError, "'isotropic', 'border', 'none'"),
-        ({"permutations": -1}, HotspotInputError, "permutations must be >= 0"),
-        ({"permutations": 9.0}, TypeError, "permutations must be an int"),
-        ({"envelope": "pointwise"}, HotspotInputError, "'minmax' or a level"),
-        ({"envelope": 95}, HotspotInputError, "level in"),
-        ({"max_points": 1}, HotspotInputError, "max_points must be >= 3"),
-        ({"rng": "seed"}, TypeError, "rng must be"),
+        ({"distances": "100"}, "distances='100' must be a list or array"),
+        ({"distances": []}, "non-empty"),
+        ({"distances": [0, 100]}, "positive finite"),
+        ({"distances": [[1, 2], [3, 4]]}, "1-D"),
+        ({"study_area": 1e6}, "shape, not only its size"),
+        ({"edge_correction": "ripley"}, "'isotropic', 'border', 'none'"),
+        ({"permutations": -1}, "permutations=-1 must be at least 0"),
+        ({"permutations": 9.0}, "permutations=9.0 must be a whole number"),
+        ({"envelope": "pointwise"}, "envelope='pointwise' is not 'minmax' or a level"),
+        ({"envelope": 95}, "level in"),
+        ({"envelope": [0.9]}, r"envelope=\[0.9\] is not 'minmax'"),
+        ({"max_points": 1}, "max_points=1 must be at least 3"),
+        ({"max_points": 2.5}, "max_points=2.5 must be a whole number"),
+        ({"rng": "seed"}, "rng='seed' must be None, an int seed"),
+        ({"alternative": "clustered"}, "alternative='clustered' is not one of"),
+        ({"study_area": "circle"}, "study_area='circle' is not one of 'hull', 'bbox'"),
     ],
 )
-def test_ripley_bad_options(kwargs, error, match):
+def test_ripley_bad_options(kwargs, match):
     args = {"distances": [50, 100], "permutations": 0, **kwargs}
-    with pytest.raises(error, match=match):
+    with pytest.raises(HotspotInputError, match=f"^ripley: .*{match}"):
         ripley(_points(_uniform(20, 1)), quiet=True, **args)

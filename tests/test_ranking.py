@@ -24,7 +24,7 @@ def planted_city():
         n_background=6000, hotspots=PLANTED, periods=52, freq="W", rng=11
     )
     cells = hs.count_incidents(inc, hs.square_grid(inc, 250, quiet=True), quiet=True)
-    hot = hs.gistar(cells, permutations=199, rng=0, quiet=True)
+    hot = hs.gistar(cells, weights="auto", permutations=199, rng=0, quiet=True)
     return inc, hot
 
 
@@ -115,3 +115,26 @@ def test_bad_input_says_what_to_do(planted_city):
     assert "confidence" not in table
     assert table["incidents"].tolist() == sorted(plain["count"], reverse=True)[:5]
     assert isinstance(table, pd.DataFrame)
+
+
+def test_the_table_is_stamped_and_the_input_left_as_it_was(planted_city):
+    _, hot = planted_city
+    before = (hot.copy(), repr(hot.attrs))
+    table = hs.hotspot_table(hot, n=5)
+    meta = table.attrs["hotspot"]
+    assert meta["kind"] == "cells" and meta["method"] == "hotspot_table"
+    assert meta["hotspot_table"]["n"] == 5 and meta["rng_seed"] is None
+    assert meta["period"] == hot.attrs["hotspot"]["period"]
+    assert meta["ranked_by"] == meta["hotspot_table"]["ranked_by"]  # read by the report page
+    pd.testing.assert_frame_equal(hot, before[0])
+    assert repr(hot.attrs) == before[1]
+
+
+def test_parameters_are_checked_by_name(planted_city):
+    _, hot = planted_city
+    with pytest.raises(hs.HotspotInputError, match="hotspot_table: n=2.5"):
+        hs.hotspot_table(hot, n=2.5)
+    with pytest.raises(hs.HotspotInputError, match="hotspot_table: result= is a DataFrame"):
+        hs.hotspot_table(pd.DataFrame(hot))
+    with pytest.raises(hs.HotspotInputError, match="hotspot_table: emerging= has no"):
+        hs.hotspot_table(hot, emerging=hot)

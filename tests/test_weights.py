@@ -105,3 +105,9 @@ def test_libpysal_graph_accepted(grids):
     nb = hs.build_weights(cells, graph)
     assert nb.description == "libpysal Graph"
     assert (nb.matrix != hs.build_weights(cells, "queen").matrix).nnz == 0
+
+
+@pytest.mark.parametrize("weights", [["queen"], {"k": 8}, True, "bishop", -300])
+def test_unknown_weights_are_a_hotspot_input_error_listing_the_choices(grids, weights):
+    with pytest.raises(hs.HotspotInputError, match="queen.*rook.*knn"):
+        hs.build_weights(grids["square"], weights)

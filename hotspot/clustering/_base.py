@@ -11,6 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspot.errors import HotspotInputError
+
+#: Study areas NNH builds from the incidents themselves (its ``study_area=`` names).
+NNH_AREA_NAMES = ("hull", "bbox")
+
 
 @dataclass(frozen=True)
 class Locations:
@@ -123,7 +128,7 @@ def check_keywords(method: str, params: dict[str, Any], accepted: Iterable[str])
     >>> check_keywords("dbscan", {"epsilon": 100}, ("eps", "min_samples"))
     Traceback (most recent call last):
     ...
-    TypeError: dbscan got an unexpected parameter 'epsilon' (did you mean 'eps'?); ...
+    hotspot.errors.HotspotInputError: dbscan: got an unexpected parameter 'epsilon' (did you mean 'eps'?); it accepts eps, min_samples.
     """
     accepted = tuple(accepted)
     unknown = [k for k in params if k not in accepted]
@@ -134,9 +139,37 @@ def check_keywords(method: str, params: dict[str, Any], accepted: Iterable[str])
         close = difflib.get_close_matches(name, accepted, n=1)
         hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
     noun = "parameter" if len(unknown) == 1 else "parameters"
-    raise TypeError(
-        f"{method} got an unexpected {noun} {', '.join(hints)}; it accepts {', '.join(accepted)}"
+    raise HotspotInputError(
+        f"{method}: got an unexpected {noun} {', '.join(hints)}; it accepts {', '.join(accepted)}."
     )
+
+
+def check_length(
+    value: Any, name: str, *, unit: str = "metres", allow_inf: bool = False, method: str = ""
+) -> float:
+    """A number > 0 in ``unit`` (``inf`` only when ``allow_inf``); ``method`` names the caller.
+
+    Examples
+    --------
+    >>> check_length(100, "eps")
+    100.0
+    >>> check_length(-1, "eps", method="dbscan")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: dbscan: eps=-1 must be a number of metres > 0 and finite, e.g. eps=100.
+    """
+    prefix = f"{method}: " if method else ""
+    allowed = "> 0 (inf allowed)" if allow_inf else "> 0 and finite"
+    example = "100" if unit == "metres" else "7"
+    numeric = not isinstance(value, bool) and isinstance(
+        value, int | float | np.integer | np.floating
+    )
+    shown = f"{float(value):g}" if numeric else repr(value)
+    if not numeric or np.isnan(value) or value <= 0 or (np.isinf(value) and not allow_inf):
+        raise HotspotInputError(
+            f"{prefix}{name}={shown} must be a number of {unit} {allowed}, e.g. {name}={example}."
+        )
+    return float(value)
 
 
 def core_distances(xy: np.ndarray, weight: np.ndarray, min_samples: int) -> np.ndarray:

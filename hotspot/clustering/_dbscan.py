@@ -38,9 +38,11 @@ from typing import Any
 
 import numpy as np
 
+from hotspot._validate import check_choice, check_integer
 from hotspot.clustering._base import (
     ClusterFit,
     check_keywords,
+    check_length,
     renumber,
     unique_locations,
 )
@@ -51,55 +53,7 @@ METRICS = ("euclidean",)
 DEFAULT_MIN_SAMPLES = 20
 
 
-# --- shared by the density-based methods (DBSCAN, ST-DBSCAN, OPTICS) ---------------------------
-
-
-def check_length(
-    value: Any, name: str, *, unit: str = "metres", allow_inf: bool = False, method: str = ""
-) -> float:
-    """A number > 0 in ``unit`` (``inf`` only when ``allow_inf``).
-
-    Examples
-    --------
-    >>> check_length(100, "eps")
-    100.0
-    >>> check_length(-1, "eps")
-    Traceback (most recent call last):
-    ...
-    hotspot.errors.HotspotInputError: eps must be a number of metres > 0 and finite, got -1.0
-    """
-    prefix = f"{method}: " if method else ""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{prefix}{name} must be a number of {unit}, not {type(value).__name__}")
-    value = float(value)
-    if np.isnan(value) or value <= 0 or (np.isinf(value) and not allow_inf):
-        allowed = "> 0 (inf allowed)" if allow_inf else "> 0 and finite"
-        raise HotspotInputError(f"{prefix}{name} must be a number of {unit} {allowed}, got {value}")
-    return value
-
-
-def check_count(value: Any, name: str, *, minimum: int, method: str = "") -> int:
-    """An integer number of incidents ≥ ``minimum``.
-
-    Examples
-    --------
-    >>> check_count(20, "min_samples", minimum=1)
-    20
-    >>> check_count(2.5, "min_samples", minimum=1)
-    Traceback (most recent call last):
-    ...
-    TypeError: min_samples must be an integer number of incidents, not float
-    """
-    prefix = f"{method}: " if method else ""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(
-            f"{prefix}{name} must be an integer number of incidents, not {type(value).__name__}"
-        )
-    if value < minimum:
-        raise HotspotInputError(
-            f"{prefix}{name} must be an integer >= {minimum} (incidents), got {int(value)}"
-        )
-    return int(value)
+# --- shared by DBSCAN and ST-DBSCAN ----------------------------------------------------------
 
 
 def core_incident_counts(labels: np.ndarray, core: np.ndarray) -> dict[int, int]:
@@ -117,11 +71,10 @@ def run(
     y: np.ndarray,
     t: np.ndarray | None,
     *,
-    rng: Any = None,
     quiet: bool = False,
     **params: Any,
 ) -> ClusterFit:
-    """DBSCAN of incidents (see the module docstring).
+    """DBSCAN of incidents (see the module docstring); deterministic.
 
     Parameters
     ----------
@@ -129,8 +82,6 @@ def run(
         Incident coordinates in metres.
     t : ndarray or None
         Unused (DBSCAN is spatial only; see ``"st-dbscan"``).
-    rng : None, int or numpy Generator
-        Unused: DBSCAN is deterministic.
     quiet : bool, default=False
         Unused: DBSCAN makes no automatic choice.
     **params
@@ -148,10 +99,9 @@ def run(
 
     Raises
     ------
-    TypeError
-        ``eps`` missing, a parameter of the wrong type, or an unknown parameter.
     hotspot.errors.HotspotInputError
-        ``eps`` ≤ 0 or not finite, ``min_samples`` < 1, or a metric other than "euclidean".
+        ``eps`` missing, ≤ 0 or not finite, ``min_samples`` not a whole number ≥ 1, a metric
+        other than "euclidean", or an unknown parameter.
 
     Notes
     -----
@@ -165,25 +115,24 @@ def run(
     >>> fit.labels.tolist(), fit.params["n_locations"]
     ([0, 0, 0, 0, -1], 3)
     """
-    del rng, quiet  # deterministic, and nothing is chosen for the user
+    del quiet  # nothing is chosen for the user
     check_keywords("dbscan", params, ACCEPTED)
     if params.get("eps") is None:
-        raise TypeError(
-            "dbscan needs eps=, the neighbourhood radius in metres, e.g. "
-            "hotspot.cluster_incidents(incidents, 'dbscan', eps=100, min_samples=20)"
+        raise HotspotInputError(
+            "dbscan: eps= is missing; pass the neighbourhood radius in metres, e.g. "
+            "hotspot.cluster_incidents(incidents, 'dbscan', eps=100, min_samples=20)."
         )
     eps = check_length(params["eps"], "eps", method="dbscan")
     defaulted = [k for k in ("min_samples", "metric") if params.get(k) is None]
     given = params.get("min_samples")
-    min_samples = check_count(
-        DEFAULT_MIN_SAMPLES if given is None else given, "min_samples", minimum=1, method="dbscan"
+    min_samples = check_integer(
+        DEFAULT_MIN_SAMPLES if given is None else given,
+        "min_samples",
+        minimum=1,
+        example="20",
+        func="dbscan",
     )
-    metric = params.get("metric") or "euclidean"
-    if metric not in METRICS:
-        raise HotspotInputError(
-            f"dbscan: metric={metric!r} is not supported; allowed: "
-            f"{', '.join(repr(m) for m in METRICS)} (coordinates are projected metres)"
-        )
+    metric = check_choice(params.get("metric") or "euclidean", "metric", METRICS, func="dbscan")
 
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from hotspot._messages import announce
+from hotspot._validate import check_integer
 from hotspot.clustering._base import (
     ClusterFit,
     check_keywords,
@@ -39,19 +40,8 @@ from hotspot.clustering._base import (
     unique_locations,
 )
 from hotspot.clustering._kernels import mutual_reachability_mst
-from hotspot.errors import HotspotInputError
 
 ACCEPTED = ("min_cluster_size", "min_samples")
-
-
-def _positive_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(
-            f"{name} must be an integer number of incidents, not {type(value).__name__}"
-        )
-    if value < minimum:
-        raise HotspotInputError(f"{name} must be at least {minimum} incidents, got {value}")
-    return int(value)
 
 
 def _single_linkage(edges: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -175,15 +165,20 @@ def run(
     y: np.ndarray,
     t: np.ndarray | None,
     *,
-    rng: Any = None,
     quiet: bool = False,
     **params: Any,
 ) -> ClusterFit:
-    """HDBSCAN of incidents (see the module docstring); ``rng`` is unused (deterministic)."""
+    """HDBSCAN of incidents (see the module docstring); deterministic."""
     check_keywords("hdbscan", params, ACCEPTED)
-    mcs = _positive_int(params.get("min_cluster_size", 50), "min_cluster_size", 2)
+    mcs = check_integer(
+        params.get("min_cluster_size", 50), "min_cluster_size", minimum=2, func="hdbscan"
+    )
     chosen_samples = "min_samples" not in params or params["min_samples"] is None
-    ms = mcs if chosen_samples else _positive_int(params["min_samples"], "min_samples", 1)
+    ms = (
+        mcs
+        if chosen_samples
+        else check_integer(params["min_samples"], "min_samples", minimum=1, func="hdbscan")
+    )
     if chosen_samples:
         announce(f"hdbscan: min_samples not given: using min_cluster_size ({mcs})", quiet=quiet)
     loc = unique_locations(x, y)

@@ -1,5 +1,6 @@
-"""Numba kernels for HDBSCAN on weighted locations: core distances and the minimum spanning
-tree of the mutual reachability graph (Prim's algorithm on the complete graph)."""
+"""Numba kernels of the clustering methods: HDBSCAN's minimum spanning tree of the mutual
+reachability graph (Prim's algorithm on the complete graph) and OPTICS' ordering loops (over all
+pairs, or over a neighbour graph with a binary heap)."""
 
 from __future__ import annotations
 
@@ -61,3 +62,129 @@ def mutual_reachability_mst(xy: np.ndarray, core: np.ndarray) -> np.ndarray:
         best[arg] = best[n]
         source[arg] = source[n]
     return edges
+
+
+ROUND = 1e15  # scikit-learn rounds distances to np.finfo(float).precision = 15 decimals
+
+
+@njit(cache=True)
+def optics_order_dense(
+    x: np.ndarray, y: np.ndarray, core: np.ndarray, max_eps: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    """The OPTICS loop over all pairs: O(m²) time, O(m) memory."""
+    m = x.shape[0]
+    reach = np.full(m, np.inf)
+    pred = np.full(m, -1, dtype=np.int64)
+    done = np.zeros(m, dtype=np.bool_)
+    ordering = np.empty(m, dtype=np.int64)
+    p = 0  # nothing is reachable yet: the first location
+    for k in range(m):
+        done[p] = True
+        ordering[k] = p
+        cp = core[p]
+        is_core = cp < np.inf
+        px = x[p]
+        py = y[p]
+        best = -1
+        best_r = np.inf
+        for j in range(m):
+            if done[j]:
+                continue
+            if is_core:
+                dx = px - x[j]
+                dy = py - y[j]
+                d = np.sqrt(dx * dx + dy * dy)
+                if d <= max_eps:
+                    v = d if d > cp else cp
+                    v = np.rint(v * ROUND) / ROUND
+                    if v < reach[j]:
+                        reach[j] = v
+                        pred[j] = p
+            if best == -1 or reach[j] < best_r:
+                best = j
+                best_r = reach[j]
+        p = best
+    return ordering, reach, pred
+
+
+@njit(cache=True)
+def heap_less(r1: float, i1: int, r2: float, i2: int) -> bool:  # pragma: no cover
+    return r1 < r2 or (r1 == r2 and i1 < i2)
+
+
+@njit(cache=True)
+def optics_order_graph(
+    indptr: np.ndarray, indices: np.ndarray, dist: np.ndarray, core: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    """The OPTICS loop over a neighbour graph (CSR, distances within max_eps) with a binary
+    heap keyed by (reachability, location); stale entries are skipped when popped."""
+    m = core.shape[0]
+    reach = np.full(m, np.inf)
+    pred = np.full(m, -1, dtype=np.int64)
+    done = np.zeros(m, dtype=np.bool_)
+    ordering = np.empty(m, dtype=np.int64)
+    capacity = indices.shape[0] + 1
+    heap_r = np.empty(capacity)
+    heap_i = np.empty(capacity, dtype=np.int64)
+    size = 0
+    scan = 0
+    for k in range(m):
+        p = -1
+        while size > 0:
+            r = heap_r[0]
+            i = heap_i[0]
+            size -= 1  # pop: move the last entry to the root and sift it down
+            lr = heap_r[size]
+            li = heap_i[size]
+            pos = 0
+            while True:
+                child = 2 * pos + 1
+                if child >= size:
+                    break
+                if child + 1 < size and heap_less(
+                    heap_r[child + 1], heap_i[child + 1], heap_r[child], heap_i[child]
+                ):
+                    child += 1
+                if heap_less(heap_r[child], heap_i[child], lr, li):
+                    heap_r[pos] = heap_r[child]
+                    heap_i[pos] = heap_i[child]
+                    pos = child
+                else:
+                    break
+            heap_r[pos] = lr
+            heap_i[pos] = li
+            if not done[i] and r == reach[i]:
+                p = i
+                break
+        if p == -1:  # nothing reachable: the next unprocessed location
+            while done[scan]:
+                scan += 1
+            p = scan
+        done[p] = True
+        ordering[k] = p
+        cp = core[p]
+        if cp == np.inf:
+            continue
+        for e in range(indptr[p], indptr[p + 1]):
+            j = indices[e]
+            if done[j]:
+                continue
+            d = dist[e]
+            v = d if d > cp else cp
+            v = np.rint(v * ROUND) / ROUND
+            if v < reach[j]:
+                reach[j] = v
+                pred[j] = p
+                pos = size  # push and sift up
+                size += 1
+                while pos > 0:
+                    parent = (pos - 1) // 2
+                    if heap_less(v, j, heap_r[parent], heap_i[parent]):
+                        heap_r[pos] = heap_r[parent]
+                        heap_i[pos] = heap_i[parent]
+                        pos = parent
+                    else:
+                        break
+                heap_r[pos] = v
+                heap_i[pos] = j
+    return ordering, reach, pred

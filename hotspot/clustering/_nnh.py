@@ -45,8 +45,8 @@ cluster, else -1.
 
 **Area.** The threshold depends on A like every nearest-neighbour statistic: the same incidents
 in a larger area give a longer threshold and larger clusters. The default is the convex hull
-of the incidents (``area="bbox"`` gives their bounding rectangle); CrimeStat uses the area
-entered on its measurement-parameters page. Pass the real study area when you have it.
+of the incidents (``study_area="bbox"`` gives their bounding rectangle); CrimeStat uses the
+area entered on its measurement-parameters page. Pass the real study area when you have it.
 
 References
 ----------
@@ -79,14 +79,21 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from scipy.stats import t as student_t
 
-from hotspot._areas import as_area_geometry, hull_of_points
+from hotspot._areas import hull_of_points
 from hotspot._messages import announce
-from hotspot.clustering._base import ClusterFit, check_keywords, renumber, unique_locations
+from hotspot._validate import check_alpha, check_choice, check_integer, check_study_area
+from hotspot.clustering._base import (
+    NNH_AREA_NAMES,
+    ClusterFit,
+    check_keywords,
+    renumber,
+    unique_locations,
+)
 from hotspot.errors import HotspotInputError
 
 __all__ = ["ACCEPTED", "Threshold", "link", "run", "threshold_distance"]
 
-ACCEPTED = ("min_points", "p", "area")
+ACCEPTED = ("min_points", "p", "study_area")
 
 # Clark & Evans (1954): SE of the mean nearest-neighbour distance under CSR, 0.26136 sqrt(A)/N.
 _CE_SE = 0.26136
@@ -173,75 +180,47 @@ def link(xy: np.ndarray, distance: float) -> np.ndarray:
 # ----------------------------------------------------------------------------- validation
 
 
-def _min_points(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(
-            f"nnh: min_points must be an integer number of incidents, not {type(value).__name__}"
-        )
-    if value < 2:
-        raise HotspotInputError(
-            f"nnh: min_points must be at least 2 (a cluster links two points or more), got {value}"
-        )
-    return int(value)
-
-
-def _probability(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"nnh: p must be a one-tailed probability between 0 and 1, not {type(value).__name__}"
-        )
-    value = float(value)
-    if not 0.0 < value < 1.0:
-        raise HotspotInputError(
-            f"nnh: p={value} must lie strictly between 0 and 1 (0.5, the default, uses the "
-            "expected random nearest-neighbour distance; e.g. 0.05 is more conservative)."
-        )
-    return value
-
-
-def _area(area: Any, x: np.ndarray, y: np.ndarray) -> tuple[float, str]:
+def _area(study_area: Any, x: np.ndarray, y: np.ndarray) -> tuple[float, str]:
     """The study area in m² and where it came from."""
-    if area is None or isinstance(area, str):
-        kind = "hull" if area is None else area
-        if kind not in ("hull", "bbox"):
-            raise HotspotInputError(
-                f"nnh: area={area!r} is not one of 'hull', 'bbox'; or pass the study area as a "
-                "polygon (shapely, GeoSeries or GeoDataFrame) or its size in square metres."
-            )
+    if study_area is None or isinstance(study_area, str):
+        kind = (
+            "hull"
+            if study_area is None
+            else check_choice(study_area, "study_area", NNH_AREA_NAMES, func="nnh")
+        )
         polygon = hull_of_points(x, y, "convex" if kind == "hull" else "bbox", 0.0)
         if not polygon.area > 0:
             raise HotspotInputError(
                 "nnh: the incidents lie on one line or one location, so their "
                 f"{'convex hull' if kind == 'hull' else 'bounding box'} has no area; pass the "
-                "study area with area= (a polygon or square metres)."
+                "study area with study_area= (a polygon or square metres)."
             )
         note = "convex hull of the incidents" if kind == "hull" else "bounding box of the incidents"
         return float(polygon.area), note
-    if isinstance(area, numbers.Real) and not isinstance(area, bool):
-        value = float(area)
+    if isinstance(study_area, numbers.Real) and not isinstance(study_area, bool):
+        value = float(study_area)
         if not math.isfinite(value) or value <= 0:
             raise HotspotInputError(
-                f"nnh: area={area!r} must be a positive number of square metres (or a polygon, "
-                "'hull' or 'bbox')."
+                f"nnh: study_area={study_area!r} must be a positive number of square metres; "
+                "or pass a polygon, 'hull' or 'bbox'."
             )
         return value, "given as a number (m²)"
-    if not isinstance(area, gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry):
-        raise TypeError(
-            "nnh: area must be 'hull', 'bbox', a number of square metres, a shapely polygon (in "
-            "the incidents' CRS), a GeoSeries or a GeoDataFrame, not " + type(area).__name__
+    if not isinstance(study_area, gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry):
+        raise HotspotInputError(
+            f"nnh: study_area={type(study_area).__name__} is not a study area; pass 'hull', "
+            "'bbox', a number of square metres, a shapely polygon (in the incidents' CRS), a "
+            "GeoSeries, a GeoDataFrame or the path of a polygon file."
         )
-    try:
-        polygon = as_area_geometry(area, None)
-    except HotspotInputError as exc:
-        raise HotspotInputError("nnh: area has no area; pass a polygon (or several).") from exc
+    polygon = check_study_area(study_area, None, func="nnh")
     if shapely.get_type_id(polygon) not in (3, 6):
         raise HotspotInputError(
-            f"nnh: area must be polygons, got {polygon.geom_type}; pass the study area's polygon."
+            f"nnh: study_area is a {polygon.geom_type}, not polygons; pass the study area's "
+            "polygon."
         )
     if not np.asarray(shapely.intersects_xy(polygon, x, y)).any():
         raise HotspotInputError(
-            f"nnh: none of the {len(x):,} incidents lie inside area; is the area in the "
-            "incidents' CRS? Reproject it with area.to_crs(incidents.crs)."
+            f"nnh: none of the {len(x):,} incidents lie inside study_area; is it in the "
+            "incidents' CRS? Reproject it with study_area.to_crs(incidents.crs)."
         )
     return float(polygon.area), "given polygon"
 
@@ -275,14 +254,14 @@ def run(
     y: np.ndarray,
     t: np.ndarray | None = None,
     *,
-    rng: Any = None,
     quiet: bool = False,
     min_points: int = 10,
     p: float = 0.5,
-    area: Any = None,
+    study_area: Any = None,
     **unknown: Any,
 ) -> ClusterFit:
-    """CrimeStat's nearest-neighbour hierarchical clustering (see the module docstring).
+    """CrimeStat's nearest-neighbour hierarchical clustering (see the module docstring);
+    deterministic.
 
     Parameters
     ----------
@@ -290,16 +269,16 @@ def run(
         Incident coordinates in metres.
     t : ignored
         NNH is purely spatial.
-    rng : ignored
-        The method is deterministic.
     quiet : bool, default=False
         Do not announce the threshold distance and the area it came from.
     min_points : int, default=10
         Least incidents in a first-order cluster, and least clusters in a higher-order one.
     p : float, default=0.5
         One-tailed probability setting the threshold, ``d + t_p * SE`` (0 < p < 1).
-    area : {"hull", "bbox"}, float, polygon, GeoSeries or GeoDataFrame, default="hull"
+    study_area : {"hull", "bbox"}, float, polygon, GeoSeries or GeoDataFrame, default="hull"
         The study area (m² as a number; polygons in the incidents' CRS).
+        :func:`hotspot.cluster_incidents` also takes the path of a polygon file and reprojects
+        frames and files to the incidents' CRS.
 
     Returns
     -------
@@ -317,13 +296,13 @@ def run(
     Examples
     --------
     >>> xy = np.array([[0.0, 0.0], [9.0, 0.0], [18.0, 0.0], [200.0, 0.0], [200.0, 0.0]])
-    >>> fit = run(xy[:, 0], xy[:, 1], area=4.0 * 100.0 * 5, min_points=2, quiet=True)
+    >>> fit = run(xy[:, 0], xy[:, 1], study_area=4.0 * 100.0 * 5, min_points=2, quiet=True)
     >>> fit.params["threshold"], fit.labels.tolist()
     (10.0, [0, 0, 0, 1, 1])
     """
     check_keywords("nnh", unknown, ACCEPTED)
-    min_points = _min_points(min_points)
-    p = _probability(p)
+    min_points = check_integer(min_points, "min_points", minimum=2, example="10", func="nnh")
+    p = check_alpha(p, name="p", func="nnh")
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = len(x)
@@ -331,7 +310,7 @@ def run(
         raise HotspotInputError(
             f"nnh needs at least 2 incidents, got {n}: there is no nearest neighbour to measure."
         )
-    area_m2, area_source = _area(area, x, y)
+    area_m2, area_source = _area(study_area, x, y)
     loc = unique_locations(x, y)
 
     # first order: incidents (as weighted distinct locations)
@@ -351,7 +330,7 @@ def run(
         f"nnh: threshold distance {th.distance:,.1f} m at the first order (expected random "
         f"nearest-neighbour distance {th.expected:,.1f} m for {n:,} incidents in "
         f"{area_m2 / 1e6:,.3f} km² ({area_source}); p={p:g}, t={th.t_value:.3f}); "
-        "change it with p= or area=",
+        "change it with p= or study_area=",
         quiet=quiet,
     )
     stopped = ""

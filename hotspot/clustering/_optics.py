@@ -53,19 +53,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import numba
 import numpy as np
 from scipy.spatial import cKDTree
 
 from hotspot._messages import announce
-from hotspot.clustering._base import ClusterFit, renumber, unique_locations
-from hotspot.clustering._base import core_distances as weighted_core_distances
-from hotspot.clustering._dbscan import (
-    DEFAULT_MIN_SAMPLES,
-    check_count,
+from hotspot._validate import check_choice, check_integer
+from hotspot.clustering._base import (
+    ClusterFit,
     check_keywords,
     check_length,
+    renumber,
+    unique_locations,
 )
+from hotspot.clustering._base import core_distances as weighted_core_distances
+from hotspot.clustering._dbscan import DEFAULT_MIN_SAMPLES
+from hotspot.clustering._kernels import optics_order_dense, optics_order_graph
 from hotspot.errors import HotspotInputError
 
 ACCEPTED = ("min_samples", "max_eps", "xi", "cluster_method", "eps", "min_cluster_size")
@@ -75,7 +77,6 @@ DEFAULT_XI = 0.05
 # this many (memory) and at most this share of all pairs (beyond it the dense loop is faster)
 MAX_PAIRS = 20_000_000
 GRAPH_SHARE = 0.01
-_ROUND = 1e15  # scikit-learn rounds distances to np.finfo(float).precision = 15 decimals
 
 
 def _round(values: np.ndarray) -> np.ndarray:
@@ -103,129 +104,6 @@ def core_distances(
     core = weighted_core_distances(xy, weight, min_samples)
     core[core > max_eps] = np.inf
     return _round(core)
-
-
-@numba.njit(cache=True)
-def _order_dense(
-    x: np.ndarray, y: np.ndarray, core: np.ndarray, max_eps: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
-    """The OPTICS loop over all pairs: O(m²) time, O(m) memory."""
-    m = x.shape[0]
-    reach = np.full(m, np.inf)
-    pred = np.full(m, -1, dtype=np.int64)
-    done = np.zeros(m, dtype=np.bool_)
-    ordering = np.empty(m, dtype=np.int64)
-    p = 0  # nothing is reachable yet: the first location
-    for k in range(m):
-        done[p] = True
-        ordering[k] = p
-        cp = core[p]
-        is_core = cp < np.inf
-        px = x[p]
-        py = y[p]
-        best = -1
-        best_r = np.inf
-        for j in range(m):
-            if done[j]:
-                continue
-            if is_core:
-                dx = px - x[j]
-                dy = py - y[j]
-                d = np.sqrt(dx * dx + dy * dy)
-                if d <= max_eps:
-                    v = d if d > cp else cp
-                    v = np.rint(v * _ROUND) / _ROUND
-                    if v < reach[j]:
-                        reach[j] = v
-                        pred[j] = p
-            if best == -1 or reach[j] < best_r:
-                best = j
-                best_r = reach[j]
-        p = best
-    return ordering, reach, pred
-
-
-@numba.njit(cache=True)
-def _heap_less(r1: float, i1: int, r2: float, i2: int) -> bool:  # pragma: no cover
-    return r1 < r2 or (r1 == r2 and i1 < i2)
-
-
-@numba.njit(cache=True)
-def _order_graph(
-    indptr: np.ndarray, indices: np.ndarray, dist: np.ndarray, core: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
-    """The OPTICS loop over a neighbour graph (CSR, distances within max_eps) with a binary
-    heap keyed by (reachability, location); stale entries are skipped when popped."""
-    m = core.shape[0]
-    reach = np.full(m, np.inf)
-    pred = np.full(m, -1, dtype=np.int64)
-    done = np.zeros(m, dtype=np.bool_)
-    ordering = np.empty(m, dtype=np.int64)
-    capacity = indices.shape[0] + 1
-    heap_r = np.empty(capacity)
-    heap_i = np.empty(capacity, dtype=np.int64)
-    size = 0
-    scan = 0
-    for k in range(m):
-        p = -1
-        while size > 0:
-            r = heap_r[0]
-            i = heap_i[0]
-            size -= 1  # pop: move the last entry to the root and sift it down
-            lr = heap_r[size]
-            li = heap_i[size]
-            pos = 0
-            while True:
-                child = 2 * pos + 1
-                if child >= size:
-                    break
-                if child + 1 < size and _heap_less(
-                    heap_r[child + 1], heap_i[child + 1], heap_r[child], heap_i[child]
-                ):
-                    child += 1
-                if _heap_less(heap_r[child], heap_i[child], lr, li):
-                    heap_r[pos] = heap_r[child]
-                    heap_i[pos] = heap_i[child]
-                    pos = child
-                else:
-                    break
-            heap_r[pos] = lr
-            heap_i[pos] = li
-            if not done[i] and r == reach[i]:
-                p = i
-                break
-        if p == -1:  # nothing reachable: the next unprocessed location
-            while done[scan]:
-                scan += 1
-            p = scan
-        done[p] = True
-        ordering[k] = p
-        cp = core[p]
-        if cp == np.inf:
-            continue
-        for e in range(indptr[p], indptr[p + 1]):
-            j = indices[e]
-            if done[j]:
-                continue
-            d = dist[e]
-            v = d if d > cp else cp
-            v = np.rint(v * _ROUND) / _ROUND
-            if v < reach[j]:
-                reach[j] = v
-                pred[j] = p
-                pos = size  # push and sift up
-                size += 1
-                while pos > 0:
-                    parent = (pos - 1) // 2
-                    if _heap_less(v, j, heap_r[parent], heap_i[parent]):
-                        heap_r[pos] = heap_r[parent]
-                        heap_i[pos] = heap_i[parent]
-                        pos = parent
-                    else:
-                        break
-                heap_r[pos] = v
-                heap_i[pos] = j
-    return ordering, reach, pred
 
 
 def optics_graph(
@@ -281,9 +159,9 @@ def optics_graph(
         a, b, dd = a[order], b[order], dd[order]
         indptr = np.zeros(m + 1, dtype=np.int64)
         np.cumsum(np.bincount(a, minlength=m), out=indptr[1:])
-        ordering, reach, pred = _order_graph(indptr, b, dd, core)
+        ordering, reach, pred = optics_order_graph(indptr, b, dd, core)
     else:
-        ordering, reach, pred = _order_dense(
+        ordering, reach, pred = optics_order_dense(
             np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1]), core, float(max_eps)
         )
     return {
@@ -469,11 +347,10 @@ def run(
     y: np.ndarray,
     t: np.ndarray | None,
     *,
-    rng: Any = None,
     quiet: bool = False,
     **params: Any,
 ) -> ClusterFit:
-    """OPTICS of incidents (see the module docstring).
+    """OPTICS of incidents (see the module docstring); deterministic.
 
     Parameters
     ----------
@@ -481,8 +358,6 @@ def run(
         Incident coordinates in metres.
     t : ndarray or None
         Unused.
-    rng : None, int or numpy Generator
-        Unused: OPTICS is deterministic.
     quiet : bool, default=False
         Do not announce automatic choices.
     **params
@@ -505,11 +380,10 @@ def run(
 
     Raises
     ------
-    TypeError
-        A parameter of the wrong type, or an unknown one.
     hotspot.errors.HotspotInputError
-        A value out of range, ``eps`` > ``max_eps``, an option of the other cluster method, or
-        ``cluster_method="dbscan"`` without ``eps`` when ``max_eps`` is inf.
+        A value of the wrong type or out of range, an unknown parameter, ``eps`` > ``max_eps``,
+        an option of the other cluster method, or ``cluster_method="dbscan"`` without ``eps``
+        when ``max_eps`` is inf.
 
     Examples
     --------
@@ -517,19 +391,19 @@ def run(
     >>> run(x, np.zeros(9), None, min_samples=2, cluster_method="dbscan", eps=5).labels.tolist()
     [0, 0, 0, 0, 1, 1, 1, 1, -1]
     """
-    del rng
     check_keywords("optics", params, ACCEPTED)
     given = {k: v for k, v in params.items() if v is not None}
-    min_samples = check_count(
-        given.get("min_samples", DEFAULT_MIN_SAMPLES), "min_samples", minimum=2, method="optics"
+    min_samples = check_integer(
+        given.get("min_samples", DEFAULT_MIN_SAMPLES),
+        "min_samples",
+        minimum=2,
+        example="20",
+        func="optics",
     )
     max_eps = check_length(given.get("max_eps", np.inf), "max_eps", allow_inf=True, method="optics")
-    method = given.get("cluster_method", "xi")
-    if method not in CLUSTER_METHODS:
-        raise HotspotInputError(
-            f"optics: cluster_method={method!r} is not one of "
-            f"{', '.join(repr(c) for c in CLUSTER_METHODS)}"
-        )
+    method = check_choice(
+        given.get("cluster_method", "xi"), "cluster_method", CLUSTER_METHODS, func="optics"
+    )
     record: dict[str, Any] = {
         "min_samples": min_samples,
         "max_eps": max_eps,
@@ -543,25 +417,30 @@ def run(
         raise HotspotInputError(
             f"optics: {', '.join(misplaced)} is not used with cluster_method={method!r}; "
             + (
-                "pass cluster_method='dbscan' to cut the reachability plot at eps"
+                "pass cluster_method='dbscan' to cut the reachability plot at eps."
                 if method == "xi"
-                else "xi and min_cluster_size belong to cluster_method='xi'"
+                else "xi and min_cluster_size belong to cluster_method='xi'."
             )
         )
     if method == "xi":
         if "xi" in given:
             xi = given["xi"]
-            if isinstance(xi, bool) or not isinstance(xi, int | float | np.integer | np.floating):
-                raise TypeError(f"optics: xi must be a number in (0, 1), not {type(xi).__name__}")
+            if (
+                isinstance(xi, bool)
+                or not isinstance(xi, int | float | np.integer | np.floating)
+                or not 0 < xi < 1
+            ):
+                raise HotspotInputError(
+                    f"optics: xi={xi!r} must be a number in the open interval (0, 1), e.g. "
+                    f"xi={DEFAULT_XI} (smaller finds more, shallower clusters)."
+                )
             xi = float(xi)
-            if not 0 < xi < 1:
-                raise HotspotInputError(f"optics: xi must be in the open interval (0, 1), got {xi}")
         else:
             xi = DEFAULT_XI
             record["defaulted"].append("xi")
         if "min_cluster_size" in given:
-            min_cluster_size = check_count(
-                given["min_cluster_size"], "min_cluster_size", minimum=2, method="optics"
+            min_cluster_size = check_integer(
+                given["min_cluster_size"], "min_cluster_size", minimum=2, func="optics"
             )
         else:
             min_cluster_size = min_samples
@@ -581,12 +460,12 @@ def run(
         else:
             raise HotspotInputError(
                 "optics: cluster_method='dbscan' needs eps=, the distance in metres at which to "
-                "cut the reachability plot (or a finite max_eps to use as eps)"
+                "cut the reachability plot (or a finite max_eps to use as eps)."
             )
         if eps > max_eps:
             raise HotspotInputError(
                 f"optics: eps ({eps:g} m) must not exceed max_eps ({max_eps:g} m): the plot "
-                "holds no reachability beyond max_eps"
+                "holds no reachability beyond max_eps; lower eps or raise max_eps."
             )
         record["eps"] = eps
 

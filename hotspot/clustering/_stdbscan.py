@@ -40,14 +40,15 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from hotspot.clustering._base import ClusterFit, renumber, unique_locations
-from hotspot.clustering._dbscan import (
-    DEFAULT_MIN_SAMPLES,
-    check_count,
+from hotspot._validate import check_integer
+from hotspot.clustering._base import (
+    ClusterFit,
     check_keywords,
     check_length,
-    core_incident_counts,
+    renumber,
+    unique_locations,
 )
+from hotspot.clustering._dbscan import DEFAULT_MIN_SAMPLES, core_incident_counts
 from hotspot.errors import HotspotInputError
 
 ACCEPTED = ("eps", "time_eps", "min_samples")
@@ -145,11 +146,10 @@ def run(
     y: np.ndarray,
     t: np.ndarray | None,
     *,
-    rng: Any = None,
     quiet: bool = False,
     **params: Any,
 ) -> ClusterFit:
-    """ST-DBSCAN of incidents (see the module docstring).
+    """ST-DBSCAN of incidents (see the module docstring); deterministic.
 
     Parameters
     ----------
@@ -157,8 +157,6 @@ def run(
         Incident coordinates in metres.
     t : ndarray of float, shape (n,)
         Days since the first incident (required).
-    rng : None, int or numpy Generator
-        Unused: ST-DBSCAN is deterministic.
     quiet : bool, default=False
         Unused: ST-DBSCAN makes no automatic choice.
     **params
@@ -178,10 +176,9 @@ def run(
 
     Raises
     ------
-    TypeError
-        ``eps`` or ``time_eps`` missing, a parameter of the wrong type, or an unknown one.
     hotspot.errors.HotspotInputError
-        No times, a radius ≤ 0 (or an infinite ``eps``), ``min_samples`` < 1.
+        ``eps`` or ``time_eps`` missing, no times, a radius ≤ 0 (or an infinite ``eps``),
+        ``min_samples`` not a whole number ≥ 1, or an unknown parameter.
 
     Notes
     -----
@@ -196,24 +193,26 @@ def run(
     >>> run(x, x, t, eps=50, time_eps=7, min_samples=3).labels.tolist()
     [0, 0, 0, 1, 1, 1]
     """
-    del rng, quiet
+    del quiet  # nothing is chosen for the user
     check_keywords("st-dbscan", params, ACCEPTED)
     for name, unit in (("eps", "metres"), ("time_eps", "days")):
         if params.get(name) is None:
-            raise TypeError(
-                f"st-dbscan needs {name}= (in {unit}), e.g. hotspot.cluster_incidents(incidents, "
-                "'st-dbscan', eps=100, time_eps=7, min_samples=20)"
+            raise HotspotInputError(
+                f"st-dbscan: {name}= (in {unit}) is missing; pass it, e.g. "
+                "hotspot.cluster_incidents(incidents, 'st-dbscan', eps=100, time_eps=7, "
+                "min_samples=20)."
             )
     eps = check_length(params["eps"], "eps", method="st-dbscan")
     time_eps = check_length(
         params["time_eps"], "time_eps", unit="days", allow_inf=True, method="st-dbscan"
     )
     given = params.get("min_samples")
-    min_samples = check_count(
+    min_samples = check_integer(
         DEFAULT_MIN_SAMPLES if given is None else given,
         "min_samples",
         minimum=1,
-        method="st-dbscan",
+        example="20",
+        func="st-dbscan",
     )
     if t is None:
         raise HotspotInputError(

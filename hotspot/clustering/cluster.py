@@ -10,15 +10,28 @@ map points (22,515 points for 83,577 West Yorkshire crimes; 18,787 for 240,992 i
 from __future__ import annotations
 
 import importlib
+import numbers
+import os
+import warnings
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from hotspot._messages import announce
-from hotspot._validate import check_incidents, incident_xy, report_of
-from hotspot.clustering._base import ClusterFit
+from hotspot._period import period_of
+from hotspot._result import stamp
+from hotspot._validate import (
+    check_choice,
+    check_incidents,
+    check_study_area,
+    incident_xy,
+    renamed_parameter,
+    time_resolution,
+)
+from hotspot.clustering._base import NNH_AREA_NAMES, ClusterFit
 from hotspot.errors import HotspotInputError
 
 METHODS = {
@@ -31,31 +44,102 @@ METHODS = {
 NEEDS_TIME = {"st-dbscan"}
 
 
-def _days(incidents: gpd.GeoDataFrame, method: str) -> np.ndarray | None:
+def check_method(method: object, *, func: str) -> str:
+    """The clustering method's name in lower case, or an error listing the methods.
+
+    Examples
+    --------
+    >>> check_method("HDBSCAN", func="cluster_incidents")
+    'hdbscan'
+    """
+    name = method.lower() if isinstance(method, str) else method
+    return check_choice(name, "method", tuple(METHODS), func=func)
+
+
+def incident_days(
+    incidents: gpd.GeoDataFrame, method: str, *, func: str = "cluster_incidents"
+) -> np.ndarray | None:
+    """Days since the first incident, for the methods that use time (else None).
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> incident_days(hs.datasets.load_burkitt(), "dbscan") is None
+    True
+    """
     if method not in NEEDS_TIME:
         return None
     if "time" not in incidents.columns or not pd.api.types.is_datetime64_any_dtype(
         incidents["time"]
     ):
         raise HotspotInputError(
-            f"method={method!r} needs a datetime 'time' column; load the incidents with "
+            f"{func}: method={method!r} needs a datetime 'time' column; load the incidents with "
             "hotspot.read_incidents(..., time='<your date column>')."
         )
     times = incidents["time"]
     if times.isna().any():
         raise HotspotInputError(
-            f"method={method!r}: {int(times.isna().sum())} incidents have no time; drop them first."
+            f"{func}: method={method!r}: {int(times.isna().sum())} incidents have no time; drop "
+            "them first with incidents[incidents['time'].notna()]."
         )
     origin = times.min()
     return ((times - origin) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+
+
+def method_params(
+    incidents: gpd.GeoDataFrame, method: str, params: dict[str, Any], *, func: str
+) -> dict[str, Any]:
+    """The method's parameters as its ``run`` takes them: NNH's ``study_area`` given as a
+    GeoSeries, a GeoDataFrame or a file path becomes one polygon in the incidents' CRS."""
+    area = params.get("study_area")
+    if method != "nnh" or area is None or isinstance(area, shapely.Geometry):
+        return params
+    if isinstance(area, numbers.Real) or (
+        isinstance(area, str) and (area in NNH_AREA_NAMES or not os.path.exists(area))
+    ):
+        return params  # a name, a number, or a typo that run() refuses with the names
+    if isinstance(area, gpd.GeoSeries | gpd.GeoDataFrame | str | os.PathLike):
+        return {**params, "study_area": check_study_area(area, incidents.crs, func=func)}
+    return params
+
+
+def incidents_period(incidents: gpd.GeoDataFrame) -> dict[str, Any] | None:
+    """The period the incidents' ``time`` column covers (None without one), for the stamp."""
+    if "time" not in incidents.columns or not pd.api.types.is_datetime64_any_dtype(
+        incidents["time"]
+    ):
+        return None
+    return period_of(incidents["time"].to_numpy(), time_resolution(incidents))
+
+
+def run_method(
+    method: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    t: np.ndarray | None,
+    *,
+    quiet: bool = True,
+    **params: Any,
+) -> ClusterFit:
+    """Run one method (a key of :data:`METHODS`) on coordinates in metres and days.
+
+    Examples
+    --------
+    >>> fit = run_method("dbscan", np.array([0.0, 1.0, 50.0]), np.zeros(3), None, eps=2,
+    ...                  min_samples=2)
+    >>> fit.labels.tolist()
+    [0, 0, -1]
+    """
+    module = importlib.import_module(METHODS[method])
+    return module.run(x, y, t, quiet=quiet, **params)
 
 
 def cluster_incidents(
     incidents: gpd.GeoDataFrame,
     method: str = "hdbscan",
     *,
-    rng: Any = None,
     quiet: bool = False,
+    rng: Any = None,
     **params: Any,
 ) -> gpd.GeoDataFrame:
     """Cluster incident points.
@@ -65,10 +149,11 @@ def cluster_incidents(
     incidents : GeoDataFrame
         From :func:`hotspot.read_incidents` (points in metres).
     method : {"hdbscan", "dbscan", "optics", "st-dbscan", "nnh"}, default="hdbscan"
-    rng : None, int or numpy Generator
-        For methods with a random step.
     quiet : bool, default=False
         Do not announce automatic choices.
+    rng : deprecated
+        Has no effect: every method is deterministic. Passing anything but None warns
+        (FutureWarning); it will be removed in 0.3.
     **params
         The method's parameters, in metres and days (see Notes).
 
@@ -77,8 +162,11 @@ def cluster_incidents(
     GeoDataFrame
         A copy of ``incidents`` (same index) with ``cluster`` (int, −1 = noise; clusters numbered
         by size, largest first) and, where the method gives them, ``cluster_probability`` and
-        ``outlier_score`` (HDBSCAN) or ``cluster_order_<k>`` (NNH's higher orders).
-        ``attrs["hotspot"]["cluster"]`` records the method, parameters and per-cluster extras.
+        ``cluster_outlier_score`` (HDBSCAN) or ``cluster_order_<k>`` (NNH's higher orders).
+        ``attrs["hotspot"]`` is stamped with kind ``"incidents"``, method
+        ``"cluster_incidents"`` and, under ``"cluster_incidents"``, the ``algorithm``, its
+        ``params`` (automatic choices included), ``n_clusters``, ``n_noise`` and
+        ``cluster_info`` (per-cluster extras, e.g. HDBSCAN's persistence).
 
     Notes
     -----
@@ -95,8 +183,12 @@ def cluster_incidents(
     - ``st-dbscan``: ``eps`` (metres), ``time_eps`` (days, may be ``inf``), ``min_samples``
       (default 20); neighbours are within both.
     - ``nnh``: ``min_points`` (default 10), ``p`` (one-tailed probability, default 0.5),
-      ``area`` ("hull" — the default —, "bbox", a number of m², or a polygon / GeoSeries /
-      GeoDataFrame).
+      ``study_area`` ("hull" — the default —, "bbox", a number of m², a polygon, GeoSeries or
+      GeoDataFrame, or the path of a polygon file; frames and files are reprojected to the
+      incidents' CRS). ``area=``, its old name, still works with a FutureWarning until 0.3.
+
+    The defaults differ between methods on purpose: HDBSCAN's 50 is a cluster size, DBSCAN's
+    and OPTICS' 20 a density threshold, NNH's 10 CrimeStat's minimum per cluster.
 
     Examples
     --------
@@ -105,37 +197,54 @@ def cluster_incidents(
     >>> out = hs.cluster_incidents(inc, "hdbscan", min_cluster_size=100, quiet=True)
     >>> bool(out["cluster"].max() > 0), out.index.equals(inc.index)
     (True, True)
+    >>> out.attrs["hotspot"]["method"], out.attrs["hotspot"]["cluster_incidents"]["algorithm"]
+    ('cluster_incidents', 'hdbscan')
     """
+    func = "cluster_incidents"
     check_incidents(incidents)
-    if not isinstance(method, str) or method.lower() not in METHODS:
-        raise HotspotInputError(
-            f"method={method!r} is not one of {', '.join(repr(m) for m in METHODS)}"
+    method = check_method(method, func=func)
+    if rng is not None:
+        warnings.warn(
+            "cluster_incidents: rng= has no effect (every clustering method is deterministic) "
+            "and will be removed in 0.3; drop it.",
+            FutureWarning,
+            stacklevel=2,
         )
-    method = method.lower()
+    if method == "nnh" and "area" in params:  # the old name, until 0.3
+        old = params.pop("area")
+        params["study_area"] = renamed_parameter(
+            func, "area", "study_area", old, params.get("study_area"), None
+        )
+    params = method_params(incidents, method, params, func=func)
     x, y = incident_xy(incidents)
-    t = _days(incidents, method)
-    module = importlib.import_module(METHODS[method])
-    fit: ClusterFit = module.run(x, y, t, rng=rng, quiet=quiet, **params)
+    t = incident_days(incidents, method)
+    fit = run_method(method, x, y, t, quiet=quiet, **params)
     out = incidents.copy()
     out["cluster"] = fit.labels.astype(np.int64)
     if fit.probabilities is not None:
         out["cluster_probability"] = fit.probabilities
     if fit.outlier_scores is not None:
-        out["outlier_score"] = fit.outlier_scores
+        out["cluster_outlier_score"] = fit.outlier_scores
     if fit.levels is not None:
         for k in range(fit.levels.shape[1]):
             out[f"cluster_order_{k + 1}"] = fit.levels[:, k].astype(np.int64)
     n_clusters = int(fit.labels.max() + 1) if len(fit.labels) else 0
     n_noise = int((fit.labels < 0).sum())
-    meta = dict(report_of(incidents))
-    meta["cluster"] = {
-        "method": method,
+    record = {
+        "algorithm": method,
         "params": fit.params,
         "n_clusters": n_clusters,
         "n_noise": n_noise,
         "cluster_info": fit.cluster_info,
     }
-    out.attrs["hotspot"] = meta
+    stamp(
+        out,
+        kind="incidents",
+        method=func,
+        params=record,
+        source=incidents,
+        period=incidents_period(incidents),
+    )
     announce(
         f"{method}: {n_clusters:,} clusters; {n_noise:,} of {len(out):,} incidents are noise",
         quiet=quiet,

@@ -67,12 +67,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import shapely
 
+from hotspot._validate import check_choice, check_integer, renamed_parameter
 from hotspot.errors import HotspotInputError
 
 __all__ = ["CORRECTIONS", "StandardDeviationalEllipse", "standard_deviational_ellipse"]
@@ -109,6 +110,15 @@ class StandardDeviationalEllipse:
         Points given (with a positive weight).
     total_weight : float
         N, the sum of the weights (the number of points when unweighted).
+    params : dict
+        What made it: ``method`` ("standard_deviational_ellipse"), ``period`` (None: the
+        ellipse has no times), ``rng_seed`` (None: nothing is random), ``correction``,
+        ``n_std`` and ``weighted``.
+
+    Notes
+    -----
+    The ellipse describes; it tests nothing, so it has no ``pvalue``. Like every result
+    object it records what made it in ``params``.
     """
 
     centre: tuple[float, float]
@@ -120,6 +130,12 @@ class StandardDeviationalEllipse:
     correction: str | None
     n: int
     total_weight: float
+    params: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def method(self) -> str | None:
+        """The public function that made the ellipse (``params["method"]``)."""
+        return self.params.get("method")
 
     @property
     def degenerate(self) -> bool:
@@ -162,11 +178,9 @@ class StandardDeviationalEllipse:
         >>> round(sde.polygon(n_vertices=360).area / sde.area, 3)
         1.0
         """
-        k = self.n_std if n_std is None else _positive(n_std, "n_std")
-        if isinstance(n_vertices, bool) or not isinstance(n_vertices, int | np.integer):
-            raise TypeError(f"n_vertices must be an integer, not {type(n_vertices).__name__}")
-        if n_vertices < 4:
-            raise HotspotInputError(f"n_vertices must be at least 4, got {n_vertices}")
+        func = "StandardDeviationalEllipse.polygon"
+        k = self.n_std if n_std is None else _positive(n_std, "n_std", func=func)
+        n_vertices = check_integer(n_vertices, "n_vertices", minimum=4, example="72", func=func)
         if self.degenerate:
             return shapely.Polygon()
         theta = 0.0 if math.isnan(self.theta) else self.theta
@@ -178,52 +192,79 @@ class StandardDeviationalEllipse:
         return shapely.Polygon(np.column_stack([cx + u * c - v * d, cy + u * d + v * c]))
 
 
-def _positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise HotspotInputError(f"{name} must be a positive number, got {value}")
-    return value
+_FUNC = "standard_deviational_ellipse"
 
 
-def check_correction(correction: Any) -> str | None:
-    """The correction, or an error listing the allowed values."""
-    if correction not in CORRECTIONS:
-        raise HotspotInputError(
-            f"correction={correction!r} is not one of None (plain standard deviations), "
-            "'arcgis' (times sqrt(2)) or 'crimestat' (times sqrt(2), N - 2 degrees of freedom)."
-        )
-    return correction
+def _positive(value: Any, name: str, *, func: str = _FUNC) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise HotspotInputError(f"{func}: {name}={value!r} must be a positive number, e.g. 1.")
+    return float(value)
+
+
+def check_correction(
+    correction: Any, *, name: str = "correction", func: str | None = _FUNC
+) -> str | None:
+    """The ellipse convention, or an error listing the allowed values.
+
+    Examples
+    --------
+    >>> check_correction("arcgis")
+    'arcgis'
+    >>> check_correction("esri")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: standard_deviational_ellipse: correction='esri' is not one of None, 'arcgis', 'crimestat'.
+    """
+    return check_choice(correction, name, CORRECTIONS, func=func)
 
 
 def _coordinates(x: Any, y: Any, weights: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Finite coordinates and non-negative weights (``incident_weights``), weight-0 points out."""
     try:
         xs = np.asarray(x, dtype=float).ravel()
         ys = np.asarray(y, dtype=float).ravel()
-    except (TypeError, ValueError) as exc:
-        raise TypeError("x and y must be arrays of coordinates (numbers)") from exc
+    except (TypeError, ValueError):
+        raise HotspotInputError(
+            f"{_FUNC}: x and y must be arrays of coordinates (numbers); convert them first, "
+            "e.g. incidents.geometry.x."
+        ) from None
     if len(xs) != len(ys):
-        raise HotspotInputError(f"x and y differ in length ({len(xs)} and {len(ys)})")
+        raise HotspotInputError(
+            f"{_FUNC}: x and y differ in length ({len(xs)} and {len(ys)}); give one y per x."
+        )
     if weights is None:
         w = np.ones(len(xs))
     else:
         try:
             w = np.asarray(weights, dtype=float).ravel()
-        except (TypeError, ValueError) as exc:
-            raise TypeError("weights must be an array of numbers") from exc
+        except (TypeError, ValueError):
+            raise HotspotInputError(
+                f"{_FUNC}: incident_weights must be an array of numbers, one per point."
+            ) from None
         if len(w) != len(xs):
             raise HotspotInputError(
-                f"weights has {len(w)} values for {len(xs)} points; give one weight per point"
+                f"{_FUNC}: incident_weights has {len(w)} values for {len(xs)} points; give one "
+                "weight per point."
             )
         if not np.isfinite(w).all() or (w < 0).any():
-            raise HotspotInputError("weights must be finite and non-negative")
+            raise HotspotInputError(
+                f"{_FUNC}: incident_weights must be finite and non-negative; drop or fix the "
+                "others."
+            )
     if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
-        raise HotspotInputError("x and y must be finite (no NaN or infinite coordinates)")
+        raise HotspotInputError(
+            f"{_FUNC}: x and y must be finite (no NaN or infinite coordinates); drop those points."
+        )
     keep = w > 0
     if not keep.any():
         raise HotspotInputError(
-            "the standard deviational ellipse needs at least one point with a positive weight"
+            f"{_FUNC}: the standard deviational ellipse needs at least one point with a positive "
+            "weight."
         )
     return xs[keep], ys[keep], w[keep]
 
@@ -231,10 +272,11 @@ def _coordinates(x: Any, y: Any, weights: Any) -> tuple[np.ndarray, np.ndarray, 
 def standard_deviational_ellipse(
     x: Any,
     y: Any,
-    weights: Any = None,
+    incident_weights: Any = None,
     *,
     n_std: float = 1.0,
     correction: str | None = None,
+    weights: Any = None,
 ) -> StandardDeviationalEllipse:
     """Standard deviational ellipse of points, from the eigen-decomposition of their
     (weighted) covariance matrix.
@@ -243,15 +285,18 @@ def standard_deviational_ellipse(
     ----------
     x, y : array-like of float, shape (n,)
         Coordinates in a projected CRS (metres).
-    weights : array-like of float, shape (n,), optional
-        Non-negative frequency weights (e.g. incidents at each distinct location); a weight of
-        k equals k repeated points. Points of weight 0 are ignored.
+    incident_weights : array-like of float, shape (n,), optional
+        Non-negative frequency weights, one per point (e.g. incidents at each distinct
+        location); a weight of k equals k repeated points. Points of weight 0 are ignored.
     n_std : float, default=1.0
         Standard deviations the result's polygon and semi-axes stand for.
     correction : {None, "arcgis", "crimestat"}, default=None
         None: plain standard deviations along the axes (divisor N). ``"arcgis"``: times
         sqrt(2), as ArcGIS's Directional Distribution. ``"crimestat"``: times sqrt(2) with the
         divisor N - 2, as CrimeStat (needs N > 2). See the module notes.
+    weights : deprecated
+        The old name of ``incident_weights`` (in the package ``weights`` means neighbours); it
+        still works, with a FutureWarning, until 0.3.
 
     Returns
     -------
@@ -262,11 +307,10 @@ def standard_deviational_ellipse(
 
     Raises
     ------
-    TypeError
-        Coordinates or weights that are not numbers.
     hotspot.errors.HotspotInputError
-        No point with a positive weight, mismatched lengths, non-finite values, an unknown
-        ``correction``, or ``correction="crimestat"`` with a total weight of 2 or less.
+        Coordinates or weights that are not numbers, no point with a positive weight,
+        mismatched lengths, non-finite values, an unknown ``correction``, or
+        ``correction="crimestat"`` with a total weight of 2 or less.
 
     Notes
     -----
@@ -285,24 +329,36 @@ def standard_deviational_ellipse(
     >>> sde.sigma_x > sde.sigma_y > 0, 0 <= sde.angle < 180
     (True, True)
     >>> arc = standard_deviational_ellipse(inc.geometry.x, inc.geometry.y, correction="arcgis")
-    >>> round(arc.sigma_x / sde.sigma_x, 4)
-    1.4142
+    >>> round(arc.sigma_x / sde.sigma_x, 4), arc.params["method"]
+    (1.4142, 'standard_deviational_ellipse')
     """
+    if weights is not None:  # the old name, until 0.3
+        incident_weights = renamed_parameter(
+            _FUNC, "weights", "incident_weights", weights, incident_weights, None
+        )
     check_correction(correction)
     n_std = _positive(n_std, "n_std")
-    xs, ys, w = _coordinates(x, y, weights)
+    xs, ys, w = _coordinates(x, y, incident_weights)
     total = float(w.sum())
     if correction == "crimestat" and not total > 2:
         raise HotspotInputError(
-            f"correction='crimestat' divides by N - 2 and needs more than 2 points, got N = "
-            f"{total:g}; use correction=None or 'arcgis' for so few points."
+            f"{_FUNC}: correction='crimestat' divides by N - 2 and needs more than 2 points, got "
+            f"N = {total:g}; use correction=None or 'arcgis' for so few points."
         )
+    params = {
+        "method": _FUNC,
+        "period": None,
+        "rng_seed": None,
+        "correction": correction,
+        "n_std": n_std,
+        "weighted": incident_weights is not None,
+    }
     cx = float(np.dot(w, xs) / total)
     cy = float(np.dot(w, ys) / total)
     if np.ptp(xs) == 0 and np.ptp(ys) == 0:  # one location: no spread, no direction
         centre = (float(xs[0]), float(ys[0]))
         return StandardDeviationalEllipse(
-            centre, 0.0, 0.0, math.nan, math.nan, n_std, correction, len(xs), total
+            centre, 0.0, 0.0, math.nan, math.nan, n_std, correction, len(xs), total, params
         )
     dx, dy = xs - cx, ys - cy
     sxx = float(np.dot(w, dx * dx))
@@ -338,4 +394,5 @@ def standard_deviational_ellipse(
         correction=correction,
         n=len(xs),
         total_weight=total,
+        params=params,
     )

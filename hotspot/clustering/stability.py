@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hotspot._random import as_generator
-from hotspot._validate import check_incidents, incident_xy
-from hotspot.errors import HotspotInputError
+from hotspot._result import SeriesTest
+from hotspot._validate import (
+    check_incidents,
+    check_integer,
+    check_rng,
+    incident_xy,
+    renamed_parameter,
+)
+from hotspot.clustering.cluster import (
+    check_method,
+    incident_days,
+    incidents_period,
+    method_params,
+    run_method,
+)
 
 
 def _jaccard_best(original: np.ndarray, resampled: np.ndarray, clusters: np.ndarray) -> np.ndarray:
@@ -43,7 +54,7 @@ def cluster_stability(
     n_resamples: int = 20,
     rng: Any = None,
     **params: Any,
-) -> pd.DataFrame:
+) -> SeriesTest:
     """How often each cluster reappears when the incidents are resampled with replacement.
 
     The incidents are clustered once; then ``n_resamples`` bootstrap samples (n incidents drawn
@@ -57,17 +68,25 @@ def cluster_stability(
     method : str, default="hdbscan"
         Any method of :func:`hotspot.cluster_incidents`.
     n_resamples : int, default=20
+        Bootstrap samples (at least 1).
     rng : None, int or numpy Generator
+        Draws the bootstrap samples.
     **params
-        The method's parameters.
+        The method's parameters (as :func:`hotspot.cluster_incidents` takes them).
 
     Returns
     -------
-    DataFrame
-        Indexed by the original cluster label: ``n_incidents``, ``mean_jaccard`` (Hennig's
-        clusterwise stability), ``min_jaccard`` and ``recovered_share`` (share of resamples
-        with Jaccard ≥ 0.5). Hennig's reading: below 0.5 the cluster dissolves, 0.6–0.75 it
-        shows a pattern, above 0.85 it is highly stable.
+    SeriesTest
+        One value per original cluster (the index, named ``cluster``): ``statistic`` is the
+        mean Jaccard similarity (Hennig's clusterwise stability); ``expected``, ``z`` and
+        ``pvalue`` are NaN (no null distribution is simulated); ``alternative`` is
+        ``"greater"`` (a cluster is trusted when its stability is high); ``permutations`` is
+        ``n_resamples``. ``table`` holds ``n_incidents``, ``mean_jaccard``, ``min_jaccard`` and
+        ``recovered_share`` (share of resamples with Jaccard ≥ 0.5). Hennig's reading: below
+        0.5 the cluster dissolves, 0.6–0.75 it shows a pattern, above 0.85 it is highly stable.
+        ``params`` holds ``method`` ("cluster_stability"), ``period``, ``rng_seed``, the
+        ``algorithm`` and its ``params``, and ``n_resamples``. Until 0.3 the result also
+        answers as its ``table`` (``result["mean_jaccard"]``), with a FutureWarning.
 
     References
     ----------
@@ -78,34 +97,36 @@ def cluster_stability(
     --------
     >>> import hotspot as hs
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True).iloc[::4]
-    >>> table = hs.cluster_stability(inc, "hdbscan", n_resamples=3, rng=0, min_cluster_size=60)
-    >>> list(table.columns)
+    >>> result = hs.cluster_stability(inc, "hdbscan", n_resamples=3, rng=0, min_cluster_size=60)
+    >>> list(result.table.columns)
     ['n_incidents', 'mean_jaccard', 'min_jaccard', 'recovered_share']
+    >>> result.permutations, result.params["method"], result.params["rng_seed"]
+    (3, 'cluster_stability', 0)
     """
-    from hotspot.clustering.cluster import METHODS, _days, cluster_incidents
-
+    func = "cluster_stability"
     check_incidents(incidents)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer):
-        raise TypeError(f"n_resamples must be an integer, not {type(n_resamples).__name__}")
-    if n_resamples < 1:
-        raise HotspotInputError(f"n_resamples must be at least 1, got {n_resamples}")
-    gen = as_generator(rng)
-    base = cluster_incidents(incidents, method, rng=gen, quiet=True, **params)
-    labels = base["cluster"].to_numpy()
-    clusters = np.unique(labels[labels >= 0])
-    module = importlib.import_module(METHODS[method.lower()])
+    method = check_method(method, func=func)
+    n_resamples = check_integer(n_resamples, "n_resamples", minimum=1, example="20", func=func)
+    gen, seed = check_rng(rng, func=func)
+    if method == "nnh" and "area" in params:  # the old name, until 0.3
+        old = params.pop("area")
+        params["study_area"] = renamed_parameter(
+            func, "area", "study_area", old, params.get("study_area"), None
+        )
+    params = method_params(incidents, method, params, func=func)
     x, y = incident_xy(incidents)
-    t = _days(incidents, method.lower())
+    t = incident_days(incidents, method, func=func)
+    labels = run_method(method, x, y, t, **params).labels
+    clusters = np.unique(labels[labels >= 0])
     n = len(x)
     scores = np.zeros((n_resamples, len(clusters)))
     for b in range(n_resamples):
         drawn = gen.integers(0, n, n)
-        fit = module.run(
-            x[drawn], y[drawn], None if t is None else t[drawn], rng=gen, quiet=True, **params
-        )
+        fit = run_method(method, x[drawn], y[drawn], None if t is None else t[drawn], **params)
         # an incident drawn several times sits at one location: its copies share a label
         present, first = np.unique(drawn, return_index=True)
         scores[b] = _jaccard_best(labels[present], fit.labels[first], clusters)
+    index = pd.Index(clusters, name="cluster")
     table = pd.DataFrame(
         {
             "n_incidents": pd.Series(labels[labels >= 0])
@@ -116,14 +137,25 @@ def cluster_stability(
             "min_jaccard": scores.min(axis=0),
             "recovered_share": (scores >= 0.5).mean(axis=0),
         },
-        index=pd.Index(clusters, name="cluster"),
+        index=index,
     )
-    table.attrs["hotspot"] = {
-        "cluster_stability": {
-            "method": method,
-            "params": params,
+    missing = pd.Series(np.nan, index=index, dtype=float)
+    return SeriesTest(
+        name="Cluster stability (mean Jaccard similarity over bootstrap resamples)",
+        statistic=table["mean_jaccard"].rename("statistic"),
+        expected=missing.rename("expected"),
+        z=missing.rename("z"),
+        pvalue=missing.rename("pvalue"),
+        alternative="greater",
+        permutations=n_resamples,
+        table=table,
+        params={
+            "method": func,
+            "period": incidents_period(incidents),
+            "rng_seed": seed,
+            "algorithm": method,
+            "params": dict(params),
             "n_resamples": n_resamples,
             "resampling": "bootstrap of incidents (n drawn with replacement)",
-        }
-    }
-    return table
+        },
+    )

@@ -15,7 +15,8 @@ import pandas as pd
 import shapely
 
 from hotspot._period import context_of
-from hotspot._validate import check_incidents, incident_xy, report_of
+from hotspot._result import stamp
+from hotspot._validate import check_incidents, check_integer, incident_xy, report_of
 from hotspot.clustering._base import unique_locations
 from hotspot.clustering.ellipse import check_correction, standard_deviational_ellipse
 from hotspot.errors import HotspotInputError, HotspotWarning
@@ -46,6 +47,7 @@ SUMMARY_COLUMNS = (
 )
 
 _ORDER_COLUMN = re.compile(r"^cluster_order_(\d+)$")
+_FUNC = "cluster_summary"
 
 
 def _order_columns(frame: pd.DataFrame) -> list[tuple[int, str]]:
@@ -60,18 +62,21 @@ def _order_columns(frame: pd.DataFrame) -> list[tuple[int, str]]:
 def _labels(frame: pd.DataFrame, column: str) -> np.ndarray:
     values = frame[column]
     if not (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)):
-        raise TypeError(
-            f"clustered[{column!r}] must hold integer cluster labels (-1 = noise), not "
-            f"{values.dtype}"
+        raise HotspotInputError(
+            f"{_FUNC}: clustered[{column!r}] must hold integer cluster labels (-1 = noise), not "
+            f"{values.dtype}; pass the output of hotspot.cluster_incidents()."
         )
     if values.isna().any():
         raise HotspotInputError(
-            f"clustered[{column!r}] has {int(values.isna().sum())} missing labels; mark noise "
-            f"with -1: clustered[{column!r}].fillna(-1)."
+            f"{_FUNC}: clustered[{column!r}] has {int(values.isna().sum())} missing labels; mark "
+            f"noise with -1: clustered[{column!r}].fillna(-1)."
         )
     floats = values.to_numpy(dtype=float)
     if not np.all(floats == np.round(floats)):
-        raise HotspotInputError(f"clustered[{column!r}] must hold whole-number cluster labels")
+        raise HotspotInputError(
+            f"{_FUNC}: clustered[{column!r}] must hold whole-number cluster labels; round them "
+            "or pass the output of hotspot.cluster_incidents()."
+        )
     labels = floats.astype(np.int64)
     return np.where(labels < 0, -1, labels)
 
@@ -144,7 +149,7 @@ def cluster_summary(
           shares of all the cluster's incidents, most frequent first (ties alphabetically),
           ``"<1 %"`` below half a percent; when ``category`` exists.
         - ``persistence`` (float): the method's cluster persistence (HDBSCAN's stability),
-          from ``attrs["hotspot"]["cluster"]["cluster_info"]["persistence"]``, for order-1
+          from ``attrs["hotspot"]["cluster_incidents"]["cluster_info"]["persistence"]``, for order-1
           rows; NaN when the method gives none.
         - ``hull`` (geometry, active): the convex hull; for a cluster without hull area (one
           location, two, or all on a line) the point or segment buffered by
@@ -152,9 +157,10 @@ def cluster_summary(
         - ``ellipse_1sd``, ``ellipse_2sd`` (geometry): the ellipse at 1 and 2 standard
           deviations; empty polygons for degenerate clusters (on one line or one location).
 
-        ``attrs["hotspot"]`` holds ``kind`` (``"cluster_summary"``), ``cluster`` (the method,
-        parameters and counts from the input's attrs, None when absent) and ``summary``
-        (this function's options).
+        ``attrs["hotspot"]`` is stamped with kind ``"clusters"``, method ``"cluster_summary"``
+        (this function's options under that key), the incidents' period, and carries
+        ``cluster_incidents`` (the algorithm, its parameters and counts, from the input's
+        attrs; None when absent) and the incidents' load report as ``incidents_report``.
 
     Notes
     -----
@@ -184,14 +190,13 @@ def cluster_summary(
     check_incidents(clustered, "clustered")
     if "cluster" not in clustered.columns:
         raise HotspotInputError(
-            "clustered has no 'cluster' column; cluster the incidents first: "
+            f"{_FUNC}: clustered has no 'cluster' column; cluster the incidents first: "
             "hotspot.cluster_incidents(incidents, method, ...)."
         )
-    if isinstance(top_categories, bool) or not isinstance(top_categories, int | np.integer):
-        raise TypeError(f"top_categories must be an integer, not {type(top_categories).__name__}")
-    if top_categories < 1:
-        raise HotspotInputError(f"top_categories must be at least 1, got {top_categories}")
-    check_correction(ellipse_correction)
+    top_categories = check_integer(
+        top_categories, "top_categories", minimum=1, example="3", func=_FUNC
+    )
+    check_correction(ellipse_correction, name="ellipse_correction", func=_FUNC)
     x, y = incident_xy(clustered, "clustered")
     loc = unique_locations(x, y)
     m = loc.m
@@ -209,7 +214,8 @@ def cluster_summary(
             )
     categories = clustered["category"] if "category" in clustered.columns else None
     meta = report_of(clustered)
-    cluster_meta = meta.get("cluster") if isinstance(meta.get("cluster"), dict) else None
+    record = meta.get("cluster_incidents")
+    cluster_meta = record if isinstance(record, dict) else None
     info = (cluster_meta or {}).get("cluster_info")
     persistence = info.get("persistence") if isinstance(info, dict) else None
 
@@ -316,18 +322,30 @@ def cluster_summary(
     out["ellipse_1sd"] = gpd.GeoSeries(e1_all, index=table.index, crs=crs)
     out["ellipse_2sd"] = gpd.GeoSeries(e2_all, index=table.index, crs=crs)
     out.index.name = "cluster"
-    out.attrs["hotspot"] = {
-        "kind": "cluster_summary",
-        "cluster": copy.deepcopy(cluster_meta),
-        "summary": {
-            "orders": [order for order, _ in orders],
-            "top_categories": int(top_categories),
-            "ellipse_correction": ellipse_correction,
-            "degenerate_buffer_m": DEGENERATE_BUFFER_M,
-            "n_incidents": len(clustered),
-        },
-        **context_of(clustered),
+    params = {
+        "orders": [order for order, _ in orders],
+        "top_categories": int(top_categories),
+        "ellipse_correction": ellipse_correction,
+        "degenerate_buffer_m": DEGENERATE_BUFFER_M,
+        "n_incidents": len(clustered),
     }
+    context = context_of(clustered)  # the period, and where the data's named areas are
+    # one row per cluster is aggregated: it carries the incidents' load report as a summary
+    # (as counts per cell do), not the report object an incident-level result carries
+    carried = {k: v for k, v in meta.items() if k != "load_report"}
+    if meta.get("load_report") is not None:
+        carried["incidents_report"] = meta["load_report"].to_dict()
+    carried["cluster_incidents"] = copy.deepcopy(cluster_meta)
+    if "places" in context:
+        carried["places"] = context["places"]
+    stamp(
+        out,
+        kind="clusters",
+        method=_FUNC,
+        params=params,
+        period=context.get("period"),
+        **{k: v for k, v in carried.items() if k not in ("kind", "method", "period", "rng_seed")},
+    )
     return out
 
 

@@ -1,8 +1,9 @@
-"""Numerical kernels of :mod:`hotspot.density.surface`: kernel profiles, the binned FFT lattice engine,
+"""Numerical kernels of :mod:`hotspot.density`: kernel profiles, the binned FFT lattice engine,
 the direct kernel sum and the edge-correction factor.
 
 Everything here works on plain float arrays in metres and returns densities per square metre;
-:mod:`hotspot.density.surface` validates inputs, chooses grids and converts to incidents per km².
+:mod:`hotspot.density._engine` chooses between them and :mod:`hotspot.density.surface` validates
+inputs and converts to incidents per km².
 
 The lattice engine
 ------------------

@@ -10,6 +10,7 @@ on a shared edge or vertex; incidents outside every cell are counted and reporte
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from typing import Any
 
@@ -20,9 +21,9 @@ import shapely
 
 from hotspot._areas import (
     AREA_NAMES,
+    CELLS_ON_SHORTER_SIDE,
     FOOTPRINT,
     FOOTPRINT_MIN_POINTS,
-    as_area_geometry,
     far_from_rest,
     footprint,
     hull_of_points,
@@ -30,11 +31,12 @@ from hotspot._areas import (
 )
 from hotspot._messages import announce, first_rows
 from hotspot._period import period_of
+from hotspot._result import stamp
 from hotspot._validate import (
     check_cells,
     check_incidents,
-    check_positive,
     check_same_crs,
+    check_study_area,
     incident_xy,
     report_of,
     time_resolution,
@@ -43,18 +45,59 @@ from hotspot.errors import HotspotInputError
 from hotspot.grid._binning import SQRT3, hex_centres, hex_positions, square_positions
 from hotspot.places import labels_to_records, place_labels
 
+__all__ = [
+    "CELLS_ON_SHORTER_SIDE",
+    "MAX_CELLS",
+    "assign_cells",
+    "cell_positions",
+    "check_metres",
+    "count_incidents",
+    "hex_grid",
+    "square_grid",
+]
+
+#: Most cells of a grid.
 MAX_CELLS = 5_000_000
-CELLS_ON_SHORTER_SIDE = 50
 
 
-_nice_floor = nice_floor  # one rounding rule for cell sizes and footprint scales
+def check_metres(
+    value: object, name: str, *, func: str, example: str = "", allow_zero: bool = False
+) -> float:
+    """A finite number of metres, > 0 (``>= 0`` with ``allow_zero``), as a float.
+
+    The parameter layer's one error type for lengths, a non-number included.
+
+    Examples
+    --------
+    >>> check_metres(250, "cell_size", func="square_grid")
+    250.0
+    >>> check_metres("250", "cell_size", func="square_grid", example="250")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: square_grid: cell_size='250' must be a positive number of metres, e.g. 250.
+    """
+    ok = (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and (value >= 0 if allow_zero else value > 0)
+    )
+    if not ok:
+        what = "a number of metres, 0 or more" if allow_zero else "a positive number of metres"
+        hint = f", e.g. {example}" if example else ""
+        raise HotspotInputError(f"{func}: {name}={value!r} must be {what}{hint}.")
+    return float(value)
 
 
-def _source_geometry(source: Any) -> tuple[np.ndarray, np.ndarray, Any, shapely.Geometry | None]:
+def _source_geometry(
+    source: Any, func: str
+) -> tuple[np.ndarray, np.ndarray, Any, shapely.Geometry | None]:
     """Points (x, y, crs) of incidents, or the polygon of an area given as the grid's source."""
     if isinstance(source, gpd.GeoDataFrame | gpd.GeoSeries):
         if source.crs is None:
-            raise HotspotInputError("the grid's source has no CRS; set it with .set_crs(...).")
+            raise HotspotInputError(
+                f"{func}: the grid's source has no CRS; set it with .set_crs(...)."
+            )
         geoms = source.geometry.array if isinstance(source, gpd.GeoDataFrame) else source.array
         types = set(np.unique(shapely.get_type_id(geoms)).tolist())
         if types <= {0}:
@@ -70,22 +113,29 @@ def _source_geometry(source: Any) -> tuple[np.ndarray, np.ndarray, Any, shapely.
                 else gpd.GeoDataFrame(geometry=source)
             )
             check_cells(frame, "the grid's area")
-            area = as_area_geometry(frame, frame.crs)
+            area = check_study_area(frame, frame.crs, func=func)
             return np.array([]), np.array([]), source.crs, area
         raise HotspotInputError(
-            "a grid is built over incident points or over polygons (the study area); got mixed "
-            "or line geometries."
+            f"{func}: a grid is built over incident points or over polygons (the study area); "
+            "got mixed or line geometries."
         )
-    raise TypeError(
-        "square_grid()/hex_grid() take incidents (a GeoDataFrame of points) or an area (a "
-        f"GeoDataFrame or GeoSeries of polygons), not {type(source).__name__}"
+    raise HotspotInputError(
+        f"{func}: source= must be incidents (a GeoDataFrame of points) or an area (a "
+        f"GeoDataFrame or GeoSeries of polygons), not a {type(source).__name__}."
     )
 
 
 def _prepare(
-    source: Any, cell_size: float | None, study_area: Any, buffer: float | None, quiet: bool
+    source: Any,
+    cell_size: float | None,
+    study_area: Any,
+    buffer: float | None,
+    quiet: bool,
+    func: str,
 ) -> tuple[float, shapely.Geometry, Any, dict]:
-    x, y, crs, source_area = _source_geometry(source)
+    x, y, crs, source_area = _source_geometry(source, func)
+    if buffer is not None:
+        buffer = check_metres(buffer, "buffer", func=func, example="500", allow_zero=True)
     chosen: dict[str, Any] = {}
     far_away = 0
     extra: dict[str, Any] = {}
@@ -99,11 +149,9 @@ def _prepare(
         kind = study_area or FOOTPRINT
         if source_area is not None:
             raise HotspotInputError(
-                f"study_area={kind!r} is built from incident points, but the grid's source is "
-                "polygons; pass the polygons or incidents."
+                f"{func}: study_area={kind!r} is built from incident points, but the grid's "
+                "source is polygons; pass the polygons or incidents."
             )
-        if buffer is not None and not float(buffer) >= 0:
-            raise HotspotInputError(f"buffer must be >= 0 metres, got {buffer}")
         if kind == FOOTPRINT:
             found = footprint(x, y, buffer=buffer)
             if found is None:
@@ -126,7 +174,7 @@ def _prepare(
                         quiet=quiet,
                     )
     else:
-        area = as_area_geometry(study_area, crs)
+        area = check_study_area(study_area, crs, func=func)
         area_note = (
             f"given as the file {os.fspath(study_area)}"
             if isinstance(study_area, str | os.PathLike)
@@ -142,10 +190,10 @@ def _prepare(
             shorter = max(maxx - minx, maxy - miny)
         if not shorter > 0:
             raise HotspotInputError(
-                "cannot choose a cell size: all incidents are on one location. Pass cell_size= "
-                "in metres."
+                f"{func}: cannot choose a cell size: all incidents are on one location. Pass "
+                "cell_size= in metres."
             )
-        cell_size = _nice_floor(shorter / CELLS_ON_SHORTER_SIDE)
+        cell_size = nice_floor(shorter / CELLS_ON_SHORTER_SIDE)
         chosen["cell_size"] = cell_size
         whose = "the study area's" if area is not None else "the incidents'"
         announce(
@@ -155,7 +203,7 @@ def _prepare(
             quiet=quiet,
         )
     else:
-        cell_size = check_positive(cell_size, "cell_size")
+        cell_size = check_metres(cell_size, "cell_size", func=func, example="250")
     if area is None:
         pad = cell_size if buffer is None else float(buffer)
         area = hull_of_points(x, y, kind or "convex", pad)
@@ -175,12 +223,23 @@ def _overlaps_area(area: shapely.Geometry, cells: np.ndarray) -> np.ndarray:
     return np.asarray(shapely.intersects(area, cells) & ~shapely.touches(area, cells))
 
 
-def _check_size(n: int, cell_size: float) -> None:
+def _check_size(n: int, cell_size: float, func: str) -> None:
     if n > MAX_CELLS:
         raise HotspotInputError(
-            f"a {cell_size:g} m grid over this study area would have about {n:,} cells (limit "
-            f"{MAX_CELLS:,}); use a larger cell_size or a smaller study_area."
+            f"{func}: a {cell_size:g} m grid over this study area would have about {n:,} cells "
+            f"(limit {MAX_CELLS:,}); use a larger cell_size or a smaller study_area."
         )
+
+
+def _grid_params(cell_size: float, study_area: Any, buffer: float | None) -> dict[str, Any]:
+    """The arguments a grid was made with, as plain values."""
+    if study_area is None or isinstance(study_area, str):
+        area = study_area
+    elif isinstance(study_area, os.PathLike):
+        area = os.fspath(study_area)
+    else:
+        area = "given"
+    return {"cell_size": cell_size, "study_area": area, "buffer": buffer}
 
 
 def square_grid(
@@ -228,11 +287,19 @@ def square_grid(
     -------
     GeoDataFrame
         One row per cell, index ``cell_id`` (0…n-1), columns ``row``, ``col`` (the cell spans
-        ``[col*s, (col+1)*s] x [row*s, (row+1)*s]``) and ``geometry``. ``attrs["hotspot"]``
-        holds ``study_area`` (the polygon; maps draw its outline) and ``grid``: ``cell_size``,
-        ``study_area`` (a description for a report's methods), ``far_away`` (incidents left out
-        of the footprint), ``chosen`` (automatic choices), ``footprint`` (its parameters, when
-        used), ``shape``, ``n_cells`` and ``cell_area_m2``.
+        ``[col*s, (col+1)*s] x [row*s, (row+1)*s]``) and ``geometry``. ``attrs["hotspot"]`` is
+        stamped with kind ``"cells"``, method ``"square_grid"`` (the arguments under
+        ``"square_grid"``) and no period (a grid alone covers none), and holds ``study_area``
+        (the polygon; maps draw its outline) and ``grid``: ``cell_size``, ``study_area`` (a
+        description for a report's methods), ``far_away`` (incidents left out of the
+        footprint), ``chosen`` (automatic choices), ``footprint`` (its parameters, when used),
+        ``shape``, ``n_cells`` and ``cell_area_m2``.
+
+    Raises
+    ------
+    HotspotInputError
+        A ``source`` that is neither points nor polygons, a ``cell_size`` or ``buffer`` that is
+        not a number of metres, an unknown study area, or a grid of more than 5 million cells.
 
     See Also
     --------
@@ -259,11 +326,13 @@ def square_grid(
     >>> round(cells.area.sum() / 1e6), round(hull.area.sum() / 1e6)  # km², the county is 2,029
     (2590, 6341)
     """
-    cell_size, area, crs, info = _prepare(source, cell_size, study_area, buffer, quiet)
+    cell_size, area, crs, info = _prepare(
+        source, cell_size, study_area, buffer, quiet, "square_grid"
+    )
     minx, miny, maxx, maxy = area.bounds
     c0, r0 = math.floor(minx / cell_size), math.floor(miny / cell_size)
     c1, r1 = math.floor(maxx / cell_size), math.floor(maxy / cell_size)
-    _check_size((c1 - c0 + 1) * (r1 - r0 + 1), cell_size)
+    _check_size((c1 - c0 + 1) * (r1 - r0 + 1), cell_size, "square_grid")
     rows, cols = np.meshgrid(np.arange(r0, r1 + 1), np.arange(c0, c1 + 1), indexing="ij")
     rows, cols = rows.ravel(), cols.ravel()
     boxes = shapely.box(
@@ -277,8 +346,14 @@ def square_grid(
         index=pd.RangeIndex(int(keep.sum()), name="cell_id"),
     )
     info.update(shape="square", n_cells=len(cells), cell_area_m2=cell_size**2)
-    cells.attrs["hotspot"] = {"kind": "cells", "grid": info, "study_area": area}
-    return cells
+    return stamp(
+        cells,
+        kind="cells",
+        method="square_grid",
+        params=_grid_params(cell_size, study_area, buffer),
+        grid=info,
+        study_area=area,
+    )
 
 
 def hex_grid(
@@ -314,7 +389,12 @@ def hex_grid(
     GeoDataFrame
         Index ``cell_id``, columns ``hex_q``, ``hex_r`` (axial coordinates; the centre is at
         ``(s*(q + r/2), s*sqrt(3)/2*r)``) and ``geometry``; ``attrs["hotspot"]`` as in
-        :func:`square_grid`.
+        :func:`square_grid`, with method ``"hex_grid"``.
+
+    Raises
+    ------
+    HotspotInputError
+        As :func:`square_grid`.
 
     See Also
     --------
@@ -330,11 +410,11 @@ def hex_grid(
     >>> len(cells), cells.attrs["hotspot"]["grid"]["far_away"]
     (3061, 11)
     """
-    cell_size, area, crs, info = _prepare(source, cell_size, study_area, buffer, quiet)
+    cell_size, area, crs, info = _prepare(source, cell_size, study_area, buffer, quiet, "hex_grid")
     minx, miny, maxx, maxy = area.bounds
     row_step = 1.5 * cell_size / SQRT3
     r_lo, r_hi = math.floor(miny / row_step) - 1, math.ceil(maxy / row_step) + 1
-    _check_size((r_hi - r_lo + 1) * (maxx - minx) / cell_size, cell_size)
+    _check_size((r_hi - r_lo + 1) * (maxx - minx) / cell_size, cell_size, "hex_grid")
     r_all = np.arange(r_lo, r_hi + 1)
     qs, rs = [], []
     for r in r_all:
@@ -363,8 +443,14 @@ def hex_grid(
         index=pd.RangeIndex(int(keep.sum()), name="cell_id"),
     )
     info.update(shape="hex", n_cells=len(cells), cell_area_m2=SQRT3 / 2 * cell_size**2)
-    cells.attrs["hotspot"] = {"kind": "cells", "grid": info, "study_area": area}
-    return cells
+    return stamp(
+        cells,
+        kind="cells",
+        method="hex_grid",
+        params=_grid_params(cell_size, study_area, buffer),
+        grid=info,
+        study_area=area,
+    )
 
 
 def _grid_info(cells: gpd.GeoDataFrame) -> dict | None:
@@ -389,7 +475,9 @@ def cell_positions(
     cells : GeoDataFrame
         A grid from :func:`square_grid` / :func:`hex_grid`, or any polygons.
     quiet : bool, default=True
-        Do not announce that a grid is counted by its geometries (see below).
+        Do not announce that a grid is counted by its geometries (see below). Quiet by
+        default, unlike :func:`count_incidents`: this is a building block, and the function
+        that calls it decides (``count_incidents`` passes its own ``quiet``).
 
     Returns
     -------
@@ -565,9 +653,11 @@ def count_incidents(
     Returns
     -------
     GeoDataFrame
-        A copy of ``cells`` with an integer ``count`` column. ``attrs["hotspot"]["counts"]``
-        holds ``incidents``, ``counted``, ``outside`` (``incidents == counted + outside``) and
-        ``method`` (how the cells were found).
+        A copy of ``cells`` with an integer ``count`` column, stamped with kind ``"cells"``,
+        method ``"count_incidents"`` and the period of the counted incidents, over what the
+        cells carried (their ``grid`` and ``study_area``). ``attrs["hotspot"]["counts"]``
+        holds ``incidents``, ``counted``, ``outside`` (``incidents == counted + outside``),
+        ``method`` (how the cells were found) and ``period`` (first and last day counted).
 
     Raises
     ------
@@ -620,23 +710,33 @@ def count_incidents(
             f"counted{why}; hotspot.assign_cells() shows which",
             quiet=quiet,
         )
-    meta = dict(report_of(cells))
-    meta["counts"] = {
+    counted = {
         "incidents": len(incidents),
         "counted": int(counts.sum()),
         "outside": outside,
         "method": method,
     }
+    extra: dict[str, Any] = {}
+    period = None
     if "time" in incidents.columns and inside.any():
         period = period_of(incidents["time"].to_numpy()[inside], time_resolution(incidents))
         if period is not None:
-            meta["period"] = period
-            meta["counts"]["period"] = (period["start"], period["end"])
+            counted["period"] = (period["start"], period["end"])
+    extra["counts"] = counted
     source = report_of(incidents).get("load_report")
     if source is not None:
-        meta["incidents_report"] = source.to_dict()
+        extra["incidents_report"] = source.to_dict()
     places = place_labels(incidents[inside]) if inside.any() else None
     if places is not None:  # where the counted incidents are, by the data's own area names
-        meta["places"] = labels_to_records(places)
-    out.attrs["hotspot"] = meta
-    return out
+        extra["places"] = labels_to_records(places)
+    params = {"column": "count", "cells_found_by": method}
+    out.attrs = dict(out.attrs)  # a dict of its own: stamping it leaves the cells' alone
+    return stamp(
+        out,
+        kind="cells",
+        method="count_incidents",
+        params=params,
+        source=cells,
+        period=period,
+        **extra,
+    )

@@ -7,6 +7,7 @@ emerging-hotspot analysis and of prediction back-tests.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,22 +46,30 @@ WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 ALLOWED = "D, W (or W-MON … W-SUN for the week's last day), MS/M, QS/Q, YS/Y, h, with an optional multiple such as 2W"
 
 
-def _parse_freq(freq: str) -> tuple[str, int, str]:
-    """(period alias, multiple, base name) from an offset alias such as ``"2W"``."""
+def _parse_freq(freq: str, func: str | None = None) -> tuple[str, int, str]:
+    """(period alias, multiple, base name) from an offset alias such as ``"2W"``.
+
+    The allowed values are listed in words (:data:`ALLOWED`) rather than by
+    :func:`hotspot._validate.check_choice`: multiples and week anchors make them too many to
+    list one by one.
+    """
+    p = f"{func}: " if func else ""
     if not isinstance(freq, str):
-        raise TypeError(f"freq must be a string such as 'W', not {type(freq).__name__}")
+        raise HotspotInputError(
+            f"{p}freq={freq!r} is not a frequency; use a string, one of {ALLOWED}."
+        )
     match = re.fullmatch(r"\s*(\d*)\s*([A-Za-z]+)(-[A-Za-z]{3})?\s*", freq)
     if not match:
-        raise HotspotInputError(f"freq={freq!r} is not a frequency; use one of {ALLOWED}.")
+        raise HotspotInputError(f"{p}freq={freq!r} is not a frequency; use one of {ALLOWED}.")
     multiple = int(match.group(1) or 1)
     base = match.group(2)
     anchor = match.group(3)
     if base not in PERIOD_ALIASES or multiple < 1:
-        raise HotspotInputError(f"freq={freq!r} is not supported; use one of {ALLOWED}.")
+        raise HotspotInputError(f"{p}freq={freq!r} is not supported; use one of {ALLOWED}.")
     period = PERIOD_ALIASES[base]
     if anchor:
         if base != "W" or anchor.upper()[1:] not in WEEKDAYS:
-            raise HotspotInputError(f"freq={freq!r}: only weeks take an anchor (W-MON … W-SUN).")
+            raise HotspotInputError(f"{p}freq={freq!r}: only weeks take an anchor (W-MON … W-SUN).")
         period = "W" + anchor.upper()
     return period, multiple, "W" if period.startswith("W") else period
 
@@ -80,9 +89,12 @@ class SpaceTimeCube:
     freq : str
         The bin frequency as given.
     attrs : dict
-        How the cube was made, and the incident accounting under ``"counts"``:
-        ``incidents == counted + outside_cells + outside_bins + missing_time``; ``"period"``
-        (the bins' span), ``"coverage"`` (first and last incident) and ``"padding"`` (bins
+        How the cube was made, in the stamp's words at the top level (a cube has no
+        ``attrs["hotspot"]``): ``"kind"`` (``"cube"``), ``"method"``
+        (``"space_time_cube"``), ``"space_time_cube"`` (the arguments), ``"period"`` (the
+        bins' span) and ``"rng_seed"`` (None: nothing is random); the incident accounting
+        under ``"counts"``: ``incidents == counted + outside_cells + outside_bins +
+        missing_time``; ``"coverage"`` (first and last incident) and ``"padding"`` (bins
         wholly before the first or after the last incident, only when ``start``/``end`` asked
         for them).
     partial_bins : ndarray of bool, shape (n_bins,)
@@ -120,6 +132,23 @@ class SpaceTimeCube:
     def shape(self) -> tuple[int, int]:
         """(n_bins, n_cells)."""
         return self.counts.shape
+
+    @property
+    def method(self) -> str | None:
+        """The public function that made the cube (``attrs["method"]``)."""
+        return self.attrs.get("method")
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """How the cube was made, as a result object's ``params``: ``method``, ``period``,
+        ``rng_seed`` and the arguments (what :func:`hotspot._result.method_of` reads)."""
+        args = self.attrs.get(self.method) if self.method else None
+        return {
+            **(args if isinstance(args, dict) else {}),
+            "method": self.method,
+            "period": self.attrs.get("period"),
+            "rng_seed": self.attrs.get("rng_seed"),
+        }
 
     @property
     def bin_edges(self) -> pd.DatetimeIndex:
@@ -176,6 +205,7 @@ class SpaceTimeCube:
                 "crs": self.cells.crs.to_wkt() if self.cells.crs is not None else "",
                 "cell_index_name": self.cells.index.name or "",
                 "counts": repr(self.attrs.get("counts", {})),
+                "hotspot": _attrs_json(self.attrs),
             },
         )
         if ds["cell_id"].dtype == object:
@@ -224,14 +254,29 @@ def read_cube(path: str | Path) -> SpaceTimeCube:
         if values.dtype == object:
             cells[column] = pd.Series(values, index=index).astype("str")
     bins = pd.DatetimeIndex(ds["time"].to_numpy())
+    attrs = {**_CUBE_STAMP, **json.loads(ds.attrs.get("hotspot") or "{}"), "source": str(path)}
+    if isinstance(attrs.get("coverage"), list):
+        attrs["coverage"] = tuple(attrs["coverage"])
     return SpaceTimeCube(
         cells=cells,
         bins=bins,
         counts=ds["count"].to_numpy().astype(np.int64),
         freq=ds.attrs["freq"],
-        attrs={"source": str(path)},
+        attrs=attrs,
         partial_bins=ds["partial_bin"].to_numpy().astype(bool) if "partial_bin" in ds else None,
     )
+
+
+#: What every cube's attrs say about what it is.
+_CUBE_STAMP = {"kind": "cube", "method": "space_time_cube", "rng_seed": None}
+#: The attrs a netCDF file keeps (as JSON), besides the counts, bins and cells.
+_KEPT_IN_FILE = ("kind", "method", "space_time_cube", "period", "rng_seed", "coverage", "padding")
+
+
+def _attrs_json(attrs: dict[str, Any]) -> str:
+    """The cube's stamp, period, coverage and padding as JSON, for a netCDF attribute."""
+    kept = {k: attrs[k] for k in _KEPT_IN_FILE if k in attrs}
+    return json.dumps(kept, default=str)
 
 
 def space_time_cube(
@@ -266,12 +311,16 @@ def space_time_cube(
     Returns
     -------
     SpaceTimeCube
-        With ``attrs["counts"]`` accounting for every incident.
+        With ``attrs["counts"]`` accounting for every incident, and ``attrs["kind"]`` (``"cube"``),
+        ``attrs["method"]`` (``"space_time_cube"``), ``attrs["space_time_cube"]`` (the
+        arguments), ``attrs["period"]`` (the bins' span) and ``attrs["rng_seed"]`` (None), the
+        stamp of a frame result at the top level of the cube's own ``attrs``.
 
     Raises
     ------
     HotspotInputError
-        Without times, or with month-resolution times (data.police.uk) and a finer ``freq``.
+        Without times, with month-resolution times (data.police.uk) and a finer ``freq``, with
+        a ``freq`` that is not a frequency, or ``start``/``end`` that are not dates.
 
     Examples
     --------
@@ -285,7 +334,9 @@ def space_time_cube(
     check_incidents(incidents)
     check_cells(cells)
     check_same_crs(incidents, cells, ("incidents", "cells"))
-    period, multiple, base = _parse_freq(freq)
+    period, multiple, base = _parse_freq(freq, "space_time_cube")
+    first = _bin_of(start, "start", period)
+    last = _bin_of(end, "end", period)
     if "time" not in incidents.columns or not pd.api.types.is_datetime64_any_dtype(
         incidents["time"].dtype
     ):
@@ -307,12 +358,12 @@ def space_time_cube(
         raise HotspotInputError("every incident's time is missing; nothing to put in bins.")
     ordinals = np.full(len(times), np.iinfo(np.int64).min, dtype=np.int64)
     ordinals[has_time] = times[has_time].dt.to_period(period).array.asi8
-    first = pd.Period(pd.Timestamp(start), freq=period) if start is not None else None
-    last = pd.Period(pd.Timestamp(end), freq=period) if end is not None else None
     first_ord = first.ordinal if first is not None else int(ordinals[has_time].min())
     last_ord = last.ordinal if last is not None else int(ordinals[has_time].max())
     if last_ord < first_ord:
-        raise HotspotInputError(f"end ({end}) is before start ({start}).")
+        raise HotspotInputError(
+            f"space_time_cube: end={end!r} is before start={start!r}; swap them."
+        )
     n_bins = (last_ord - first_ord) // multiple + 1
     offsets = pd.Period(ordinal=first_ord, freq=period)
     bins = pd.DatetimeIndex(
@@ -357,6 +408,15 @@ def space_time_cube(
             quiet=quiet,
         )
     attrs = {
+        **_CUBE_STAMP,
+        "space_time_cube": {
+            "freq": freq,
+            "start": None if start is None else str(start),
+            "end": None if end is None else str(end),
+            "n_bins": n_bins,
+            "n_cells": len(cells),
+            "cells_found_by": method,
+        },
         "counts": accounting,
         "freq": freq,
         "start": str(bins[0]),
@@ -380,6 +440,19 @@ def space_time_cube(
         attrs=attrs,
         partial_bins=partial,
     )
+
+
+def _bin_of(value: Any, name: str, period: str) -> pd.Period | None:
+    """The bin (a pandas Period) holding ``start`` or ``end``; None when not given."""
+    if value is None:
+        return None
+    try:
+        return pd.Period(pd.Timestamp(value), freq=period)
+    except (TypeError, ValueError) as err:
+        raise HotspotInputError(
+            f"space_time_cube: {name}={value!r} is not a date ({err}); pass a date such as "
+            "'2020-01-01' or a pandas Timestamp."
+        ) from None
 
 
 FREQ_WORDS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year", "h": "hour"}

@@ -168,7 +168,10 @@ def _from_libpysal(weights: Any, cells: gpd.GeoDataFrame) -> tuple[sp.csr_array,
         matrix = weights.sparse
         kind = "libpysal W"
     else:
-        raise TypeError(f"weights must be {ALLOWED}, not {type(weights).__name__}")
+        raise HotspotInputError(
+            f"weights={weights!r} is not understood: it is a {type(weights).__name__}; use "
+            f"{ALLOWED}."
+        )
     if len(ids) != len(cells):
         raise HotspotInputError(
             f"the {kind} has {len(ids)} ids but there are {len(cells)} cells; build it from these cells."
@@ -212,6 +215,13 @@ def build_weights(cells: gpd.GeoDataFrame, weights: Any = "queen") -> Neighbours
     -------
     Neighbours
 
+    Raises
+    ------
+    HotspotInputError
+        ``weights`` is none of the above (the allowed values are listed in words, not by
+        :func:`hotspot._validate.check_choice`: ``"knn:<k>"`` and distances are too many to
+        list), or a libpysal graph does not match the cells.
+
     Examples
     --------
     >>> import hotspot as hs
@@ -249,7 +259,8 @@ def build_weights(cells: gpd.GeoDataFrame, weights: Any = "queen") -> Neighbours
         distance = float(weights)
         if not np.isfinite(distance) or distance <= 0:
             raise HotspotInputError(
-                f"a distance band must be a positive number of metres, got {weights}"
+                f"weights={weights!r} is not a distance band: a band is a positive number of "
+                f"metres (e.g. 300); or use {ALLOWED}."
             )
         matrix = distance_band(centroids(cells), distance)
         description = f"distance band {distance:g} m"

@@ -238,10 +238,8 @@ def read_source(
 
     Raises
     ------
-    TypeError
-        When ``source`` is neither a path nor a frame.
     HotspotInputError
-        When the file is missing, empty, of an unknown type or unreadable; when a workbook has
+        When ``source`` is neither a path nor a frame; when the file is missing, empty, of an unknown type or unreadable; when a workbook has
         several sheets with data or a vector file several layers and none was chosen; when the
         first row of a text file looks like data; when an option does not apply to the source
         or names a sheet or layer that is not there.
@@ -276,9 +274,11 @@ def read_source(
         )
         return source, name
     if not isinstance(source, str | os.PathLike):
-        raise TypeError(
-            "read_incidents() takes a file path, a pandas DataFrame or a GeoDataFrame, "
-            f"not {type(source).__name__}"
+        shown = repr(source) if len(repr(source)) <= 40 else f"<{type(source).__name__}>"
+        raise HotspotInputError(
+            f"read_incidents: source={shown} is a {type(source).__name__}, not a file path, a "
+            "pandas DataFrame or a GeoDataFrame; pass the path of the file, or read it into a "
+            "DataFrame first (e.g. pd.DataFrame(data))."
         )
     path = Path(source)
     name = str(path)

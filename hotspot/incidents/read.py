@@ -17,9 +17,11 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from hotspot._areas import as_area_geometry, far_away
+from hotspot._areas import far_away
 from hotspot._messages import announce, first_rows
 from hotspot._projection import choose_crs, is_metric_projected, utm_crs
+from hotspot._result import stamp
+from hotspot._validate import check_study_area
 from hotspot.errors import HotspotInputError
 from hotspot.incidents._schema import detect_schema
 from hotspot.incidents._sources import read_source
@@ -176,14 +178,16 @@ def read_incidents(
     GeoDataFrame
         The kept rows (original index and columns) with point ``geometry`` in a projected CRS in
         metres, ``time`` (datetime64, when a time column was found) and ``category`` (string).
-        ``attrs["hotspot"]["load_report"]`` is the :class:`LoadReport`.
+        ``attrs["hotspot"]["load_report"]`` is the :class:`LoadReport`; ``attrs["hotspot"]`` is
+        stamped with kind ``"incidents"``, method ``"read_incidents"`` (the options under
+        ``"read_incidents"``), ``crs`` and ``time_resolution``. Its ``period`` is None: a
+        subset of the incidents keeps these attrs, so each result takes the period of the
+        incidents it is given from their times (the load report has the file's range).
 
     Raises
     ------
-    TypeError
-        ``source`` is not a path or a frame.
     HotspotInputError
-        The source cannot be read, has no rows, its columns cannot be identified, coordinates are
+        ``source`` is not a path or a frame, the source cannot be read, has no rows, its columns cannot be identified, coordinates are
         swapped for the whole file, x/y come without ``crs``, ``crs`` or ``timezone`` is not
         one, a large group of dates is ambiguous between day-first and month-first, geometries
         are not points, every row is excluded (the message names the likely cause), or
@@ -250,7 +254,7 @@ def read_incidents(
         )
 
     if study_area is not None:
-        area = as_area_geometry(study_area, out_crs)
+        area = check_study_area(study_area, out_crs, func="read_incidents")
         ok = reasons.kept
         inside = np.zeros(len(frame), dtype=bool)
         inside[ok] = shapely.intersects_xy(area, xs[ok], ys[ok])
@@ -357,17 +361,41 @@ def read_incidents(
             f"({_describe(counts)}).{why} Check the columns used ({report.columns}) and the "
             "options."
         )
-    incidents.attrs["hotspot"] = {
-        "kind": "incidents",
-        "load_report": report,
-        "crs": report.crs,
-        "time_resolution": resolution,
+    incidents.attrs = dict(incidents.attrs)  # a dict of its own: the source's stays as it was
+    params = {
+        "source": name,
+        "columns": dict(roles),
+        "crs": None if crs is None else str(crs),
+        "study_area": None if study_area is None else "given",
+        "time_range": _plain_range(time_range),
+        "time_format": time_format,
+        "timezone": timezone,
+        "swap_axes": bool(swap_axes),
+        "strict": bool(strict),
     }
+    stamp(
+        incidents,
+        kind="incidents",
+        method="read_incidents",
+        params=params,
+        load_report=report,
+        crs=report.crs,
+        time_resolution=resolution,
+    )
     summary = f"read {report.rows_read:,} rows from {name}: kept {report.rows_kept:,}"
     if report.rows_excluded:
         summary += f", excluded {report.rows_excluded:,} ({_describe(counts)})"
     announce(f"{summary}; projected to {report.crs}. See hotspot.load_report().", quiet=quiet)
     return incidents
+
+
+def _plain_range(time_range: Any) -> list[str] | str | None:
+    """``time_range`` as text for the record."""
+    if time_range is None:
+        return None
+    if isinstance(time_range, Sequence) and not isinstance(time_range, str):
+        return [str(v) for v in time_range]
+    return str(time_range)
 
 
 def _crs_label(crs: CRS) -> str:

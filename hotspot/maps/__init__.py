@@ -4,7 +4,13 @@ One function per result, each returning a ``folium.Map`` (or adding to ``m=``):
 :func:`counts_map`, :func:`gistar_map`, :func:`lisa_map`, :func:`density_map`,
 :func:`cluster_map`, :func:`emerging_map`, :func:`near_repeat_map`, :func:`timeline_map`.
 :func:`export_map` writes a briefing file (offline, public); :func:`to_png` a slide image;
-:func:`time_chart` the incidents per bin of a cube.
+:func:`time_chart` the incidents per bin of a cube; :func:`knox_plot` the Knox test's table as a
+heat table. Given a result, :func:`export_map` and
+:func:`to_png` draw the map of the method that made it (``attrs["hotspot"]["method"]``, which
+every hotspot statistic stamps), never a guess from its columns; ``kind=`` names the map of a
+frame built by hand. Disclosure control (``public=True``) is :mod:`hotspot.disclosure`'s, the
+same the report applies. Bad input raises :class:`~hotspot.errors.HotspotInputError` naming
+the function, what is wrong and what to run first.
 Every user-supplied string that reaches the HTML (titles, column values in tooltips, place and
 context names) is escaped.
 
@@ -32,6 +38,7 @@ from hotspot.maps.cells import counts_map, emerging_map, gistar_map, lisa_map
 from hotspot.maps.chart import time_chart
 from hotspot.maps.clusters import cluster_map, near_repeat_map
 from hotspot.maps.export import export_map
+from hotspot.maps.knox import knox_plot
 from hotspot.maps.png import to_png
 from hotspot.maps.surface import density_map
 from hotspot.maps.timeline import timeline_map
@@ -52,6 +59,7 @@ __all__ = [
     "emerging_map",
     "export_map",
     "gistar_map",
+    "knox_plot",
     "lisa_map",
     "near_repeat_map",
     "time_chart",

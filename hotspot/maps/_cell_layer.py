@@ -21,10 +21,19 @@ from branca.element import MacroElement
 from folium.map import Layer
 from jinja2 import Template
 
+from hotspot.errors import HotspotInputError
 
-def _rings(geometry: np.ndarray) -> list[list[list[list[float]]]]:
+
+def rings(geometry: np.ndarray) -> list[list[list[list[float]]]]:
     """Each (multi)polygon as polygons of rings of flat ``lon, lat, lon, lat…`` (rings not
-    closed), from one ragged array rather than shapely objects one by one."""
+    closed), from one ragged array rather than shapely objects one by one.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> rings(np.array([shapely.box(0, 0, 1, 1)]))
+    [[[[1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0]]]]
+    """
     if not len(geometry):
         return []
     kind, coords, offsets = shapely.to_ragged_array(geometry)
@@ -34,12 +43,17 @@ def _rings(geometry: np.ndarray) -> list[list[list[list[float]]]]:
     elif kind == shapely.GeometryType.MULTIPOLYGON:
         ring_starts, polygon_starts, cell_starts = offsets
     else:
-        raise TypeError(f"cells must be polygons, not {kind.name.lower()}s")
+        raise HotspotInputError(
+            f"map: cells must be polygons, not {kind.name.lower()}s; draw points aggregated "
+            "(hotspot.count_incidents(incidents, cells)) or with their own map."
+        )
     flat = coords.ravel().tolist()
-    rings = [
+    flat_rings = [
         flat[2 * a : 2 * b - 2] for a, b in zip(ring_starts[:-1], ring_starts[1:], strict=True)
     ]
-    polygons = [rings[a:b] for a, b in zip(polygon_starts[:-1], polygon_starts[1:], strict=True)]
+    polygons = [
+        flat_rings[a:b] for a, b in zip(polygon_starts[:-1], polygon_starts[1:], strict=True)
+    ]
     return [polygons[a:b] for a, b in zip(cell_starts[:-1], cell_starts[1:], strict=True)]
 
 
@@ -170,7 +184,7 @@ var {{ this.get_name() }} = (function () {
         self._name = "CellLayer"
         geometry = np.asarray(geometry)
         payload: dict[str, Any] = {
-            "cells": _rings(geometry),
+            "cells": rings(geometry),
             "fill": np.asarray(fill, dtype=int).tolist(),
             "palette": list(palette),
             "opacity": float(opacity),
@@ -300,7 +314,7 @@ def shape_parts(geometry: Any) -> dict[str, list[Any]]:
     ]
     points = parts[kind == shapely.GeometryType.POINT]
     return {
-        "polygons": [p for cell in _rings(polygons) for p in cell],
+        "polygons": [p for cell in rings(polygons) for p in cell],
         "lines": [_flat(shapely.get_coordinates(line)) for line in lines],
         "points": shapely.get_coordinates(points).tolist(),
     }

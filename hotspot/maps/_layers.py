@@ -10,7 +10,19 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from hotspot.maps import _context
+from hotspot.errors import HotspotInputError
+from hotspot.maps._cell_layer import CellLayer, LabelLayer, ShapeLayer
+from hotspot.maps._context import context_layers, context_names
+from hotspot.maps._labels import (
+    MAX_PLACE_LABELS,
+    PLACE_LABEL_FRACTION,
+    PLACE_LABEL_LEVELS,
+    label_levels,
+    label_spacing,
+    place_labels,
+)
+from hotspot.maps._offline import notebook_html
+from hotspot.maps._result_attrs import footprint, footprint_outline, result_crs, study_area
 from hotspot.maps._style import CLUSTER_HULL, escape
 
 # Coordinates are written with 6 decimals of a degree (about 0.1 m): enough for any map, and
@@ -74,9 +86,6 @@ def _hotspot_map_class() -> type:
         """
 
         def _repr_html_(self, **kwargs: Any) -> str:
-            from hotspot.errors import HotspotInputError
-            from hotspot.maps.export import notebook_html
-
             try:
                 return notebook_html(self)
             except HotspotInputError:
@@ -108,7 +117,7 @@ def is_web_address(tiles: str) -> bool:
     return re.match(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", tiles, re.IGNORECASE) is not None
 
 
-def basemap(tiles: Any) -> Any:
+def basemap(tiles: Any, *, func: str = "export_map") -> Any:
     """A ``folium.TileLayer`` from ``tiles``: a folium/xyzservices name ("OpenStreetMap"), a
     URL template of a tile server (an internal one: ``"https://tiles.force.local/{z}/{x}/{y}.png"``),
     a local tile folder relative to the HTML file (``"tiles/{z}/{x}/{y}.png"``) or a TileLayer."""
@@ -117,9 +126,10 @@ def basemap(tiles: Any) -> Any:
     if isinstance(tiles, folium.TileLayer):
         return tiles
     if not isinstance(tiles, str) or not tiles.strip():
-        raise TypeError(
-            "tiles= takes a tile name such as 'OpenStreetMap', a URL template such as "
-            "'https://tiles.example.org/{z}/{x}/{y}.png' or 'tiles/{z}/{x}/{y}.png', or None"
+        raise HotspotInputError(
+            f"{func}: tiles={tiles!r} is not a basemap; pass a tile name such as "
+            "'OpenStreetMap', a URL template such as 'https://tiles.example.org/{z}/{x}/{y}.png' "
+            "or 'tiles/{z}/{x}/{y}.png', or None for none."
         )
     if "{z}" not in tiles:
         return folium.TileLayer(tiles)
@@ -131,13 +141,13 @@ def basemap(tiles: Any) -> Any:
     return folium.TileLayer(tiles=tiles, attr=attribution, name="basemap")
 
 
-def new_map(bounds: np.ndarray, *, tiles: Any = DEFAULT_TILES) -> Any:
+def new_map(bounds: np.ndarray, *, tiles: Any = DEFAULT_TILES, func: str = "map") -> Any:
     """A map with canvas rendering, fitted to ``(minx, miny, maxx, maxy)`` in degrees, on the
     basemap ``tiles`` (None: no basemap)."""
     minx, miny, maxx, maxy = bounds
     m = hotspot_map_class()(tiles=None, prefer_canvas=True, control_scale=True)
     if tiles is not None:
-        basemap(tiles).add_to(m)
+        basemap(tiles, func=func).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     add_styles(m)
     return m
@@ -192,7 +202,7 @@ def opening_view(
 ) -> gpd.GeoSeries:
     """What a new map opens on: the data's footprint (every cell with incidents, so the hot
     spots are seen among the rest), else the drawn cells, else ``extent``."""
-    ground = _context.footprint(result) if result is not None else None
+    ground = footprint(result) if result is not None else None
     for candidate in (ground, geometry, extent):
         if candidate is not None and len(candidate):
             return candidate
@@ -232,24 +242,22 @@ def add_labels(
     *,
     name: str,
     class_name: str,
-    fraction: float = _context.PLACE_LABEL_FRACTION,
-    levels: int = _context.PLACE_LABEL_LEVELS,
+    fraction: float = PLACE_LABEL_FRACTION,
+    levels: int = PLACE_LABEL_LEVELS,
     keep_all: bool = False,
 ) -> Any:
     """Text labels at ``labels`` (``name`` column, points; busiest first).
 
     Each label may appear at the zoom where it is ``fraction`` of the view's shorter side from
-    the labels shown before it (:func:`hotspot.maps._context.label_levels`), and does when its
+    the labels shown before it (:func:`hotspot.maps._labels.label_levels`), and does when its
     box overlaps no busier label on the screen. ``view``: what the map opens on, in the
     labels' CRS. Labels of at least a tenth of the busiest one's incidents are drawn larger.
     Returns the layer, or None when no label fits.
     """
-    from hotspot.maps._cell_layer import LabelLayer
-
     if labels is None or not len(labels) or not len(view):
         return None
-    spacing = _context.label_spacing(view_bounds(np.asarray(view.array)), fraction)
-    level = _context.label_levels(labels, spacing, levels, keep_all=keep_all)
+    spacing = label_spacing(view_bounds(np.asarray(view.array)), fraction)
+    level = label_levels(labels, spacing, levels, keep_all=keep_all)
     if not (level >= 0).any():
         return None
     texts = [str(t) for t in labels["name"]]
@@ -279,8 +287,6 @@ def add_labels(
 
 
 def _drawn_names(m: Any) -> set[str]:
-    from hotspot.maps._cell_layer import LabelLayer, ShapeLayer
-
     return {
         getattr(child, "layer_name", "")
         for child in m._children.values()
@@ -288,12 +294,10 @@ def _drawn_names(m: Any) -> set[str]:
     }
 
 
-def add_context(m: Any, context: Any, view: gpd.GeoSeries) -> None:
+def add_context(m: Any, context: Any, view: gpd.GeoSeries, *, func: str = "context") -> None:
     """Draw ``context=`` layers (boundaries, roads…) under the result, in EPSG:4326; features
     with a name (a ``name`` column) get small labels, thinned like the place names."""
-    from hotspot.maps._cell_layer import ShapeLayer
-
-    for name, frame in _context.context_layers(context):
+    for name, frame in context_layers(context, func=func):
         if not len(frame):
             continue
         geometry = frame.geometry
@@ -307,7 +311,7 @@ def add_context(m: Any, context: Any, view: gpd.GeoSeries) -> None:
                 ShapeLayer(
                     lonlat[mask], name=escape(name + suffix), pane="hotspotContext", style=style
                 ).add_to(m)
-        names = _context.context_names(frame)
+        names = context_names(frame)
         if names is None or view.crs is None:
             continue
         projected = np.asarray(geometry.to_crs(view.crs).array)
@@ -331,20 +335,19 @@ def add_surroundings(
     *,
     labels: Any = None,
     context: Any = None,
+    func: str = "map",
 ) -> None:
     """Draw under a result what shows where it is, each as its own layer: the ``context``
     layers, the data's footprint (the cells with incidents, faint grey), the study-area outline
     (a thin dark line), and over it the place names (``labels``, default the result's own),
     thinned for ``view`` (what the map opens on, in the result's CRS). Layers already on ``m``
     (a second result drawn on the same map) are not drawn twice."""
-    from hotspot.maps._cell_layer import ShapeLayer
-
     add_styles(m)
     drawn = _drawn_names(m)
-    crs = _context.result_crs(result)
-    add_context(m, context, view)
+    crs = result_crs(result)
+    add_context(m, context, view, func=func)
     if FOOTPRINT_LAYER not in drawn:
-        ground = _context.footprint_outline(result)
+        ground = footprint_outline(result)
         if ground is not None:
             ShapeLayer(
                 to_lonlat(gpd.GeoSeries([ground], crs=crs)),
@@ -353,7 +356,7 @@ def add_surroundings(
                 style=FOOTPRINT_STYLE,
             ).add_to(m)
     if STUDY_AREA_LAYER not in drawn:
-        area = _context.study_area(result)
+        area = study_area(result)
         if area is not None and crs is not None:
             ShapeLayer(
                 to_lonlat(gpd.GeoSeries([area.boundary], crs=crs)),
@@ -362,9 +365,9 @@ def add_surroundings(
                 style=STUDY_AREA_STYLE,
             ).add_to(m)
     if PLACE_LAYER not in drawn:
-        places = _context.place_labels(result, labels)
+        places = place_labels(result, labels, func=func)
         if places is not None:
-            places = places.iloc[: _context.MAX_PLACE_LABELS]
+            places = places.iloc[:MAX_PLACE_LABELS]
             add_labels(m, places, view, name=PLACE_LAYER, class_name="hotspot-place-label")
 
 
@@ -388,6 +391,7 @@ def draw_cells(
     labels: Any = None,
     context: Any = None,
     tiles: Any = DEFAULT_TILES,
+    func: str = "map",
 ) -> Any:
     """Add cells as one canvas layer with a tooltip of ``fields`` and the legend.
 
@@ -397,14 +401,12 @@ def draw_cells(
     (:func:`opening_view`). With ``result``, its surroundings go under the cells
     (:func:`add_surroundings`). Returns the map.
     """
-    from hotspot.maps._cell_layer import CellLayer
-
     geoms = to_lonlat(geometry)
     view = opening_view(result, geometry, extent)
     if m is None:
-        m = new_map(_lonlat_bounds(view), tiles=tiles)
+        m = new_map(_lonlat_bounds(view), tiles=tiles, func=func)
     if result is not None:
-        add_surroundings(m, result, view, labels=labels, context=context)
+        add_surroundings(m, result, view, labels=labels, context=context, func=func)
     add_styles(m)
     layer = CellLayer(
         geoms,

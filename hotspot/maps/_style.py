@@ -7,6 +7,7 @@ LISA quadrant colours of GeoDa and ArcGIS, and ArcGIS-like symbols for the 17 em
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
 
@@ -84,6 +85,36 @@ def escape(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def format_number(value: float) -> str:
+    """A number to three significant figures, with thousands separators and no exponent.
+
+    Examples
+    --------
+    >>> [format_number(v) for v in (0, 0.012345, 3.14159, 88.66, 1234.5, float("nan"))]
+    ['0', '0.0123', '3.14', '88.7', '1,234', '–']
+    """
+    if value is None or not math.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    digits = max(0, 2 - math.floor(math.log10(abs(value))))
+    return f"{value:,.{digits}f}"
+
+
+def class_labels(edges: object) -> list[str]:
+    """Legend labels ``lo–hi`` of the classes between consecutive ``edges``.
+
+    Examples
+    --------
+    >>> class_labels([0.5, 3.14159, 12.0, 480.2])
+    ['0.500–3.14', '3.14–12.0', '12.0–480']
+    """
+    edges = [float(e) for e in edges]
+    return [
+        f"{format_number(a)}–{format_number(b)}" for a, b in zip(edges, edges[1:], strict=False)
+    ]
+
+
 def count_classes(values: np.ndarray, n: int = len(COUNT_COLOURS)) -> tuple[np.ndarray, list[str]]:
     """Quantile classes of the positive counts: class per value (-1 for zero or NaN) and labels.
 
@@ -128,11 +159,31 @@ def count_classes(values: np.ndarray, n: int = len(COUNT_COLOURS)) -> tuple[np.n
     return classes, labels
 
 
+def value_classes(values: np.ndarray, n: int = len(COUNT_COLOURS)) -> tuple[np.ndarray, list[str]]:
+    """Classes of positive values that are not whole numbers (a density on cells): head/tail
+    breaks (:func:`density_classes`) with ``lo–hi`` labels; -1 for zero or NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> classes, labels = value_classes(np.array([0, 0.5, 0.5, 0.5, 1.5, 9.25]))
+    >>> classes.tolist(), labels
+    ([-1, 0, 0, 0, 0, 1], ['0.500–2.45', '2.45–9.25'])
+    """
+    values = np.asarray(values, dtype=float)
+    classes, edges = density_classes(values, 0.0, n)
+    if len(edges) < 2:
+        finite = values[np.isfinite(values) & (values > 0)]
+        return classes, [format_number(float(finite.max()))] if len(finite) else []
+    return classes, class_labels(edges)
+
+
 def count_scheme(
     values: np.ndarray, hidden: str | None = None
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """Classes, labels and colours of counts; NaN counts of a public copy (``hidden``, the
-    "fewer than 5" label) get a class and a grey of their own.
+    "fewer than 5" label) get a class and a grey of their own. Values that are not whole
+    numbers (a density on cells) get :func:`value_classes` instead of count quantiles.
 
     Examples
     --------
@@ -142,7 +193,9 @@ def count_scheme(
     ([-1, 2, 0, 1], 'fewer than 5', True)
     """
     values = np.asarray(values, dtype=float)
-    classes, labels = count_classes(values)
+    finite = values[np.isfinite(values)]
+    whole = bool(np.all(finite == np.round(finite)))
+    classes, labels = count_classes(values) if whole else value_classes(values)
     palette = list(COUNT_COLOURS[: len(labels)])
     suppressed = np.isnan(values) if hidden else np.zeros(values.shape, dtype=bool)
     if suppressed.any():

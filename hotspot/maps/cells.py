@@ -17,17 +17,37 @@ import numpy as np
 import pandas as pd
 
 from hotspot._validate import check_cells
-from hotspot.disclosure import disclosure_note, suppressed_label
-from hotspot.maps import _context
+from hotspot.disclosure import COUNT_COLUMNS, disclosure_note, suppressed_label
+from hotspot.errors import HotspotInputError
+from hotspot.maps._checks import require_columns, require_geodataframe
 from hotspot.maps._layers import DEFAULT_TILES, draw_cells
+from hotspot.maps._result_attrs import method_params
+from hotspot.maps._sentences import (
+    bin_unit,
+    count_sentences,
+    emerging_sentences,
+    gistar_sentences,
+    lisa_sentences,
+    significance_label,
+)
 from hotspot.maps._style import (
     EMERGING_COLOURS,
     GISTAR_COLOURS,
     LISA_COLOURS,
     count_scheme,
     escape,
+    format_number,
     legend_html,
 )
+
+
+def _check_result(result: object, func: str, columns: list[str], fix: str) -> None:
+    """A GeoDataFrame of polygons in metres holding ``columns``, else what to run first."""
+    require_geodataframe(
+        result, func=func, name="result" if func != "counts_map" else "cells", fix=fix
+    )
+    require_columns(result, columns, func=func, fix=fix)
+    check_cells(result, require_crs=True)
 
 
 def _ids(frame: pd.DataFrame) -> list[str]:
@@ -49,6 +69,7 @@ def _draw_categories(
     labels: Any,
     context: Any,
     tiles: Any,
+    func: str,
 ) -> Any:
     """Cells coloured by a categorical scheme (key -> (colour, label)) with its legend."""
     order = list(scheme)
@@ -73,12 +94,19 @@ def _draw_categories(
         labels=labels,
         context=context,
         tiles=tiles,
+        func=func,
     )
 
 
 def _count_text(values: np.ndarray, hidden: str | None) -> list[Any]:
-    """Counts for a tooltip: integers, or the suppression label where a public copy hid them."""
-    return [(hidden or "–") if np.isnan(v) else int(v) for v in np.asarray(values, dtype=float)]
+    """Counts for a tooltip: integers (other values, such as densities, to three figures), or
+    the suppression label where a public copy hid them."""
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    whole = bool(np.all(finite == np.round(finite)))
+    return [
+        (hidden or "–") if np.isnan(v) else (int(v) if whole else format_number(v)) for v in values
+    ]
 
 
 def counts_map(
@@ -135,13 +163,15 @@ def counts_map(
     >>> "Crimes, July 2016–2018" in m.get_root().render()
     True
     """
-    check_cells(cells, require_crs=True)
-    if column not in cells.columns:
-        raise KeyError(
-            f"cells have no {column!r} column; count them with hotspot.count_incidents()"
-        )
-    values = pd.to_numeric(cells[column]).to_numpy(dtype=float)
-    hidden = suppressed_label(cells)
+    _check_result(
+        cells,
+        "counts_map",
+        [column],
+        "count incidents first with hotspot.count_incidents(incidents, cells)",
+    )
+    values = pd.to_numeric(cells[column], errors="coerce").to_numpy(dtype=float)
+    # a public copy hides small counts; other values (a density under its floor) are not drawn
+    hidden = suppressed_label(cells) if column in COUNT_COLUMNS else None
     classes, class_names, palette = count_scheme(values, hidden)
     suppressed = np.isnan(values) if hidden else np.zeros(len(values), dtype=bool)
     keep = (
@@ -159,11 +189,12 @@ def counts_map(
         legend=legend,
         fill_opacity=0.75,
         extent=cells.geometry,
-        sentences=_context.count_sentences(cells, values[keep], column, hidden),
+        sentences=count_sentences(cells, values[keep], column, hidden),
         result=cells,
         labels=labels,
         context=context,
         tiles=tiles,
+        func="counts_map",
     )
 
 
@@ -218,9 +249,7 @@ def gistar_map(
     >>> "Hot spot, 99 % confidence" in page, "hotspot-place-label" in page
     (True, True)
     """
-    check_cells(result, require_crs=True)
-    if "gistar_bin" not in result.columns:
-        raise KeyError("result has no gistar_bin column; run hotspot.gistar(cells) first")
+    _check_result(result, "gistar_map", ["gistar_bin"], "run hotspot.gistar(cells) first")
     bins = result["gistar_bin"].to_numpy().astype(int)
     keep = np.ones(len(result), dtype=bool) if show_not_significant else bins != 0
     shown = result[keep]
@@ -230,12 +259,11 @@ def gistar_map(
         fields["count"] = _count_text(shown["count"], hidden)
     if "gistar_z" in result.columns:
         fields["z"] = shown["gistar_z"].round(2).to_numpy()
-    p_column, p_name = _context.significance_label(result, "gistar")
+    p_column, p_name = significance_label(result, "gistar")
     if p_column is not None:
         fields[p_name] = [f"{p:.3g}" for p in shown[p_column]]
-    sentences = np.asarray(_context.gistar_sentences(result, hidden), dtype=object)[keep]
-    meta = result.attrs.get("hotspot", {}).get("gistar", {})
-    corrected = " (FDR-corrected)" if meta.get("fdr") else ""
+    sentences = np.asarray(gistar_sentences(result, hidden), dtype=object)[keep]
+    corrected = " (FDR-corrected)" if method_params(result, "gistar").get("fdr") else ""
     return _draw_categories(
         result,
         shown,
@@ -250,6 +278,7 @@ def gistar_map(
         labels=labels,
         context=context,
         tiles=tiles,
+        func="gistar_map",
     )
 
 
@@ -303,14 +332,15 @@ def lisa_map(
     >>> "High-high cluster" in page, "p (permutation)" in page
     (True, True)
     """
-    check_cells(result, require_crs=True)
-    if "lisa_cluster" not in result.columns:
-        raise KeyError("result has no lisa_cluster column; run hotspot.lisa(cells) first")
+    _check_result(result, "lisa_map", ["lisa_cluster"], "run hotspot.lisa(cells) first")
     cluster = result["lisa_cluster"].astype(str).to_numpy()
     order = list(LISA_COLOURS)
     unknown = sorted(set(cluster) - set(order))
     if unknown:
-        raise ValueError(f"lisa_cluster has values {unknown} outside {order}")
+        raise HotspotInputError(
+            f"lisa_map: lisa_cluster has values {unknown} outside {order}; draw the result of "
+            "hotspot.lisa(cells) as it is."
+        )
     keep = np.ones(len(result), dtype=bool) if show_not_significant else cluster != order[-1]
     shown = result[keep]
     hidden = suppressed_label(result)
@@ -319,10 +349,10 @@ def lisa_map(
         fields["count"] = _count_text(shown["count"], hidden)
     if "lisa_i" in result.columns:
         fields["I"] = shown["lisa_i"].round(3).to_numpy()
-    p_column, p_name = _context.significance_label(result, "lisa")
+    p_column, p_name = significance_label(result, "lisa")
     if p_column is not None:
         fields[p_name] = [f"{p:.3g}" for p in shown[p_column]]
-    sentences = np.asarray(_context.lisa_sentences(result, hidden), dtype=object)[keep]
+    sentences = np.asarray(lisa_sentences(result, hidden), dtype=object)[keep]
     return _draw_categories(
         result,
         shown,
@@ -337,6 +367,7 @@ def lisa_map(
         labels=labels,
         context=context,
         tiles=tiles,
+        func="lisa_map",
     )
 
 
@@ -390,9 +421,12 @@ def emerging_map(
     >>> "Emerging hot spots" in page, "of 36 months" in page
     (True, True)
     """
-    if "emerging_category" not in result.columns:
-        raise KeyError("result has no emerging_category; run hotspot.emerging_hotspots(cube) first")
-    check_cells(result, require_crs=True)
+    _check_result(
+        result,
+        "emerging_map",
+        ["emerging_category", "emerging_n_hot", "emerging_n_cold", "emerging_trend_tau"],
+        "run hotspot.emerging_hotspots(cube) first",
+    )
     category = result["emerging_category"].astype(str).to_numpy()
     keep = np.isin(category, list(EMERGING_COLOURS)) & (
         show_no_pattern | (category != "no pattern")
@@ -400,15 +434,14 @@ def emerging_map(
     shown = result[keep]
     order = list(EMERGING_COLOURS)
     present = [c for c in order if (category == c).any() and (c != "no pattern" or show_no_pattern)]
-    meta = result.attrs.get("hotspot", {}).get("emerging", {})
-    unit = _context.bin_unit(meta.get("freq") if isinstance(meta, dict) else None, None)
+    unit = bin_unit(method_params(result, "emerging_hotspots").get("freq"), None)
     fields = {
         "cell": _ids(shown),
         f"hot {unit}": shown["emerging_n_hot"].to_numpy(),
         f"cold {unit}": shown["emerging_n_cold"].to_numpy(),
         "trend (Kendall τ)": shown["emerging_trend_tau"].round(3).to_numpy(),
     }
-    sentences = np.asarray(_context.emerging_sentences(result), dtype=object)[keep]
+    sentences = np.asarray(emerging_sentences(result), dtype=object)[keep]
     return _draw_categories(
         result,
         shown,
@@ -423,4 +456,5 @@ def emerging_map(
         labels=labels,
         context=context,
         tiles=tiles,
+        func="emerging_map",
     )

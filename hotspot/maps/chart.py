@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hotspot._validate import check_output_file
+from hotspot._validate import check_integer, check_output_file
+from hotspot.disclosure import disclosure_rule
 from hotspot.errors import HotspotInputError
+from hotspot.grid.cube import SpaceTimeCube, freq_word
 
 WHOLE_COLOUR = "#bd0026"
 PARTIAL_COLOUR = "#bdbdbd"
@@ -49,6 +51,7 @@ def time_chart(cube: Any, path: str | Path, *, title: str | None = None, dpi: in
     ('.png', 2)
     """
     path = check_output_file(path, "chart.png")  # before drawing: a folder given by mistake
+    dpi = check_integer(dpi, "dpi", minimum=10, example="100", func="time_chart")
     fig = chart_figure(cube, title=title, dpi=dpi)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,14 +65,15 @@ def chart_figure(cube: Any, *, title: str | None = None, dpi: int = 100) -> Any:
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    from hotspot.grid.cube import SpaceTimeCube, freq_word
-
     if not isinstance(cube, SpaceTimeCube):
-        raise HotspotInputError(f"time_chart() takes a SpaceTimeCube, not {type(cube).__name__}")
-    if np.isnan(np.asarray(cube.counts, dtype=float)).any():
         raise HotspotInputError(
-            "time_chart() needs the cube's own counts: this one is a public copy whose small "
-            "counts are hidden, so its totals would be too low. Chart the internal cube (the "
+            f"time_chart: cube= is a {type(cube).__name__}, not a SpaceTimeCube; make one with "
+            "hotspot.space_time_cube(incidents, cells, freq)."
+        )
+    if disclosure_rule(cube) is not None or np.isnan(np.asarray(cube.counts, dtype=float)).any():
+        raise HotspotInputError(
+            "time_chart: needs the cube's own counts: this one is a public copy whose small "
+            "counts are hidden, so its totals would be too low; chart the internal cube (the "
             "totals of a whole area per bin are rarely small counts)."
         )
     totals = np.nan_to_num(np.asarray(cube.counts, dtype=float)).sum(axis=1)

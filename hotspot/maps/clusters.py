@@ -9,8 +9,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspot._validate import check_integer
 from hotspot.disclosure import disclosure_note, suppressed_label
-from hotspot.maps import _context
+from hotspot.errors import HotspotInputError
+from hotspot.maps._cell_layer import FeatureTooltip
+from hotspot.maps._checks import require_columns, require_geodataframe
 from hotspot.maps._layers import (
     DEFAULT_TILES,
     add_labels,
@@ -21,6 +24,7 @@ from hotspot.maps._layers import (
     to_lonlat,
     view_bounds,
 )
+from hotspot.maps._sentences import cluster_sentences
 from hotspot.maps._style import (
     CHAIN_COLOURS,
     CLUSTER_ELLIPSE,
@@ -30,6 +34,7 @@ from hotspot.maps._style import (
     escape,
     legend_html,
 )
+from hotspot.places import place_labels
 
 # The property holding a feature's tooltip sentence.
 SENTENCE = "_about"
@@ -44,8 +49,6 @@ def _geojson_layer(
     sentences: list[str] | None = None,
 ) -> None:
     import folium
-
-    from hotspot.maps._cell_layer import FeatureTooltip
 
     columns = {k: np.asarray(v) for k, v in tips.items()}
     if sentences is not None:
@@ -63,8 +66,6 @@ def _geojson_layer(
 def _labels_of(labels: Any, incidents: gpd.GeoDataFrame | None) -> Any:
     """``labels=``, or with none given, the area names of ``incidents`` when there are some."""
     if labels is None and incidents is not None:
-        from hotspot.places import place_labels
-
         return place_labels(incidents)
     return labels
 
@@ -147,11 +148,21 @@ def cluster_map(
     >>> "dots omitted above 20,000" in m.get_root().render()  # 50,616 incidents in clusters
     True
     """
-    if not isinstance(summary, gpd.GeoDataFrame) or "n_incidents" not in summary.columns:
-        raise TypeError("cluster_map() takes the output of hotspot.cluster_summary(clustered)")
+    fix = "pass the output of hotspot.cluster_summary(clustered)"
+    require_geodataframe(summary, func="cluster_map", name="summary", fix=fix)
+    require_columns(
+        summary, ["n_incidents", "area_km2"], func="cluster_map", what="summary", fix=fix
+    )
+    if "hull" not in summary.columns and "ellipse_1sd" not in summary.columns:
+        require_columns(summary, ["hull"], func="cluster_map", what="summary", fix=fix)
+    order = check_integer(order, "order", minimum=1, example="1", func="cluster_map")
+    max_points = check_integer(max_points, "max_points", example="20000", func="cluster_map")
     rows = summary[summary["order"] == order] if "order" in summary.columns else summary
     if rows.empty:
-        raise ValueError(f"the summary has no clusters at order {order}")
+        raise HotspotInputError(
+            f"cluster_map: the summary has no clusters at order={order}; pick one of its "
+            f"orders ({', '.join(map(str, sorted(set(summary.get('order', [1])))))})."
+        )
     hidden = suppressed_label(summary)
     tips: dict[str, Any] = {
         "cluster": [escape(v) for v in rows.index],
@@ -169,12 +180,19 @@ def cluster_map(
             escape(f"{_day(a)} to {_day(b)}") if pd.notna(a) else ""
             for a, b in zip(rows["first_time"], rows["last_time"], strict=True)
         ]
-    sentences = _context.cluster_sentences(rows, hidden)
+    sentences = cluster_sentences(rows, hidden)
     outlines = rows["hull"] if "hull" in rows.columns else rows["ellipse_1sd"]
     view = outlines[~outlines.is_empty]
     if m is None:
-        m = new_map(view_bounds(to_lonlat(view)), tiles=tiles)
-    add_surroundings(m, summary, view, labels=_labels_of(labels, incidents), context=context)
+        m = new_map(view_bounds(to_lonlat(view)), tiles=tiles, func="cluster_map")
+    add_surroundings(
+        m,
+        summary,
+        view,
+        labels=_labels_of(labels, incidents),
+        context=context,
+        func="cluster_map",
+    )
     names, colours = [], []
     if "hull" in rows.columns:
         _geojson_layer(
@@ -253,10 +271,13 @@ def _draw_cluster_points(
     import folium
 
     column = "cluster" if order == 1 else f"cluster_order_{order}"
-    if column not in incidents.columns:
-        raise KeyError(
-            f"incidents have no {column!r} column; pass the output of hotspot.cluster_incidents()"
-        )
+    require_columns(
+        incidents,
+        [column],
+        func="cluster_map",
+        what="incidents",
+        fix="pass the output of hotspot.cluster_incidents() as incidents=",
+    )
     clustered = incidents[incidents[column].to_numpy() >= 0]
     if len(clustered) > max_points:
         return f"{len(clustered):,} clustered incidents: dots omitted above {max_points:,}."
@@ -333,19 +354,36 @@ def near_repeat_map(
     """
     import folium
 
-    if not isinstance(chains, gpd.GeoDataFrame) or "members" not in chains.columns:
-        raise TypeError("near_repeat_map() takes the output of hotspot.near_repeat_chains()")
+    fix = "pass the output of hotspot.near_repeat_chains(incidents, distance, days)"
+    require_geodataframe(chains, func="near_repeat_map", name="chains", fix=fix)
+    require_columns(
+        chains,
+        ["members", "size", "first", "last", "span_days", "extent_m"],
+        func="near_repeat_map",
+        what="chains",
+        fix=fix,
+    )
+    min_size = check_integer(min_size, "min_size", minimum=1, example="2", func="near_repeat_map")
+    max_points = check_integer(max_points, "max_points", example="20000", func="near_repeat_map")
     # Smallest first, so a large chain is drawn over the small ones sharing its place.
     rows = chains[chains["size"] >= min_size].sort_values("size", kind="stable")
     if rows.empty:
-        raise ValueError(f"no chain has {min_size} or more incidents")
+        raise HotspotInputError(
+            f"near_repeat_map: no chain has min_size={min_size} or more incidents; lower "
+            "min_size (2 draws every chain of two or more)."
+        )
     size = rows["size"].to_numpy()
     colour = np.asarray(CHAIN_COLOURS)[chain_class(size)]
     lonlat = to_lonlat(rows.geometry)
     if m is None:
-        m = new_map(view_bounds(lonlat), tiles=tiles)
+        m = new_map(view_bounds(lonlat), tiles=tiles, func="near_repeat_map")
     add_surroundings(
-        m, chains, rows.geometry, labels=_labels_of(labels, incidents), context=context
+        m,
+        chains,
+        rows.geometry,
+        labels=_labels_of(labels, incidents),
+        context=context,
+        func="near_repeat_map",
     )
     tips = {
         "chain": [escape(i) for i in rows.index],

@@ -8,8 +8,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from hotspot._validate import check_integer
 from hotspot.disclosure import disclosure_note
-from hotspot.maps import _context
+from hotspot.errors import HotspotInputError
+from hotspot.maps._checks import check_share
 from hotspot.maps._layers import (
     DEFAULT_TILES,
     add_layer_control,
@@ -17,11 +19,14 @@ from hotspot.maps._layers import (
     add_surroundings,
     new_map,
 )
+from hotspot.maps._sentences import density_rate
 from hotspot.maps._style import (
     DENSITY_CLASS_COLOURS,
+    class_labels,
     classify,
     density_classes,
     escape,
+    format_number,
     legend_html,
 )
 
@@ -92,14 +97,28 @@ def density_map(
     import folium
     from pyproj import CRS, Transformer
 
-    if not hasattr(surface, "attrs") or "transform" not in surface.attrs:
-        raise TypeError("density_map() takes the raster surface from hotspot.kde(incidents)")
-    factor, unit = _context.density_rate(surface)
+    if not hasattr(surface, "dims") or "transform" not in getattr(surface, "attrs", {}):
+        raise HotspotInputError(
+            f"density_map: surface= is a {type(surface).__name__}, not a raster surface; pass "
+            "the surface from hotspot.kde(incidents) or hotspot.dual_kde(...) (without cells=; "
+            "a density on cells is drawn with counts_map(cells, 'kde_density'))."
+        )
+    opacity = check_share(opacity, "opacity", func="density_map")
+    floor = check_share(floor, "floor", func="density_map", example="0.01")
+    max_pixels = check_integer(
+        max_pixels, "max_pixels", minimum=4, example="1000000", func="density_map"
+    )
+    factor, unit = density_rate(surface)
     values = surface.to_numpy().astype(float) * factor
     if not np.isfinite(values).any() or np.nanmax(values) <= 0:
-        raise ValueError(
-            "the surface has no density to draw"
-            + (" above the public disclosure floor" if disclosure_note(surface) else "")
+        raise HotspotInputError(
+            "density_map: the surface has no density to draw"
+            + (
+                " above the public disclosure floor; lower min_count, or publish a coarser map"
+                if disclosure_note(surface)
+                else "; check the incidents it was made from"
+            )
+            + "."
         )
     crs = CRS.from_user_input(surface.attrs["crs"])
     xs, ys = surface["x"].to_numpy(), surface["y"].to_numpy()
@@ -138,13 +157,13 @@ def density_map(
     west, south = to_lonlat.transform(mx.min(), my.min())
     east, north = to_lonlat.transform(mx.max(), my.max())
     if m is None:
-        m = new_map(np.array([west, south, east, north]), tiles=tiles)
+        m = new_map(np.array([west, south, east, north]), tiles=tiles, func="density_map")
     half = cell / 2
     view = gpd.GeoSeries(
         [shapely.box(xs.min() - half, ys.min() - half, xs.max() + half, ys.max() + half)],
         crs=crs,
     )
-    add_surroundings(m, surface, view, labels=labels, context=context)
+    add_surroundings(m, surface, view, labels=labels, context=context, func="density_map")
     colours = list(DENSITY_CLASS_COLOURS[: max(len(edges) - 1, 1)])
     folium.raster_layers.ImageOverlay(
         image=_rgba(classify(image, edges, vmin), colours, opacity),
@@ -152,7 +171,7 @@ def density_map(
         mercator_project=False,
         name=escape(title or "density"),
     ).add_to(m)
-    names = _context.class_labels(edges) if len(edges) > 1 else [_context.format_number(vmax)]
+    names = class_labels(edges) if len(edges) > 1 else [format_number(vmax)]
     add_legend(
         m, legend_html(title or f"Density ({unit})", names, colours, note=disclosure_note(surface))
     )

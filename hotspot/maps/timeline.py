@@ -7,7 +7,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspot._validate import check_integer
 from hotspot.disclosure import disclosure_note, suppressed_label
+from hotspot.errors import HotspotInputError
+from hotspot.maps._cell_layer import FrameSlider
 from hotspot.maps._layers import DEFAULT_TILES, draw_cells
 from hotspot.maps._style import count_scheme, escape, legend_html
 
@@ -84,13 +87,21 @@ def timeline_map(
     >>> "week of" in m.get_root().render(), "2016-07" in m.get_root().render()
     (False, True)
     """
-    from hotspot.maps._cell_layer import FrameSlider
-
-    if not hasattr(cube, "counts") or not hasattr(cube, "bins"):
-        raise TypeError("timeline_map() takes a SpaceTimeCube from hotspot.space_time_cube()")
+    if not (hasattr(cube, "counts") and hasattr(cube, "bins") and hasattr(cube, "cells")):
+        raise HotspotInputError(
+            f"timeline_map: cube= is a {type(cube).__name__}, not a space-time cube; make one "
+            "with hotspot.space_time_cube(incidents, cells, freq)."
+        )
+    start = check_integer(start, "start", example="0", func="timeline_map")
+    interval_ms = check_integer(
+        interval_ms, "interval_ms", minimum=1, example="800", func="timeline_map"
+    )
     counts = np.asarray(cube.counts, dtype=float)
-    if not 0 <= start < len(cube.bins):
-        raise ValueError(f"start={start} is outside the cube's {len(cube.bins)} bins")
+    if start >= len(cube.bins):
+        raise HotspotInputError(
+            f"timeline_map: start={start} is outside the cube's {len(cube.bins)} bins; pass a "
+            f"bin from 0 to {len(cube.bins) - 1}."
+        )
     active = np.nansum(counts, axis=0) > 0
     hidden = suppressed_label(cube)
     if hidden:
@@ -126,6 +137,7 @@ def timeline_map(
         labels=labels,
         context=context,
         tiles=tiles,
+        func="timeline_map",
     )
     layer = [c for c in m._children.values() if type(c).__name__ == "CellLayer"][-1]
     FrameSlider(layer, len(frames), start=start, interval_ms=interval_ms).add_to(m)

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspot.disclosure import check_min_count, suppressed_text
+
 PATTERN_ORDER = (
     "new hot spot",
     "intensifying hot spot",
@@ -18,6 +20,29 @@ PATTERN_ORDER = (
     "diminishing hot spot",
     "historical hot spot",
 )
+
+
+# Where results made before the result contract keep their parameters, by method.
+LEGACY_KEYS = {"emerging_hotspots": "emerging"}
+
+
+def params_of(result: Any, method: str) -> dict[str, Any]:
+    """The parameters ``method`` recorded in ``result.attrs["hotspot"]`` (under its name, or
+    the key it used before the result contract); empty when there are none.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame()
+    >>> frame.attrs["hotspot"] = {"method": "emerging_hotspots", "emerging": {"alpha": 0.05}}
+    >>> params_of(frame, "emerging_hotspots")
+    {'alpha': 0.05}
+    """
+    meta = (getattr(result, "attrs", None) or {}).get("hotspot") or {}
+    for key in (method, LEGACY_KEYS.get(method)):
+        if key and isinstance(meta.get(key), dict):
+            return meta[key]
+    return {}
 
 
 def _share_of_busiest(counts: np.ndarray, places: float = 0.05) -> tuple[float, int]:
@@ -40,7 +65,7 @@ def key_findings(analysis: Any, public: bool = False, min_count: int = 5) -> str
     """A plain-language paragraph of what the analysis found, for the top of its report section.
 
     Every number comes from the analysis's own results; public versions give no count below
-    ``min_count``.
+    ``min_count`` (:mod:`hotspot.disclosure`'s wording: "fewer than 5 incidents").
 
     Examples
     --------
@@ -52,6 +77,7 @@ def key_findings(analysis: Any, public: bool = False, min_count: int = 5) -> str
     >>> key_findings(a).startswith("In Jul 2016, Jul 2017, Jul 2018, 83,")
     True
     """
+    min_count = check_min_count(min_count, func="key_findings")
     a = analysis
     cells = a.cells
     grid = cells.attrs["hotspot"]["grid"]
@@ -87,13 +113,20 @@ def key_findings(analysis: Any, public: bool = False, min_count: int = 5) -> str
             str(first[c]) for c in ("area", "location") if c in table and pd.notna(first[c])
         )
         count = int(first["incidents"])
-        amount = f"{count:,} incidents" if not public or count >= min_count else "few incidents"
+        shown = not public or count >= min_count
+        # a public version hides a small count, and its share (which times the total is it)
+        amount = (
+            f"{count:,} incidents, {100 * first['share']:.1f} % of all"
+            if shown
+            else f"{suppressed_text(min_count)} incidents"
+        )
         sentences.append(
-            f"The top hot spot{' (' + where + ')' if where else ''} has {amount}, "
-            f"{100 * first['share']:.1f} % of all.{_areas_text(table)}"
+            f"The top hot spot{' (' + where + ')' if where else ''} has {amount}."
+            f"{_areas_text(table)}"
         )
     if a.emerging is not None:
-        kinds = a.emerging.attrs["hotspot"]["emerging"]["categories"]
+        e = params_of(a.emerging, "emerging_hotspots")
+        kinds = e["categories"]
         found = [(p, kinds.get(p, 0)) for p in PATTERN_ORDER if kinds.get(p, 0)]
         e_period = a.emerging.attrs["hotspot"].get("period", {}).get("label", "")
         if found:
@@ -104,10 +137,10 @@ def key_findings(analysis: Any, public: bool = False, min_count: int = 5) -> str
                 f"Over {e_period}, no cell is a significant new, intensifying or persistent "
                 "hot spot."
             )
-        trend = a.emerging["emerging_trend_p"] < a.emerging.attrs["hotspot"]["emerging"]["alpha"]
+        trend = a.emerging["emerging_trend_p"] < e["alpha"]
         up = int((trend & (a.emerging["emerging_trend_tau"] > 0)).sum())
         down = int((trend & (a.emerging["emerging_trend_tau"] < 0)).sum())
-        analysed = a.emerging.attrs["hotspot"]["emerging"]["n_analysed"]
+        analysed = e["n_analysed"]
         sentences.append(
             f"Of {analysed:,} cells with incidents, {up:,} show a significant rising trend and "
             f"{down:,} a falling one."

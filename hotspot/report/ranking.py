@@ -14,8 +14,11 @@ import numpy as np
 import pandas as pd
 
 from hotspot._period import years_covered
-from hotspot._validate import check_cells
+from hotspot._result import stamp
+from hotspot._validate import check_cells, check_integer, check_value_column
 from hotspot.errors import HotspotInputError
+from hotspot.grid.cells import cell_positions
+from hotspot.places import area_names, location_texts
 
 CONFIDENCE = {3: "99 %", 2: "95 %", 1: "90 %", 0: "not significant", -1: "cold, 90 %"}
 CONFIDENCE.update({-2: "cold, 95 %", -3: "cold, 99 %"})
@@ -106,7 +109,11 @@ def hotspot_table(
         Columns ``rank``, ``cell_id``, ``lon``, ``lat`` (the cell centre, WGS 84), ``area``,
         ``location``, ``incidents``, ``incidents_per_year`` (over the days the result's period
         covers), ``share`` (of all incidents counted), ``confidence``, ``emerging_category``,
-        ``trend``; ``attrs["hotspot"]`` holds the period and the basis of the yearly rate.
+        ``trend``. A new frame whose rows are cells, stamped (:mod:`hotspot._result`) with
+        kind ``"cells"`` and method ``"hotspot_table"``: ``attrs["hotspot"]["hotspot_table"]``
+        records ``n``, what the rows are ranked by and the basis of the yearly rate
+        (``per_year_basis``, also at the top level with ``ranked_by``); ``period`` is the
+        result's.
 
     Examples
     --------
@@ -118,15 +125,24 @@ def hotspot_table(
     >>> table.loc[0, ["area", "confidence"]].tolist(), int(table.loc[0, "rank"])
     (['Leeds', '99 %'], 1)
     """
-    check_cells(result, require_crs=True)
-    if "count" not in result.columns:
+    if not isinstance(result, gpd.GeoDataFrame):
         raise HotspotInputError(
-            "hotspot_table() needs a 'count' column: pass the cells from "
-            "hotspot.count_incidents() or hotspot.gistar()"
+            f"hotspot_table: result= is a {type(result).__name__}, not a GeoDataFrame; pass the "
+            "cells from hotspot.gistar(cells) or hotspot.count_incidents(incidents, cells)."
         )
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise HotspotInputError(f"n must be a positive whole number of rows, got {n!r}")
-    counts = pd.to_numeric(result["count"]).to_numpy(dtype=float)
+    check_cells(result, require_crs=True)
+    counts = check_value_column(
+        result,
+        "count",
+        varying=False,
+        fix="pass the cells from hotspot.count_incidents() or hotspot.gistar()",
+        func="hotspot_table",
+    )
+    n = check_integer(
+        n, "n", minimum=1, example="20 (a positive whole number of rows)", func="hotspot_table"
+    )
+    if emerging is not None:
+        _check_emerging(emerging)
     bins = (
         result["gistar_bin"].to_numpy().astype(int)
         if "gistar_bin" in result.columns
@@ -158,9 +174,6 @@ def hotspot_table(
         columns=list(COLUMNS),
     )
     if incidents is not None:
-        from hotspot.grid.cells import cell_positions
-        from hotspot.places import area_names, location_texts
-
         positions, _ = cell_positions(incidents, result)
         for column, values in (
             ("area", area_names(incidents)),
@@ -174,17 +187,41 @@ def hotspot_table(
     if np.isfinite(table["incidents"]).all():
         table["incidents"] = table["incidents"].astype(np.int64)
     table = table.dropna(axis=1, how="all")
-    meta = result.attrs.get("hotspot", {})
-    table.attrs["hotspot"] = {
-        "kind": "hotspot_table",
-        "period": meta.get("period"),
-        "per_year_basis": (
-            f"{meta['period']['days']:,} days of data ({meta['period']['label']})"
-            if years
-            else None
-        ),
+    period = (result.attrs.get("hotspot") or {}).get("period")
+    record = {
+        "n": n,
         "ranked_by": "Gi* hot spots first, then incidents"
         if "gistar_bin" in result.columns
         else "incidents",
+        "per_year_basis": (
+            f"{period['days']:,} days of data ({period['label']})" if years else None
+        ),
+        "incidents": incidents is not None,
+        "emerging": emerging is not None,
     }
-    return table
+    table.attrs = {}
+    return stamp(
+        table,
+        kind="cells",
+        method="hotspot_table",
+        params=record,
+        period=period,
+        ranked_by=record["ranked_by"],
+        per_year_basis=record["per_year_basis"],
+    )
+
+
+def _check_emerging(emerging: Any) -> None:
+    """``emerging=`` must be an emerging hot spot result with its category and trend."""
+    fix = "pass the result of hotspot.emerging_hotspots(cube) on the same cells"
+    if not isinstance(emerging, pd.DataFrame):
+        raise HotspotInputError(
+            f"hotspot_table: emerging= is a {type(emerging).__name__}, not a GeoDataFrame; {fix}."
+        )
+    needed = ("emerging_category", "emerging_trend_p", "emerging_trend_tau")
+    missing = [c for c in needed if c not in emerging.columns]
+    if missing:
+        raise HotspotInputError(
+            f"hotspot_table: emerging= has no {missing[0]!r} column (columns: "
+            f"{', '.join(map(str, emerging.columns))}); {fix}."
+        )

@@ -2,12 +2,16 @@
 
 Everything user-supplied that reaches the page (titles, categories, file names, notes) is
 escaped. With ``public=True`` every map, image and data file is made from the disclosed copy of
-its result (:func:`hotspot.maps.disclose`) and no incident-level file is written.
+its result (:func:`hotspot.disclosure.disclose`, the rules the maps apply too) and no
+incident-level file is written. Each map is the one for the method that made its result
+(``attrs["hotspot"]["method"]``), chosen by :func:`hotspot.maps.export_map` and
+:func:`hotspot.maps.to_png`.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,10 +22,19 @@ import numpy as np
 import pandas as pd
 
 from hotspot._period import period_label
-from hotspot.disclosure import disclose_table, statement
+from hotspot._version import __version__
+from hotspot.disclosure import (
+    check_min_count,
+    disclose,
+    disclose_table,
+    small_counts,
+    statement,
+)
 from hotspot.grid.cube import freq_word
-from hotspot.maps._style import escape
-from hotspot.report.findings import key_findings
+from hotspot.maps.chart import time_chart
+from hotspot.maps.export import export_map
+from hotspot.maps.png import to_png
+from hotspot.report.findings import key_findings, params_of
 
 if TYPE_CHECKING:
     from hotspot.analyze import Analysis
@@ -38,6 +51,11 @@ PAGE_STYLE = (
     ".methods{font-size:13px;color:#333}.public{background:#e8f5e9;padding:6px 10px;"
     "border-left:4px solid #2e7d32}"
 )
+
+
+def escape(value: object) -> str:
+    """``str(value)`` made safe for HTML text and attribute values."""
+    return html.escape(str(value), quote=True)
 
 
 def _for_file(result: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -79,13 +97,9 @@ class _Section:
         self.files: list[str] = []
 
     def shown(self, result: Any) -> Any:
-        from hotspot.maps import disclose
-
         return disclose(result, self.min_count) if self.public else result
 
     def map(self, result: Any, key: str, caption: str, title: str) -> None:
-        from hotspot.maps import export_map, to_png
-
         stem = f"{self.a.name}_{key}"
         export_map(
             result,
@@ -142,7 +156,7 @@ def _key_numbers(a: Analysis) -> list[tuple[str, str]]:
         )
     )
     if a.emerging is not None:
-        kinds = a.emerging.attrs["hotspot"]["emerging"]["categories"]
+        kinds = params_of(a.emerging, "emerging_hotspots")["categories"]
         spots = {k: v for k, v in kinds.items() if "spot" in k and v}
         text = ", ".join(f"{k} {v:,}" for k, v in sorted(spots.items(), key=lambda kv: -kv[1]))
         rows.append(("Emerging patterns (cells)", text or "none"))
@@ -167,9 +181,9 @@ def _table(rows: list[tuple[str, str]]) -> str:
 
 def _methods(a: Analysis) -> str:
     s = a.settings
-    g = a.gistar.attrs["hotspot"]["gistar"]
+    g = params_of(a.gistar, "gistar")
     grid = a.cells.attrs["hotspot"]["grid"]
-    k = a.surface.attrs["hotspot"]["kde"]
+    k = params_of(a.surface, "kde")
     parts = [
         f"Incidents were counted on a {grid['shape']} grid of {grid['cell_size']:,.0f} m cells "
         f"over {grid['study_area']}, each incident inside it in exactly one cell.",
@@ -184,7 +198,7 @@ def _methods(a: Analysis) -> str:
         "convex hulls and one-standard-deviation ellipses.",
     ]
     if a.emerging is not None:
-        e = a.emerging.attrs["hotspot"]["emerging"]
+        e = params_of(a.emerging, "emerging_hotspots")
         dropped = len(e.get("partial_bins_left_out", []))
         parts.append(
             f"Emerging hot spots: {e['bins'][2]} {freq_word(e['freq'])} bins, "
@@ -218,7 +232,28 @@ def write_analysis(
     public: bool = False,
     min_count: int = 5,
 ) -> str:
-    """Write one analysis's maps, images and data files into ``out``; return its HTML section."""
+    """Write one analysis's maps, images and data files into ``out``; return its HTML section.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`hotspot.analyze.run_analysis`.
+    out : str or Path
+        The folder to write into (created if needed).
+    offline : bool, default=False
+        Maps that open with no network (:func:`hotspot.maps.export_map`).
+    public : bool, default=False
+        Every map, image, table and data file from the disclosed copy of its result
+        (:func:`hotspot.disclosure.disclose`).
+    min_count : int, default=5
+        The smallest count a public version shows.
+
+    Returns
+    -------
+    str
+        The section's HTML, for :func:`write_report`.
+    """
+    min_count = check_min_count(min_count, func="write_analysis")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     a = analysis
@@ -344,9 +379,15 @@ def write_analysis(
 
 
 def write_report(sections: list[str], out: str | Path, *, title: str = "hotspot report") -> Path:
-    """Assemble sections from :func:`write_analysis` into ``out/report.html``."""
-    from hotspot import __version__
+    """Assemble sections from :func:`write_analysis` into ``out/report.html``.
 
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = write_report(["<section>…</section>"], tempfile.mkdtemp(), title="Briefing")
+    >>> path.name, "Made with hotspot" in path.read_text(encoding="utf-8")
+    ('report.html', True)
+    """
     out = Path(out)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     page = (
@@ -409,10 +450,8 @@ def _ranked_html(table: pd.DataFrame) -> str:
 def _time_chart(s: _Section, cube: Any, min_count: int) -> None:
     """The incidents per bin of the whole area, partial bins marked (public: only when no
     bin's total is a small count)."""
-    from hotspot.maps.chart import time_chart
-
     totals = cube.counts.sum(axis=1)
-    if s.public and ((totals >= 1) & (totals < min_count)).any():
+    if s.public and small_counts(totals, min_count).any():
         return
     stem = f"{s.a.name}_per_{freq_word(cube.freq)}"
     png = time_chart(cube, s.out / f"{stem}.png")

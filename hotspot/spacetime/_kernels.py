@@ -41,6 +41,15 @@ def _build_kernel() -> Callable:
     return _counts
 
 
+def pair_count_kernel() -> Callable:
+    """The numba pair-count kernel, built on the first call (numba imported, the kernel
+    compiled or loaded from the on-disk cache); its ``stats`` say which."""
+    global _KERNEL
+    if _KERNEL is None:
+        _KERNEL = _build_kernel()
+    return _KERNEL
+
+
 def permuted_counts(
     pi: np.ndarray,
     pj: np.ndarray,
@@ -58,13 +67,10 @@ def permuted_counts(
 
     Returns an int64 array of shape ``(len(perms), n_distance, len(t_edges) + 1)``.
     """
-    global _KERNEL
-    if _KERNEL is None:
-        _KERNEL = _build_kernel()
     n_t = t_edges.shape[0]
     out = np.zeros((perms.shape[0], n_distance, n_t + 1), dtype=np.int64)
     if pi.shape[0]:
-        _KERNEL(pi, pj, dbin, t, perms, t_edges, out[:, :, :n_t])
+        pair_count_kernel()(pi, pj, dbin, t, perms, t_edges, out[:, :, :n_t])
     # beyond the last time edge: the row totals (fixed by the pairs' distances) minus the rest
     rows = np.bincount(dbin, minlength=n_distance)[:n_distance]
     out[:, :, n_t] = rows[None, :] - out[:, :, :n_t].sum(axis=2)

@@ -49,14 +49,25 @@ import scipy.sparse as sp
 
 from hotspot._messages import announce
 from hotspot._period import period_of_bins
-from hotspot._random import as_generator, normal_pvalue
-from hotspot._validate import check_permutations
+from hotspot._random import normal_pvalue
+from hotspot._result import stamp
+from hotspot._validate import (
+    check_alpha,
+    check_choice,
+    check_integer,
+    check_permutation_count,
+    check_permutations,
+    check_rng,
+)
 from hotspot.errors import HotspotInputError
 from hotspot.grid.cube import SpaceTimeCube, freq_word
 from hotspot.grid.weights import build_weights
+from hotspot.stats.mann_kendall import mann_kendall
 from hotspot.stats.multiple_testing import fdr_adjust, significant
+from hotspot.stats.permutation import conditional_pvalues
 
 GLOBAL_WINDOWS = ("cube", "neighbourhood", "individual")
+PARTIAL = ("drop", "keep")
 PATTERNS = (
     "historical",
     "intensifying",
@@ -153,37 +164,34 @@ def permutation_pvalues(
     star: sp.csr_array,
     time_window: int,
     permutations: int,
-    rng: Any,
+    rng: np.random.Generator,
     *,
     progress: bool | None = None,
 ) -> np.ndarray:
     """Two-sided conditional-permutation p-values of space-time Gi*, bins × cells: each
     space-time cell keeps its value, its neighbours are redrawn from all other space-time cells
-    of the cube (the cube-wide null)."""
-    from hotspot.stats._kernels import random_ids
-    from hotspot.stats.local import permutation_tail_counts
-
+    of the cube (the cube-wide null). A space-time cell without neighbours gets NaN."""
     n_bins, n_cells = counts.shape
     matrix = space_time_neighbours(star, n_bins, time_window)
     values = counts.astype(float).ravel()
     observed = values + matrix @ values
     n = len(values)
-    max_k = int(np.diff(matrix.indptr).max())
+    max_k = int(np.diff(matrix.indptr).max()) if matrix.nnz else 0
     check_permutations(
         permutations, max_k, 24, what=f"{n:,} space-time cells with up to {max_k} neighbours"
     )
-    ids = random_ids(n, max_k, permutations, as_generator(rng))
-    greater, less = permutation_tail_counts(
+    p = conditional_pvalues(
         values,
         matrix,
         np.ones(n),
         np.ones(n),
         observed,
-        ids,
+        permutations,
+        "two-sided",
+        rng,
         progress=progress,
         desc=f"space-time Gi*, {permutations:,} permutations",
     )
-    p = np.minimum(1.0, 2.0 * np.minimum(1.0 + greater, 1.0 + less) / (1.0 + permutations))
     return p.reshape(n_bins, n_cells)
 
 
@@ -291,7 +299,9 @@ def emerging_hotspots(
         space-time cell keeps its value and its neighbourhood is redrawn from the whole cube —
         give the p-values that decide significance (the z-scores stay analytical); needs
         ``global_window="cube"``. The smallest two-sided p-value is 2 / (1 + permutations): with
-        ``fdr=True`` over a few thousand cells per bin, use 9,999 or more.
+        ``fdr=True`` over a few thousand cells per bin, use 9,999 or more. The default is 0,
+        unlike the 999 of :func:`hotspot.knox_test`, because a cube has an analytical test and
+        enough space-time cells that permutations deep enough for the FDR take minutes.
     alpha : float, default=0.05
         Significance of a bin (after the Benjamini–Hochberg correction over the cells of that
         bin when ``fdr``) and of the Mann–Kendall trend (after the correction over the
@@ -302,7 +312,7 @@ def emerging_hotspots(
         calling a trend significant (thousands of cells are tested: without it, one in twenty
         cells of a city where nothing changes would "trend").
     rng : None, int or numpy Generator
-        Randomness of the permutations.
+        Randomness of the permutations (unused with ``permutations=0``).
     partial : {"drop", "keep"}, default="drop"
         ``"drop"``: leave the cube's partial bins (``cube.partial_bins``: a first or last bin
         the data cover only in part, and padding before the first or after the last incident)
@@ -326,8 +336,19 @@ def emerging_hotspots(
     GeoDataFrame
         The cube's cells with ``emerging_category``, ``emerging_trend_tau``,
         ``emerging_trend_p``, ``emerging_n_hot``, ``emerging_n_cold``, ``emerging_last_z``,
-        ``emerging_last_bin`` (1 hot, −1 cold, 0); ``attrs["hotspot"]["emerging"]`` holds the
-        parameters, the category counts and ``arrays`` (z and p, bins × analysed cells).
+        ``emerging_last_bin`` (1 hot, −1 cold, 0). ``attrs["hotspot"]`` is stamped with kind
+        ``"cells"``, method ``"emerging_hotspots"``, the period of the bins analysed and the
+        seed; the record under ``"emerging_hotspots"`` — also under ``"emerging"``, the key
+        maps and reports read — holds the parameters, the category counts, the partial bins
+        left out and ``arrays`` (z and p, bins × analysed cells).
+
+    Raises
+    ------
+    TypeError
+        ``cube`` is not a :class:`~hotspot.SpaceTimeCube`.
+    hotspot.errors.HotspotInputError
+        A parameter out of its range or choices (naming it), fewer than 10 bins, or
+        permutations with a ``global_window`` other than "cube".
 
     Examples
     --------
@@ -336,49 +357,39 @@ def emerging_hotspots(
     >>> cube = hs.space_time_cube(inc, hs.square_grid(inc, 1000, quiet=True), "MS",
     ...                           start="2019-01", end="2021-12", quiet=True)
     >>> out = hs.emerging_hotspots(cube, quiet=True)
-    >>> "emerging_category" in out.columns
-    True
+    >>> "emerging_category" in out.columns, out.attrs["hotspot"]["method"]
+    (True, 'emerging_hotspots')
     """
-    from hotspot.stats.mann_kendall import mann_kendall
-
+    func = "emerging_hotspots"
     if not isinstance(cube, SpaceTimeCube):
-        raise TypeError(f"emerging_hotspots() takes a SpaceTimeCube, not {type(cube).__name__}")
-    if partial not in ("drop", "keep"):
-        raise HotspotInputError(f"partial={partial!r}: use 'drop' or 'keep'")
+        raise TypeError(f"{func}() takes a SpaceTimeCube, not {type(cube).__name__}")
+    partial = check_choice(partial, "partial", PARTIAL, func=func)
+    global_window = check_choice(global_window, "global_window", GLOBAL_WINDOWS, func=func)
+    trend_series = check_choice(trend_series, "trend_series", TREND_SERIES, func=func)
+    permutations = check_permutation_count(permutations, func=func)
+    alpha = check_alpha(alpha, func=func)
+    gen, seed = check_rng(rng, func=func)
+    if permutations and global_window != "cube":
+        raise HotspotInputError(
+            f"{func}: permutations={permutations} draw neighbourhoods from the whole cube; use "
+            "global_window='cube' (or permutations=0 for the other windows)."
+        )
     # the bins analysed, so that every check below is against them
     cube, dropped = _whole_bins(cube) if partial == "drop" else (cube, [])
     n_bins = cube.counts.shape[0]
     if n_bins < MIN_BINS:
         left_out = f" (partial ones left out: {len(dropped)})" if dropped else ""
         raise HotspotInputError(
-            f"the cube has {n_bins} whole bins{left_out}; the trend test needs at least "
+            f"{func}: the cube has {n_bins} whole bins{left_out}; the trend test needs at least "
             f"{MIN_BINS}. Use a finer freq or a longer period in hotspot.space_time_cube()"
             + (", or partial='keep'." if dropped else ".")
         )
-    if isinstance(time_window, bool) or not isinstance(time_window, int | np.integer):
-        raise TypeError(
-            f"time_window must be an integer number of bins, not {type(time_window).__name__}"
-        )
-    if not 1 <= time_window <= 0.75 * n_bins:
+    time_window = check_integer(time_window, "time_window", minimum=1, example="1", func=func)
+    if time_window > 0.75 * n_bins:
         raise HotspotInputError(
-            f"time_window must be between 1 and 75 % of the {n_bins} bins "
-            f"({int(0.75 * n_bins)}), got {time_window}"
+            f"{func}: time_window={time_window} must be between 1 and 75 % of the {n_bins} bins "
+            f"({int(0.75 * n_bins)}); use a shorter window or more bins."
         )
-    if global_window not in GLOBAL_WINDOWS:
-        raise HotspotInputError(f"global_window={global_window!r} is not one of {GLOBAL_WINDOWS}")
-    if isinstance(permutations, bool) or not isinstance(permutations, int | np.integer):
-        raise TypeError(f"permutations must be an integer, not {type(permutations).__name__}")
-    if permutations < 0:
-        raise HotspotInputError(f"permutations must be >= 0, got {permutations}")
-    if permutations and global_window != "cube":
-        raise HotspotInputError(
-            "permutations draw neighbourhoods from the whole cube; use global_window='cube' "
-            "(or permutations=0 for the other windows)"
-        )
-    if trend_series not in TREND_SERIES:
-        raise HotspotInputError(f"trend_series={trend_series!r}: use one of {TREND_SERIES}")
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
-        raise HotspotInputError(f"alpha must be a number between 0 and 1, got {alpha!r}")
     analysed = cube.counts.sum(axis=0) > 0
     cells = cube.cells
     nb = build_weights(cells, weights)
@@ -389,7 +400,7 @@ def emerging_hotspots(
     z = space_time_gistar(counts, star, time_window, global_window)
     p = np.asarray(normal_pvalue(z), dtype=float)
     if permutations:
-        p = permutation_pvalues(counts, star, time_window, permutations, rng, progress=progress)
+        p = permutation_pvalues(counts, star, time_window, permutations, gen, progress=progress)
     # the false-discovery-rate correction runs per time step, over that bin's cells (ArcGIS's
     # Gi* per slice); over the whole cube at once, hundreds of thousands of tests would leave
     # permutation p-values (at best 2/(1 + permutations)) no chance
@@ -401,7 +412,7 @@ def emerging_hotspots(
     trend_p = np.asarray(trend.pvalue, dtype=float)
     if fdr and len(trend_p):
         trend_p = fdr_adjust(trend_p)
-    category = categorise(hot, cold, trend_p, trend.s, alpha)
+    category = categorise(hot, cold, trend_p, trend.statistic, alpha)
     out = cells.copy()
     full = np.full(len(cells), NOT_ANALYSED, dtype=object)
     full[keep] = category
@@ -418,14 +429,13 @@ def emerging_hotspots(
         column[keep] = values
         out[name] = column
     counts_by = out["emerging_category"].value_counts().to_dict()
-    meta = dict(cube.cells.attrs.get("hotspot", {}))
-    meta["emerging"] = {
+    record = {
         "weights": nb.description,
         "time_window": time_window,
         "global_window": global_window,
         "permutations": permutations,
         "significance_from": "permutations" if permutations else "analytical z",
-        "rng_seed": rng if isinstance(rng, int) else None,
+        "rng_seed": seed,
         "alpha": alpha,
         "fdr": fdr,
         "freq": cube.freq,
@@ -438,12 +448,18 @@ def emerging_hotspots(
         "categories": counts_by,
         "arrays": EmergingArrays(z=z, p=p, hot=hot, cold=cold, cells=cells.index.to_numpy()[keep]),
     }
-    if "incidents_report" in cube.attrs:
-        meta["incidents_report"] = cube.attrs["incidents_report"]
-    if "places" in cube.attrs:
-        meta["places"] = cube.attrs["places"]
-    meta["period"] = period_of_bins(cube.bins[0], cube.bin_edges[-1], freq_word(cube.freq), n_bins)
-    out.attrs["hotspot"] = meta
+    extra = {k: cube.attrs[k] for k in ("incidents_report", "places") if k in cube.attrs}
+    stamp(
+        out,
+        kind="cells",
+        method=func,
+        params=record,
+        source=cells,
+        period=period_of_bins(cube.bins[0], cube.bin_edges[-1], freq_word(cube.freq), n_bins),
+        rng=rng,
+        emerging=record,  # the same record under its older key, which maps and reports read
+        **extra,
+    )
     announce(
         f"emerging hot spots: {len(keep):,} of {len(cells):,} cells analysed (the rest never had an "
         f"incident); {n_bins} bins, neighbourhood {nb.description} × {time_window + 1} bins",

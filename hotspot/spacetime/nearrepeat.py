@@ -10,6 +10,7 @@ pairs within the largest distance band, not with the square of the number of inc
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,10 +20,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._period import context_of
+from hotspot._period import context_of, period_of
 from hotspot._progress import progress_bar, show_progress
-from hotspot._random import as_generator
-from hotspot._validate import check_incidents, check_permutations, incident_xy
+from hotspot._result import stamp
+from hotspot._validate import (
+    check_choice,
+    check_incidents,
+    check_integer,
+    check_permutation_count,
+    check_permutations,
+    check_rng,
+    incident_xy,
+    time_resolution,
+)
 from hotspot.errors import HotspotInputError
 from hotspot.spacetime._kernels import pairs_within_time, permuted_counts
 
@@ -30,39 +40,77 @@ __all__ = ["KnoxResult", "knox_test", "near_repeat_chain_ids", "near_repeat_chai
 
 _NS_PER_DAY = 86_400 * 10**9
 _CHUNK = 32  # permutations per kernel call: bounds memory to _CHUNK * n int64 times
-_LABELS = ("exact", "nrc")
+#: Band label styles of :meth:`KnoxResult.nrc_table` and :func:`hotspot.maps.knox.knox_plot`.
+LABELS = ("exact", "nrc")
+#: Distances between incidents :func:`knox_test` offers.
+METRICS = ("euclidean", "manhattan")
 
 
 @dataclass(frozen=True)
 class KnoxResult:
-    """Result of :func:`knox_test`: pair counts per distance band (rows) x time band (columns).
+    """Result of :func:`knox_test`: pair counts per distance band (rows) x time band (columns),
+    in the vocabulary of :class:`hotspot._result.GlobalTest`, one table per quantity.
 
     Attributes
     ----------
-    observed : pandas.DataFrame
-        Number of unordered pairs of incidents in each (distance band, time band) cell (int).
+    statistic : pandas.DataFrame
+        Number of unordered pairs of incidents in each (distance band, time band) cell (int):
+        the observed counts. :attr:`observed` is the same table.
     expected : pandas.DataFrame
         Mean count over the permutations (NaN when ``permutations=0``).
-    ratio : pandas.DataFrame
-        ``observed / expected`` (the NRC's "Knox ratio"; NaN where expected is 0).
+    z : pandas.DataFrame
+        ``(observed - expected) / sd`` of the permuted counts (``ddof=1``; NaN where sd is 0).
     pvalue : pandas.DataFrame
         One-sided ``(k + 1) / (P + 1)``, ``k`` the number of the ``P`` permutations whose count
         is at least the observed one (small p: more close pairs than chance, a near repeat).
-    zscore : pandas.DataFrame
-        ``(observed - expected) / sd`` of the permuted counts (``ddof=1``; NaN where sd is 0).
+    alternative : str
+        ``"greater"``: the test asks whether there are more pairs than chance gives.
+    permutations : int
+        Random permutations of the times behind ``expected``, ``z`` and ``pvalue``.
+    ratio : pandas.DataFrame
+        ``observed / expected`` (the NRC's "Knox ratio"; NaN where expected is 0).
     null_distribution : numpy.ndarray
         The permuted counts, shape ``(permutations, n_rows, n_columns)``, int64.
     params : dict
-        The arguments, the band edges, the number of incidents and of pairs.
+        ``method`` ("knox_test"), ``period`` (of the incidents' times), ``rng_seed``, the
+        arguments, the band edges, the number of incidents and of pairs.
+
+    Notes
+    -----
+    ``observed`` stays as a plain alias of ``statistic``: it is what the Near Repeat
+    Calculator calls the table. ``zscore`` is the old name of ``z`` and warns
+    (FutureWarning) until it goes in 0.3.
     """
 
-    observed: pd.DataFrame
+    statistic: pd.DataFrame
     expected: pd.DataFrame
-    ratio: pd.DataFrame
+    z: pd.DataFrame
     pvalue: pd.DataFrame
-    zscore: pd.DataFrame
+    ratio: pd.DataFrame
     null_distribution: np.ndarray = field(repr=False)
-    params: dict[str, Any]
+    params: dict[str, Any] = field(repr=False)
+    alternative: str = "greater"
+    permutations: int = 0
+
+    @property
+    def observed(self) -> pd.DataFrame:
+        """The observed pair counts: :attr:`statistic` under the Near Repeat Calculator's name."""
+        return self.statistic
+
+    @property
+    def zscore(self) -> pd.DataFrame:
+        """Deprecated: :attr:`z`."""
+        warnings.warn(
+            "KnoxResult.zscore is now KnoxResult.z; the old name will stop working in 0.3.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.z
+
+    @property
+    def method(self) -> str | None:
+        """The public function that made the result (``params["method"]``)."""
+        return self.params.get("method")
 
     def nrc_table(
         self, *, labels: str = "exact", decimals: int = 2, marks: bool = True
@@ -86,7 +134,7 @@ class KnoxResult:
         Returns
         -------
         pandas.DataFrame
-            Strings, same shape as :attr:`observed`; ``print()`` it for the table.
+            Strings, same shape as :attr:`statistic`; ``print()`` it for the table.
 
         Examples
         --------
@@ -98,10 +146,9 @@ class KnoxResult:
         >>> res.nrc_table(labels="nrc").shape
         (4, 3)
         """
-        if labels not in _LABELS:
-            raise HotspotInputError(
-                f"labels={labels!r} is not one of {', '.join(repr(v) for v in _LABELS)}"
-            )
+        func = "KnoxResult.nrc_table"
+        labels = check_choice(labels, "labels", LABELS, func=func)
+        decimals = check_integer(decimals, "decimals", minimum=0, example="2", func=func)
         ratio = self.ratio.to_numpy()
         pval = self.pvalue.to_numpy()
         text = np.empty(ratio.shape, dtype=object)
@@ -124,7 +171,8 @@ class KnoxResult:
     def plot(self, *, ax: Any = None, labels: str = "nrc", title: str | None = None) -> Any:
         """The Knox ratios as a heat table (red above 1, blue below) with significance marks.
 
-        Needs matplotlib (``pip install 'hotspot[notebooks]'``). Returns the matplotlib Axes.
+        Draws with :func:`hotspot.maps.knox.knox_plot`, which needs matplotlib
+        (``pip install 'hotspot[notebooks]'``). Returns the matplotlib Axes.
 
         Examples
         --------
@@ -134,29 +182,9 @@ class KnoxResult:
         >>> len(res.plot().texts)
         12
         """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as err:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "KnoxResult.plot() needs matplotlib: pip install 'hotspot[notebooks]'"
-            ) from err
-        table = self.nrc_table(labels=labels)
-        ratio = self.ratio.to_numpy(dtype=float)
-        if ax is None:
-            _, ax = plt.subplots(figsize=(1.6 + 1.3 * ratio.shape[1], 0.8 + 0.5 * ratio.shape[0]))
-        finite = np.isfinite(ratio)
-        spread = max(float(np.abs(np.log(ratio[finite & (ratio > 0)])).max(initial=0.1)), 0.1)
-        shown = np.where(finite & (ratio > 0), np.log(np.where(ratio > 0, ratio, 1.0)), np.nan)
-        ax.imshow(shown, cmap="RdBu_r", vmin=-spread, vmax=spread, aspect="auto")
-        for (i, j), text in np.ndenumerate(table.to_numpy()):
-            ax.text(j, i, text, ha="center", va="center", fontsize=9)
-        ax.set_xticks(range(table.shape[1]), table.columns, rotation=30, ha="right")
-        ax.set_yticks(range(table.shape[0]), table.index)
-        ax.set_xlabel("time between incidents")
-        ax.set_ylabel("distance between incidents")
-        permutations = self.params.get("permutations")
-        ax.set_title(title or f"Knox ratio (observed / expected, {permutations} permutations)")
-        return ax
+        from hotspot.maps.knox import knox_plot
+
+        return knox_plot(self, ax=ax, labels=labels, title=title)
 
 
 def knox_test(
@@ -192,7 +220,9 @@ def knox_test(
         and a last column counts the pairs more than the last edge apart. ``|dt|`` is the
         exact difference of the ``time`` values (fractions of a day count).
     permutations : int, default 999
-        Number of random permutations of the times (0: observed counts only).
+        Number of random permutations of the times (0: observed counts only). The default is
+        999, where :func:`hotspot.emerging_hotspots` defaults to 0, because the Knox table has
+        no analytical null here: its p-values come from the permutations alone.
     metric : {"euclidean", "manhattan"}, default "euclidean"
         Distance between incidents; Manhattan (|dx| + |dy|) approximates travel on a street
         grid, the Near Repeat Calculator's other option.
@@ -208,16 +238,20 @@ def knox_test(
     Returns
     -------
     KnoxResult
-        ``observed``, ``expected``, ``ratio``, ``pvalue``, ``zscore`` DataFrames (rows: distance
-        bands in increasing order, same-location first, beyond-the-last-band last; columns: time
-        bands, beyond last), ``null_distribution``, ``params`` and :meth:`KnoxResult.nrc_table`.
+        ``statistic`` (the observed counts, also ``observed``), ``expected``, ``z``, ``pvalue``
+        and ``ratio`` DataFrames (rows: distance bands in increasing order, same-location
+        first, beyond-the-last-band last; columns: time bands, beyond last), ``alternative``
+        ("greater"), ``permutations``, ``null_distribution``, ``params`` (``method``,
+        ``period``, ``rng_seed`` and the arguments), :meth:`KnoxResult.nrc_table` and
+        :meth:`KnoxResult.plot`.
 
     Raises
     ------
     TypeError
-        `incidents` is not a GeoDataFrame, or `rng` is not a seed or Generator.
+        `incidents` is not a GeoDataFrame.
     HotspotInputError
-        Bad bands, no or missing times, fewer than 2 incidents, a geographic CRS.
+        Bad bands, permutations, metric, same_location or rng (naming the parameter), no or
+        missing times, fewer than 2 incidents, a geographic CRS.
 
     See Also
     --------
@@ -257,28 +291,27 @@ def knox_test(
     >>> list(res.observed.index)
     ['0 to 20000 m', 'over 20000 m']
     """
+    func = "knox_test"
     incidents = check_incidents(incidents)
-    d_edges = _check_bands(distance_bands, "distance_bands", "metres")
-    t_edges = _check_bands(time_bands, "time_bands", "days")
-    permutations = _check_permutations(permutations)
+    d_edges = _check_bands(distance_bands, "distance_bands", "metres", func=func)
+    t_edges = _check_bands(time_bands, "time_bands", "days", func=func)
+    permutations = check_permutation_count(permutations, func=func)
+    metric = check_choice(metric, "metric", METRICS, func=func)
     if not isinstance(same_location, bool | np.bool_):
-        raise TypeError(f"same_location must be True or False, not {type(same_location).__name__}")
+        raise HotspotInputError(
+            f"{func}: same_location={same_location!r} must be True or False; True counts the "
+            "pairs at exactly one place in a row of their own, as the Near Repeat Calculator."
+        )
+    gen, seed = check_rng(rng, func=func)
     n_table = (len(d_edges) + int(bool(same_location))) * len(t_edges)  # the null's shape
     check_permutations(permutations, n_table, 16, what="the Knox table")
-    gen = as_generator(rng)
     x, y = incident_xy(incidents)
-    t = _times_ns(incidents, "knox_test")
+    t = _times_ns(incidents, func)
     n = len(t)
     if n < 2:
-        raise HotspotInputError("knox_test needs at least 2 incidents to form a pair.")
+        raise HotspotInputError(f"{func}: needs at least 2 incidents to form a pair.")
 
     # pairs within the largest finite distance band, with their distance band
-    if metric not in METRICS:
-        raise HotspotInputError(
-            f"metric={metric!r} is not one of {', '.join(repr(m) for m in METRICS)} "
-            "(Manhattan distance approximates travel along a street grid, as the Near Repeat "
-            "Calculator offers)"
-        )
     pi, pj, dist = _pairs_within(x, y, float(d_edges[-1]), metric)
     dbin = np.searchsorted(d_edges[1:], dist, side="left")
     if same_location:
@@ -314,9 +347,9 @@ def knox_test(
             expected = null.mean(axis=0)
             sd = null.std(axis=0, ddof=1) if permutations > 1 else np.zeros_like(expected)
             pvalue = ((null >= obs[None]).sum(axis=0) + 1.0) / (permutations + 1.0)
-            zscore = np.where(sd > 0, (obs - expected) / sd, np.nan)
+            z = np.where(sd > 0, (obs - expected) / sd, np.nan)
         else:
-            expected = pvalue = zscore = np.full(obs.shape, np.nan)
+            expected = pvalue = z = np.full(obs.shape, np.nan)
         ratio = np.where(expected > 0, obs / expected, np.nan)
 
     rows, cols = _band_labels(d_edges, t_edges, bool(same_location), style="frame")
@@ -327,6 +360,9 @@ def knox_test(
         )
 
     params = {
+        "method": func,
+        "period": _incidents_period(incidents),
+        "rng_seed": seed,
         "distance_bands": tuple(float(v) for v in d_edges),
         "time_bands": tuple(float(v) for v in t_edges),
         "permutations": permutations,
@@ -339,13 +375,15 @@ def knox_test(
         "time_unit": "days",
     }
     return KnoxResult(
-        observed=frame(obs),
+        statistic=frame(obs),
         expected=frame(expected),
-        ratio=frame(ratio),
+        z=frame(z),
         pvalue=frame(pvalue),
-        zscore=frame(zscore),
+        ratio=frame(ratio),
         null_distribution=null,
         params=params,
+        alternative="greater",
+        permutations=permutations,
     )
 
 
@@ -378,10 +416,11 @@ def near_repeat_chain_ids(incidents: gpd.GeoDataFrame, distance: float, days: fl
     >>> int((ids >= 0).sum()), int(ids.max() + 1)
     (26, 13)
     """
+    func = "near_repeat_chain_ids"
     incidents = check_incidents(incidents)
-    distance, days = _check_link(distance, days)
+    distance, days = _check_link(distance, days, func=func)
     x, y = incident_xy(incidents)
-    t = _times_ns(incidents, "near_repeat_chain_ids")
+    t = _times_ns(incidents, func)
     return pd.Series(_chain_labels(x, y, t, distance, days), index=incidents.index, name="chain_id")
 
 
@@ -415,7 +454,10 @@ def near_repeat_chains(
           a LineString when they are collinear), in the CRS of `incidents`.
 
         A chain links incidents transitively: its span and extent can exceed `days` and
-        `distance`. The per-incident ids are in ``result.attrs["hotspot"]["chain_id"]``.
+        `distance`. ``attrs["hotspot"]`` is stamped with kind ``"chains"``, method
+        ``"near_repeat_chains"``, the incidents' period and, under ``"near_repeat_chains"``,
+        ``distance``, ``days``, ``n_incidents``, ``n_chains`` and ``n_in_chains``. The chain of
+        each incident is :func:`near_repeat_chain_ids` (the same numbering).
 
     See Also
     --------
@@ -429,8 +471,18 @@ def near_repeat_chains(
     >>> chains = near_repeat_chains(hs.datasets.load_burkitt(), 20000, 5)
     >>> len(chains), int(chains["size"].max())  # the 13 close pairs of the Knox test
     (13, 2)
+    >>> chains.attrs["hotspot"]["kind"], chains.attrs["hotspot"]["near_repeat_chains"]["days"]
+    ('chains', 5.0)
     """
-    ids = near_repeat_chain_ids(incidents, distance, days)
+    func = "near_repeat_chains"
+    incidents = check_incidents(incidents)
+    distance, days = _check_link(distance, days, func=func)
+    x, y = incident_xy(incidents)
+    ids = pd.Series(
+        _chain_labels(x, y, _times_ns(incidents, func), distance, days),
+        index=incidents.index,
+        name="chain_id",
+    )
     times = incidents["time"]
     in_chain = ids.to_numpy() >= 0
     sub = incidents.loc[in_chain]
@@ -467,19 +519,26 @@ def near_repeat_chains(
         crs=incidents.crs,
     )
     out.index = pd.RangeIndex(len(out), name="chain_id")
-    out.attrs["hotspot"] = {
-        "chain_id": ids,
+    params = {
         "distance": distance,
         "days": days,
-        **context_of(incidents),
+        "n_incidents": len(incidents),
+        "n_chains": len(out),
+        "n_in_chains": int(in_chain.sum()),
     }
-    return out
+    context = context_of(incidents)  # the period, and where the data's named areas are
+    return stamp(
+        out,
+        kind="chains",
+        method=func,
+        params=params,
+        source=incidents,
+        period=context.get("period"),
+        **({"places": context["places"]} if "places" in context else {}),
+    )
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-METRICS = ("euclidean", "manhattan")
 
 
 def _pairs_within(
@@ -554,44 +613,52 @@ def _times_ns(incidents: gpd.GeoDataFrame, func: str) -> np.ndarray:
     return ns - ns.min()
 
 
-def _check_bands(bands: Any, name: str, unit: str) -> np.ndarray:
+def _incidents_period(incidents: gpd.GeoDataFrame) -> dict[str, Any] | None:
+    """The period the incidents' ``time`` column covers (None without one), for the stamp."""
+    if "time" not in incidents.columns or not pd.api.types.is_datetime64_any_dtype(
+        incidents["time"]
+    ):
+        return None
+    return period_of(incidents["time"].to_numpy(), time_resolution(incidents))
+
+
+def _check_bands(bands: Any, name: str, unit: str, *, func: str) -> np.ndarray:
+    example = "(0, 100, 200)" if unit == "metres" else "(0, 7, 14)"
     try:
         edges = np.asarray(bands, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be a sequence of numbers ({unit}), e.g. (0, 100, 200)"
+        raise HotspotInputError(
+            f"{func}: {name}={bands!r} must be a sequence of numbers ({unit}), e.g. {example}."
         ) from None
     if edges.ndim != 1 or len(edges) < 2:
         raise HotspotInputError(
-            f"{name} must list at least two edges in {unit}, starting at 0, e.g. (0, 100, 200); "
-            f"got {bands!r}"
+            f"{func}: {name}={bands!r} must list at least two edges in {unit}, starting at 0, "
+            f"e.g. {example}."
         )
     if not np.isfinite(edges).all() or edges[0] != 0 or (np.diff(edges) <= 0).any():
         raise HotspotInputError(
-            f"{name} must be finite, start at 0 and strictly increase ({unit}); got {bands!r}. "
-            "Pairs beyond the last edge get their own band automatically."
+            f"{func}: {name}={bands!r} must be finite, start at 0 and strictly increase "
+            f"({unit}), e.g. {example}; pairs beyond the last edge get their own band "
+            "automatically."
         )
     return edges
 
 
-def _check_permutations(permutations: Any) -> int:
-    if isinstance(permutations, bool) or not isinstance(permutations, int | np.integer):
-        raise TypeError(f"permutations must be an int, not {type(permutations).__name__}")
-    if permutations < 0:
-        raise HotspotInputError(f"permutations must be >= 0 (e.g. 999), got {permutations}")
-    return int(permutations)
-
-
-def _check_link(distance: Any, days: Any) -> tuple[float, float]:
-    for value, name in ((distance, "distance"), (days, "days")):
-        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-            raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    distance, days = float(distance), float(days)
-    if not np.isfinite(distance) or distance <= 0:
-        raise HotspotInputError(f"distance must be a positive number of metres, got {distance}")
-    if not np.isfinite(days) or days < 0:
-        raise HotspotInputError(f"days must be a number of days >= 0, got {days}")
-    return distance, days
+def _check_link(distance: Any, days: Any, *, func: str) -> tuple[float, float]:
+    for value, name, rule in (
+        (distance, "distance", "a positive number of metres, e.g. 100"),
+        (days, "days", "a number of days >= 0, e.g. 7"),
+    ):
+        number = not isinstance(value, bool) and isinstance(
+            value, int | float | np.integer | np.floating
+        )
+        if (
+            not number
+            or not np.isfinite(value)
+            or (value <= 0 if name == "distance" else value < 0)
+        ):
+            raise HotspotInputError(f"{func}: {name}={value!r} must be {rule}.")
+    return float(distance), float(days)
 
 
 def _fmt(v: float) -> str:

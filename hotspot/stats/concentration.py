@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from hotspot._validate import check_value_column, report_of
 from hotspot.errors import HotspotInputError
 
 __all__ = ["Concentration", "concentration", "share_of_places"]
@@ -21,6 +23,10 @@ _SHARE_RTOL = 1e-12
 @dataclass(frozen=True)
 class Concentration:
     """How concentrated crime is across places.
+
+    A measure, not a test: it has no expectation, z-score or p-value. In the
+    :class:`hotspot.stats.GlobalTest` vocabulary, :attr:`statistic` is the Gini coefficient
+    and ``params`` records what made the result.
 
     Attributes
     ----------
@@ -40,6 +46,10 @@ class Concentration:
         Total count (an integer for incident counts).
     column : str
         The column of counts.
+    params : dict
+        ``method`` (``"concentration"``), ``period`` (the period the counts cover, from the
+        cells' ``attrs``, or None), ``rng_seed`` (None: nothing is random), ``column``,
+        ``n_places`` and ``n_crimes``.
     """
 
     gini: float
@@ -48,6 +58,17 @@ class Concentration:
     n_places: int
     n_crimes: float
     column: str = "count"
+    params: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def statistic(self) -> float:
+        """The Gini coefficient (:attr:`gini`)."""
+        return self.gini
+
+    @property
+    def method(self) -> str | None:
+        """The public function that made the result (``params["method"]``)."""
+        return self.params.get("method")
 
     def __str__(self) -> str:
         return (
@@ -57,7 +78,7 @@ class Concentration:
         )
 
 
-def _counts(cells: object, column: str, func: str) -> np.ndarray:
+def _counts(cells: object, column: object, func: str) -> np.ndarray:
     """The column's values as a float array, checked: numbers, no NaN, >= 0, sum > 0."""
     if not isinstance(cells, pd.DataFrame):
         raise TypeError(
@@ -66,29 +87,21 @@ def _counts(cells: object, column: str, func: str) -> np.ndarray:
             f"{type(cells).__name__}"
         )
     if not isinstance(column, str):
-        raise TypeError(f"{func}: column must be a column name (str), not {type(column).__name__}")
-    if column not in cells.columns:
         raise HotspotInputError(
-            f"{func}: cells has no column {column!r}; count incidents first with "
-            "hotspot.count_incidents(incidents, cells), or pass column= (columns: "
-            f"{', '.join(map(str, list(cells.columns)[:8]))})."
+            f"{func}: column={column!r} must be a column name (str), e.g. 'count'."
         )
-    values = cells[column]
-    if not (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)):
-        raise TypeError(
-            f"{func}: column {column!r} must hold numbers (counts per place), not {values.dtype}"
+    if column in cells.columns and pd.api.types.is_bool_dtype(cells[column]):
+        raise HotspotInputError(
+            f"{func}: column {column!r} holds True/False, not counts per place; pass a column "
+            "of numbers (e.g. 'count' from hotspot.count_incidents)."
         )
-    if len(values) == 0:
+    x = check_value_column(cells, column, what="places", varying=False, func=func)
+    if len(x) == 0:
         raise HotspotInputError(f"{func}: cells is empty: there are no places to compare.")
-    if values.isna().any():
+    if (x < 0).any():
         raise HotspotInputError(
-            f"{func}: column {column!r} has {int(values.isna().sum())} missing values; fill "
-            "places without crime with 0 (cells.fillna({column!r: 0})) or drop them."
-        )
-    x = values.to_numpy(dtype=float)
-    if not np.isfinite(x).all() or (x < 0).any():
-        raise HotspotInputError(
-            f"{func}: column {column!r} must hold counts >= 0; it has negative or infinite values."
+            f"{func}: column {column!r} must hold counts >= 0; it has {int((x < 0).sum())} "
+            "negative values."
         )
     if x.sum() <= 0:
         raise HotspotInputError(
@@ -112,7 +125,8 @@ def concentration(cells: pd.DataFrame, column: str = "count") -> Concentration:
     Returns
     -------
     Concentration
-        ``gini``, ``gini_adjusted``, ``lorenz``, ``n_places``, ``n_crimes`` and ``column``.
+        ``gini`` (also ``statistic``), ``gini_adjusted``, ``lorenz``, ``n_places``,
+        ``n_crimes``, ``column`` and ``params`` (``method``, ``period``, ``rng_seed``).
 
     Notes
     -----
@@ -157,8 +171,11 @@ def concentration(cells: pd.DataFrame, column: str = "count") -> Concentration:
     >>> c = concentration(cells)
     >>> 0.5 < c.gini < 1, c.gini_adjusted == c.gini  # more crimes than cells
     (True, True)
+    >>> c.method, c.params["period"]["end"]
+    ('concentration', '2021-12-31')
     """
-    x = _counts(cells, column, "concentration()")
+    func = "concentration"
+    x = _counts(cells, column, func)
     n = len(x)
     total = float(x.sum())
     ascending = np.sort(x)
@@ -179,6 +196,7 @@ def concentration(cells: pd.DataFrame, column: str = "count") -> Concentration:
         index=pd.RangeIndex(n + 1, name="rank"),
     )
     n_crimes = int(total) if float(total).is_integer() else total
+    period = report_of(cells).get("period")
     return Concentration(
         gini=gini,
         gini_adjusted=float(adjusted),
@@ -186,6 +204,14 @@ def concentration(cells: pd.DataFrame, column: str = "count") -> Concentration:
         n_places=n,
         n_crimes=n_crimes,
         column=column,
+        params={
+            "method": func,
+            "period": period if isinstance(period, dict) else None,
+            "rng_seed": None,
+            "column": column,
+            "n_places": n,
+            "n_crimes": n_crimes,
+        },
     )
 
 
@@ -228,11 +254,10 @@ def share_of_places(cells: pd.DataFrame, crime_share: float = 0.5, column: str =
     >>> share_of_places(cells, 0.5), share_of_places(cells, 0.6), share_of_places(cells, 1)
     (0.2, 0.4, 0.6)
     """
-    func = "share_of_places()"
+    func = "share_of_places"
     if isinstance(crime_share, bool) or not isinstance(crime_share, numbers.Real):
-        raise TypeError(
-            f"{func}: crime_share must be a number in (0, 1], e.g. 0.5, not "
-            f"{type(crime_share).__name__}"
+        raise HotspotInputError(
+            f"{func}: crime_share={crime_share!r} must be a number in (0, 1], e.g. 0.5."
         )
     if not 0 < float(crime_share) <= 1:
         raise HotspotInputError(

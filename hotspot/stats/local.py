@@ -9,48 +9,27 @@ import numpy as np
 import pandas as pd
 
 from hotspot._messages import announce
-from hotspot._progress import chunk_bounds, progress_bar, show_progress
-from hotspot._random import as_generator, check_alternative, normal_pvalue
-from hotspot._validate import check_cells, check_permutations, report_of
-from hotspot.errors import HotspotInputError
-from hotspot.grid.weights import Neighbours, build_weights
-from hotspot.stats._kernels import random_ids, tail_counts
+from hotspot._random import normal_pvalue
+from hotspot._result import stamp
+from hotspot._validate import (
+    check_alpha,
+    check_cells,
+    check_permutation_count,
+    check_rng,
+    check_value_column,
+)
+from hotspot.grid.weights import Neighbours
+from hotspot.stats._checks import (
+    TRANSFORMS,
+    check_alternative,
+    check_fdr,
+    check_transform,
+    neighbours,
+)
 from hotspot.stats.multiple_testing import confidence_bins, significant
+from hotspot.stats.permutation import conditional_pvalues, permutation_tail_counts
 
-TRANSFORMS = ("B", "R")
-
-
-def _values(cells: gpd.GeoDataFrame, column: str) -> np.ndarray:
-    if column not in cells.columns:
-        raise HotspotInputError(
-            f"cells have no {column!r} column (columns: {', '.join(map(str, cells.columns))}); "
-            "count incidents first with hotspot.count_incidents(incidents, cells)."
-        )
-    values = pd.to_numeric(cells[column], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        rows = ", ".join(map(str, cells.index[bad][:5]))
-        raise HotspotInputError(
-            f"column {column!r} has {int(bad.sum())} missing or non-numeric values (cells {rows}); "
-            "fill them (e.g. cells[column].fillna(0)) or drop those cells."
-        )
-    if np.ptp(values) == 0:
-        raise HotspotInputError(
-            f"column {column!r} has the same value in every cell: there is no pattern to test."
-        )
-    return values
-
-
-def _neighbours(cells: gpd.GeoDataFrame, weights: Any, column: str, quiet: bool) -> Neighbours:
-    if isinstance(weights, Neighbours):
-        if weights.n != len(cells):
-            raise HotspotInputError("the Neighbours were built for other cells")
-        return weights
-    if weights is None:
-        from hotspot.stats.autocorrelation import choose_distance_band
-
-        return choose_distance_band(cells, column, quiet=quiet)
-    return build_weights(cells, weights)
+__all__ = ["QUADRANTS", "TRANSFORMS", "gistar", "lisa", "permutation_tail_counts"]
 
 
 def _report_islands(nb: Neighbours, cells: gpd.GeoDataFrame, what: str, quiet: bool) -> None:
@@ -64,100 +43,37 @@ def _report_islands(nb: Neighbours, cells: gpd.GeoDataFrame, what: str, quiet: b
         )
 
 
-def permutation_tail_counts(
-    values: np.ndarray,
-    matrix: Any,
-    self_weight: np.ndarray,
-    scale: np.ndarray,
-    observed: np.ndarray,
-    ids: np.ndarray,
-    *,
-    progress: bool | None,
-    desc: str,
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`tail_counts` over all cells, in ranges of cells behind a progress bar when the
-    work is long (every range uses the same draws: the counts do not depend on the ranges)."""
-    n = len(values)
-    work = float(ids.shape[0]) * matrix.nnz
-    show = show_progress(progress, work)
-    arrays = (
-        matrix.indptr.astype(np.int64),
-        matrix.data.astype(float),
-        self_weight.astype(float),
-        scale.astype(float),
-        observed.astype(float),
-    )
-    greater = np.empty(n, dtype=np.int64)
-    less = np.empty(n, dtype=np.int64)
-    with progress_bar(n, desc, show, unit="cell") as bar:
-        for first, stop in chunk_bounds(n, show):
-            greater[first:stop], less[first:stop] = tail_counts(values, *arrays, ids, first, stop)
-            bar.update(stop - first)
-    return greater, less
-
-
-def _permutation_pvalues(
-    values: np.ndarray,
-    matrix: Any,
-    self_weight: np.ndarray,
-    scale: np.ndarray,
-    observed: np.ndarray,
+def _checked(
+    func: str,
+    cells: gpd.GeoDataFrame,
+    column: str,
+    weights: Any,
+    transform: str,
     permutations: int,
     alternative: str,
+    fdr: bool,
+    alpha: float,
     rng: Any,
-    progress: bool | None = None,
-    desc: str = "permutations",
-) -> tuple[np.ndarray, int | None]:
-    generator = as_generator(rng)
-    seed = rng if isinstance(rng, int) else None
-    n = len(values)
-    max_k = int(np.diff(matrix.indptr).max()) if matrix.nnz else 0
-    if max_k == 0:
-        return np.full(n, np.nan), seed
-    check_permutations(permutations, max_k, 24, what=f"{n:,} cells with up to {max_k} neighbours")
-    ids = random_ids(n, max_k, permutations, generator)
-    greater, less = permutation_tail_counts(
-        values,
-        matrix,
-        self_weight,
-        scale,
-        observed,
-        ids,
-        progress=progress,
-        desc=desc,
-    )
-    p_greater = (1.0 + greater) / (1.0 + permutations)
-    p_less = (1.0 + less) / (1.0 + permutations)
-    if alternative == "greater":
-        p = p_greater
-    elif alternative == "less":
-        p = p_less
-    else:
-        p = np.minimum(1.0, 2.0 * np.minimum(p_greater, p_less))
-    p[greater < 0] = np.nan
-    return p, seed
-
-
-def _check_common(permutations: int, alpha: float, transform: str) -> str:
-    if isinstance(permutations, bool) or not isinstance(permutations, int | np.integer):
-        raise TypeError(f"permutations must be an integer, not {type(permutations).__name__}")
-    if permutations < 0:
-        raise HotspotInputError(f"permutations must be >= 0, got {permutations}")
-    if not 0 < alpha < 1:
-        raise HotspotInputError(f"alpha must be between 0 and 1, got {alpha}")
-    t = str(transform).upper()
-    if t not in TRANSFORMS:
-        raise HotspotInputError(
-            f"transform={transform!r} is not one of 'B' (binary) or 'R' (row-standardised)"
-        )
-    return t
+    quiet: bool,
+) -> tuple[np.ndarray, Neighbours, str, int, str, bool, float, np.random.Generator, int | None]:
+    """Every parameter of :func:`gistar` and :func:`lisa`, checked before any work."""
+    check_cells(cells, require_crs=False)
+    alternative = check_alternative(alternative, func)
+    transform = check_transform(transform, func)
+    permutations = check_permutation_count(permutations, func=func)
+    fdr = check_fdr(fdr, func)
+    alpha = check_alpha(alpha, func=func)
+    generator, seed = check_rng(rng, func=func)
+    x = check_value_column(cells, column, func=func)
+    nb = neighbours(cells, weights, column, quiet=quiet, func=func, stacklevel=4)
+    return x, nb, transform, permutations, alternative, fdr, alpha, generator, seed
 
 
 def gistar(
     cells: gpd.GeoDataFrame,
     column: str = "count",
     *,
-    weights: Any = None,
+    weights: Any = "queen",
     transform: str = "B",
     permutations: int = 999,
     alternative: str = "two-sided",
@@ -174,24 +90,33 @@ def gistar(
     cells : GeoDataFrame
         Cells with a numeric ``column`` (e.g. from :func:`hotspot.count_incidents`).
     column : str, default="count"
-    weights : str, float, libpysal W/Graph or Neighbours, optional
+    weights : str, float, libpysal W/Graph or Neighbours, default="queen"
         The neighbourhood (see :func:`hotspot.build_weights`); the cell itself is always
-        included (the "star"). Default: a distance band chosen as ArcGIS's Optimized Hot Spot
-        Analysis does (the first peak of incremental spatial autocorrelation), announced and
-        recorded.
+        included (the "star"). ``"queen"``, as :func:`lisa` and
+        :func:`hotspot.emerging_hotspots`: the automatic band can be far wider than the hot
+        spots (6 km on a county's footprint, where queen neighbours of 250 m cells see
+        streets). ``"auto"``: a distance band chosen as ArcGIS's Optimized Hot Spot Analysis
+        does (the first significant peak of incremental spatial autocorrelation, else the
+        smallest distance giving every cell a neighbour), announced and recorded.
     transform : {"B", "R"}, default="B"
         Binary weights, as ArcGIS's Gi* (the same z as esda's ``G_Local(star=True,
-        transform="B")``), or row-standardised.
+        transform="B")``), or row-standardised. Binary here but row-standardised in
+        :func:`lisa` and :func:`hotspot.moran`: each follows its reference implementation
+        (ArcGIS for Gi*, esda and GeoDa for Moran's I).
     permutations : int, default=999
         Conditional permutations for ``gistar_p_sim`` (0 to skip; the column is then NaN).
     alternative : {"two-sided", "greater", "less"}, default="two-sided"
     fdr : bool, default=True
         Bins from the Benjamini–Hochberg false-discovery-rate correction at each confidence
-        level, as ArcGIS's FDR option.
+        level, as ArcGIS's FDR option. On by default here but off in :func:`lisa`: Gi*'s bins
+        come from analytical p-values, which the correction handles well, while LISA's
+        clusters come from permutation p-values, whose floor of 2 / (1 + permutations) leaves
+        nothing significant after the correction unless the permutations run to many
+        thousands.
     alpha : float, default=0.05
         Level for the summary of significant hot and cold spots in ``attrs``.
     rng : None, int or numpy Generator
-        Randomness of the permutations.
+        Randomness of the permutations (recorded as ``rng_seed`` when an int).
     quiet : bool, default=False
         Do not announce automatic choices or cells without neighbours.
     progress : bool or None, default=None
@@ -204,6 +129,9 @@ def gistar(
         A copy of ``cells`` (same index) with ``gistar_z`` (analytical z-score), ``gistar_p``
         (its normal p-value for ``alternative``), ``gistar_p_sim`` (conditional-permutation
         p-value) and ``gistar_bin`` (−3…3). Cells without neighbours get NaN and bin 0.
+        ``attrs["hotspot"]`` is stamped with ``kind="cells"``, ``method="gistar"``, the
+        cells' period, ``rng_seed`` and, under ``"gistar"``, every parameter, the weights and
+        the numbers of hot and cold spots at ``alpha``.
 
     Notes
     -----
@@ -238,15 +166,16 @@ def gistar(
     >>> import hotspot as hs
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
     >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 1000, quiet=True), quiet=True)
-    >>> hot = hs.gistar(cells, weights="queen", permutations=99, rng=0, quiet=True)
+    >>> hot = hs.gistar(cells, permutations=99, rng=0, quiet=True)
     >>> int((hot["gistar_bin"] == 3).sum()) > 0  # hot spots at 99 % confidence, after FDR
     True
+    >>> hot.attrs["hotspot"]["method"], hot.attrs["hotspot"]["gistar"]["weights"]
+    ('gistar', 'queen contiguity')
     """
-    check_cells(cells, require_crs=False)
-    check_alternative(alternative)
-    transform = _check_common(permutations, alpha, transform)
-    x = _values(cells, column)
-    nb = _neighbours(cells, weights, column, quiet)
+    func = "gistar"
+    x, nb, transform, permutations, alternative, fdr, alpha, generator, seed = _checked(
+        func, cells, column, weights, transform, permutations, alternative, fdr, alpha, rng, quiet
+    )
     _report_islands(nb, cells, "Gi*", quiet)
     n = len(x)
     star = nb.with_self(1.0)
@@ -263,19 +192,18 @@ def gistar(
     z[island] = np.nan
     p = np.asarray(normal_pvalue(z, alternative), dtype=float)
     p_sim = np.full(n, np.nan)
-    seed = None
     if permutations:
-        neighbours = nb.matrix if transform == "B" else _off_diagonal(star)
+        others = nb.matrix if transform == "B" else _off_diagonal(star)
         self_weight = np.ones(n) if transform == "B" else star.diagonal()
-        p_sim, seed = _permutation_pvalues(
+        p_sim = conditional_pvalues(
             x,
-            neighbours,
+            others,
             self_weight,
             np.ones(n),
             star @ x,
             permutations,
             alternative,
-            rng,
+            generator,
             progress=progress,
             desc=f"Gi*, {permutations:,} permutations",
         )
@@ -288,8 +216,7 @@ def gistar(
     out["gistar_bin"] = bins
     hot = significant(p, alpha, fdr=fdr) & (z > 0)
     cold = significant(p, alpha, fdr=fdr) & (z < 0)
-    meta = dict(report_of(cells))
-    meta["gistar"] = {
+    params = {
         "column": column,
         "weights": nb.description,
         "weights_params": nb.params,
@@ -304,8 +231,7 @@ def gistar(
         f"hot_at_{alpha:g}": int(hot.sum()),
         f"cold_at_{alpha:g}": int(cold.sum()),
     }
-    out.attrs["hotspot"] = meta
-    return out
+    return stamp(out, kind="cells", method=func, params=params, source=cells, rng=rng)
 
 
 def _off_diagonal(matrix: Any) -> Any:
@@ -341,18 +267,24 @@ def lisa(
         Cells with a numeric ``column``.
     column : str, default="count"
     weights : default="queen"
-        See :func:`hotspot.build_weights` (``None``: the distance band chosen as for Gi*).
+        See :func:`hotspot.build_weights`; ``"auto"``: the distance band chosen as for
+        :func:`gistar`'s ``weights="auto"``.
     transform : {"R", "B"}, default="R"
-        Row-standardised (esda's and GeoDa's default) or binary weights.
+        Row-standardised (esda's and GeoDa's default) or binary weights; row-standardised
+        here but binary in :func:`gistar`, each as its reference implementation.
     permutations : int, default=999
-        Conditional permutations for ``lisa_p_sim``.
+        Conditional permutations for ``lisa_p_sim`` (0: ``lisa_cluster`` from ``lisa_p``).
     alternative : {"two-sided", "greater", "less"}, default="two-sided"
     fdr : bool, default=False
-        Use the Benjamini–Hochberg correction for ``lisa_cluster``.
+        Use the Benjamini–Hochberg correction for ``lisa_cluster``. Off by default, as in
+        GeoDa and esda, where :func:`gistar` has it on: the clusters come from permutation
+        p-values, whose floor of 2 / (1 + permutations) leaves nothing significant after the
+        correction unless the permutations run to many thousands (use ``fdr=True`` with
+        9,999 or more for a map that will be acted on).
     alpha : float, default=0.05
         Significance level of ``lisa_cluster``.
     rng : None, int or numpy Generator
-        Randomness of the permutations.
+        Randomness of the permutations (recorded as ``rng_seed`` when an int).
     quiet : bool, default=False
         Do not announce automatic choices or cells without neighbours.
     progress : bool or None, default=None
@@ -366,6 +298,8 @@ def lisa(
         ``lisa_p`` (its normal p-value), ``lisa_p_sim``, ``lisa_q`` (quadrant: ``HH``, ``LL``,
         ``HL``, ``LH``) and ``lisa_cluster`` (the quadrant where significant at ``alpha`` — by
         ``lisa_p_sim`` with permutations, else by ``lisa_p`` — else ``"not significant"``).
+        ``attrs["hotspot"]`` is stamped with ``kind="cells"``, ``method="lisa"``, the cells'
+        period, ``rng_seed`` and, under ``"lisa"``, every parameter and the cluster counts.
 
     Notes
     -----
@@ -385,14 +319,13 @@ def lisa(
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
     >>> cells = hs.count_incidents(inc, hs.hex_grid(inc, 1000, quiet=True), quiet=True)
     >>> out = hs.lisa(cells, permutations=99, rng=0)
-    >>> "HH" in set(out["lisa_cluster"])
-    True
+    >>> "HH" in set(out["lisa_cluster"]), out.attrs["hotspot"]["method"]
+    (True, 'lisa')
     """
-    check_cells(cells, require_crs=False)
-    check_alternative(alternative)
-    transform = _check_common(permutations, alpha, transform)
-    x = _values(cells, column)
-    nb = _neighbours(cells, weights, column, quiet)
+    func = "lisa"
+    x, nb, transform, permutations, alternative, fdr, alpha, generator, seed = _checked(
+        func, cells, column, weights, transform, permutations, alternative, fdr, alpha, rng, quiet
+    )
     _report_islands(nb, cells, "local Moran's I", quiet)
     n = len(x)
     w = nb.row_standardised() if transform == "R" else nb.matrix
@@ -416,10 +349,9 @@ def lisa(
     local_i = np.where(island, np.nan, local_i)
     p = np.asarray(normal_pvalue(lisa_z, alternative), dtype=float)
     p_sim = np.full(n, np.nan)
-    seed = None
     if permutations:
         scale = (n - 1) * z / den
-        p_sim, seed = _permutation_pvalues(
+        p_sim = conditional_pvalues(
             z,
             w,
             np.zeros(n),
@@ -427,7 +359,7 @@ def lisa(
             local_i,
             permutations,
             alternative,
-            rng,
+            generator,
             progress=progress,
             desc=f"local Moran, {permutations:,} permutations",
         )
@@ -443,8 +375,7 @@ def lisa(
     out["lisa_cluster"] = pd.Series(
         np.where(sig, quadrant, "not significant"), index=cells.index, dtype="str"
     )
-    meta = dict(report_of(cells))
-    meta["lisa"] = {
+    params = {
         "column": column,
         "weights": nb.description,
         "weights_params": nb.params,
@@ -457,5 +388,4 @@ def lisa(
         "significance_from": "lisa_p_sim" if permutations else "lisa_p",
         "clusters": out["lisa_cluster"].value_counts().to_dict(),
     }
-    out.attrs["hotspot"] = meta
-    return out
+    return stamp(out, kind="cells", method=func, params=params, source=cells, rng=rng)

@@ -3,14 +3,19 @@ space-time cube)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from hotspot._random import check_alternative, normal_pvalue
+from hotspot._random import ALTERNATIVES, normal_pvalue
+from hotspot._validate import check_choice
 from hotspot.errors import HotspotInputError
 
 __all__ = ["MannKendall", "mann_kendall"]
+
+FUNC = "mann_kendall"
 
 # Significance level of the ``trend`` labels, as in pymannkendall's default.
 _TREND_ALPHA = 0.05
@@ -18,15 +23,17 @@ _TREND_ALPHA = 0.05
 
 @dataclass(frozen=True, eq=False)
 class MannKendall:
-    """Mann-Kendall trend test of each series.
+    """Mann-Kendall trend test of each series, in :class:`hotspot.stats.GlobalTest`'s
+    vocabulary.
 
     Every array has the shape of the input without its time axis (``()`` for one series).
     The arrays are read-only.
 
     Attributes
     ----------
-    s : ndarray of int64
-        Mann-Kendall score ``S = sum_{i<j} sign(x_j - x_i)``.
+    statistic : ndarray of int64
+        Mann-Kendall score ``S = sum_{i<j} sign(x_j - x_i)`` (``s`` before 0.2, still
+        readable with a ``FutureWarning``).
     variance : ndarray of float
         Variance of ``S`` under no trend, with the tie correction
         ``(n(n-1)(2n+5) - sum_t t(t-1)(2t+5)) / 18`` (``t`` runs over the sizes of groups of
@@ -46,9 +53,16 @@ class MannKendall:
         Length of each series (number of time steps).
     alternative : str
         ``"two-sided"``, ``"greater"`` (increasing trend) or ``"less"`` (decreasing trend).
+    expected : ndarray of float
+        E[S] under no trend: 0 for every series.
+    permutations : int
+        0: the test is analytical.
+    params : dict
+        ``method`` (``"mann_kendall"``), ``period`` (None: the series carry no dates),
+        ``rng_seed`` (None), ``n``, ``alternative`` and ``correction``.
     """
 
-    s: np.ndarray
+    statistic: np.ndarray
     variance: np.ndarray
     z: np.ndarray
     pvalue: np.ndarray
@@ -56,6 +70,25 @@ class MannKendall:
     trend: np.ndarray
     n: int
     alternative: str = "two-sided"
+    expected: np.ndarray = field(default_factory=lambda: np.zeros(()), repr=False)
+    permutations: int = 0
+    params: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def s(self) -> np.ndarray:
+        """The Mann-Kendall score S; deprecated, use :attr:`statistic`."""
+        warnings.warn(
+            "MannKendall.s is now MannKendall.statistic (the GlobalTest vocabulary); .s will "
+            "stop working in 0.3.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.statistic
+
+    @property
+    def method(self) -> str | None:
+        """The public function that made the result (``params["method"]``)."""
+        return self.params.get("method")
 
 
 def _as_series(series: object, axis: int) -> np.ndarray:
@@ -63,16 +96,20 @@ def _as_series(series: object, axis: int) -> np.ndarray:
     x = np.asarray(series)
     if x.dtype.kind not in "biuf":
         raise HotspotInputError(
-            f"series must be a numeric array (bool, integer or float), not dtype {x.dtype}"
+            f"{FUNC}: series must be a numeric array (bool, integer or float), not dtype {x.dtype}."
         )
     if x.ndim == 0:
         raise HotspotInputError(
-            "series must have at least one dimension (the time axis), not a scalar"
+            f"{FUNC}: series must have at least one dimension (the time axis), not a scalar."
         )
-    if not -x.ndim <= axis < x.ndim:
+    if (
+        isinstance(axis, bool)
+        or not isinstance(axis, int | np.integer)
+        or not -x.ndim <= axis < x.ndim
+    ):
         raise HotspotInputError(
-            f"axis={axis} is out of range for series with {x.ndim} dimension(s); "
-            f"pass the time axis, between {-x.ndim} and {x.ndim - 1}"
+            f"{FUNC}: axis={axis!r} is out of range for series with {x.ndim} dimension(s); "
+            f"pass the time axis, a whole number between {-x.ndim} and {x.ndim - 1}."
         )
     if x.dtype.kind == "b":
         x = x.astype(np.int8)
@@ -80,8 +117,8 @@ def _as_series(series: object, axis: int) -> np.ndarray:
     n = x.shape[0]
     if n < 3:
         raise HotspotInputError(
-            f"the Mann-Kendall test needs at least 3 time steps per series, got {n} along "
-            f"axis={axis}; check the axis, or collect a longer series"
+            f"{FUNC}: the Mann-Kendall test needs at least 3 time steps per series, got {n} "
+            f"along axis={axis}; check the axis, or collect a longer series."
         )
     x = np.ascontiguousarray(x.reshape(n, -1))  # a copy when needed; never written to
     if x.dtype.kind == "f":
@@ -89,9 +126,9 @@ def _as_series(series: object, axis: int) -> np.ndarray:
         if nan_cols.any():
             bad = np.flatnonzero(nan_cols)
             raise HotspotInputError(
-                f"{bad.size} of {x.shape[1]} series contain NaN (first flattened series "
+                f"{FUNC}: {bad.size} of {x.shape[1]} series contain NaN (first flattened series "
                 f"indices: {bad[:5].tolist()}); the Mann-Kendall test does not skip missing "
-                "values: fill them (e.g. counts of 0) or drop those series"
+                "values: fill them (e.g. counts of 0) or drop those series."
             )
     return x
 
@@ -205,9 +242,10 @@ def mann_kendall(
     Returns
     -------
     MannKendall
-        Arrays shaped like ``series`` without ``axis``: ``s``, ``variance``, ``z``, ``pvalue``,
-        ``tau``, ``trend``; and ``n``. A constant series has ``s = 0``, ``variance = 0``,
-        ``z = 0`` and (two-sided) ``pvalue = 1``.
+        Arrays shaped like ``series`` without ``axis``: ``statistic`` (S), ``expected`` (0),
+        ``variance``, ``z``, ``pvalue``, ``tau``, ``trend``; and ``n``, ``alternative``,
+        ``permutations`` (0) and ``params``. A constant series has ``statistic = 0``,
+        ``variance = 0``, ``z = 0`` and (two-sided) ``pvalue = 1``.
 
     Raises
     ------
@@ -225,25 +263,26 @@ def mann_kendall(
     >>> import numpy as np
     >>> weeks = np.array([[1, 5], [2, 4], [2, 4], [4, 5], [6, 3]])  # 5 weeks x 2 places
     >>> mk = mann_kendall(weeks)
-    >>> mk.s.tolist(), mk.variance.tolist(), mk.tau.tolist()
+    >>> mk.statistic.tolist(), mk.variance.tolist(), mk.tau.tolist()
     ([9, -4], [15.666666666666666, 14.666666666666666], [0.9, -0.4])
     >>> mk.pvalue.round(3).tolist(), mk.trend.tolist()
     ([0.043, 0.433], ['increasing', 'no trend'])
     >>> mann_kendall(weeks.T, axis=1, alternative="greater").pvalue.round(3).tolist()
     [0.022, 0.783]
     """
-    check_alternative(alternative)
+    alternative = check_choice(alternative, "alternative", ALTERNATIVES, func=FUNC)
+    correction = check_choice(correction, "correction", CORRECTIONS, func=FUNC)
     x = _as_series(series, axis)
     shape = np.delete(np.shape(series), axis).tolist()
     n = x.shape[0]
 
     s = _score(x)
     variance = (n * (n - 1.0) * (2.0 * n + 5.0) - _tie_term(x)) / 18.0
-    if correction not in CORRECTIONS:
-        raise HotspotInputError(f"correction={correction!r}: use None or 'hamed-rao'")
     if correction == "hamed-rao":
         if n < 4:
-            raise HotspotInputError("the Hamed-Rao correction needs at least 4 time steps")
+            raise HotspotInputError(
+                f"{FUNC}: correction='hamed-rao' needs at least 4 time steps, got {n}."
+            )
         variance = variance * _hamed_rao_factor(x.astype(float))
     sigma = np.sqrt(variance)
     z = np.zeros(s.shape, dtype=np.float64)
@@ -267,14 +306,23 @@ def mann_kendall(
 
     out = {}
     for name, arr in [
-        ("s", s),
+        ("statistic", s),
         ("variance", variance),
         ("z", z),
         ("pvalue", pvalue),
         ("tau", tau),
         ("trend", trend),
+        ("expected", np.zeros(s.shape)),
     ]:
         arr = arr.reshape(shape)
         arr.flags.writeable = False
         out[name] = arr
-    return MannKendall(**out, n=n, alternative=alternative)
+    params = {
+        "method": FUNC,
+        "period": None,
+        "rng_seed": None,
+        "n": n,
+        "alternative": alternative,
+        "correction": correction,
+    }
+    return MannKendall(**out, n=n, alternative=alternative, permutations=0, params=params)

@@ -9,11 +9,20 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from hotspot._messages import announce
-from hotspot._validate import check_incidents, incident_xy, report_of
+from hotspot._result import stamp
+from hotspot._validate import (
+    check_cells,
+    check_incidents,
+    check_permutation_count,
+    check_rng,
+    incident_xy,
+)
 from hotspot.errors import HotspotInputError
 from hotspot.grid.cells import count_incidents, square_grid
-from hotspot.stats.autocorrelation import choose_distance_band
+from hotspot.stats.incremental import choose_distance_band
 from hotspot.stats.local import gistar
+
+__all__ = ["MIN_INCIDENTS", "locational_outliers", "optimized_hotspots"]
 
 MIN_INCIDENTS = 30
 
@@ -74,15 +83,21 @@ def optimized_hotspots(
         :func:`hotspot.square_grid` (``"footprint"``, the default, ``"convex"``, ``"concave"``,
         ``"bbox"``).
     permutations : int, default=999
-        For ``gistar_p_sim`` (the bins come from the analytical p-values, as in ArcGIS).
+        For ``gistar_p_sim`` (the bins come from the analytical p-values, as in ArcGIS), as
+        :func:`hotspot.gistar`.
     rng : None, int or numpy Generator
+        Randomness of the permutations (recorded as ``rng_seed`` when an int).
     quiet : bool, default=False
+        Do not announce the choices.
 
     Returns
     -------
     GeoDataFrame
-        The cells with ``count`` and the Gi* columns; ``attrs["hotspot"]["optimized"]`` reports
-        each step (outliers, aggregation, scale with the incremental table, hot/cold counts).
+        The cells with ``count`` and the Gi* columns, stamped with ``kind="cells"`` and
+        ``method="optimized_hotspots"``: ``attrs["hotspot"]["optimized_hotspots"]`` holds the
+        arguments and each step (outliers, aggregation, scale with the incremental table,
+        hot/cold counts), also under ``attrs["hotspot"]["optimized"]``; the Gi* record stays
+        under ``"gistar"``.
 
     Notes
     -----
@@ -98,12 +113,19 @@ def optimized_hotspots(
     >>> steps = hot.attrs["hotspot"]["optimized"]
     >>> steps["aggregation"]["cell_size"] > 0, steps["outliers"]["n_incidents"] >= 0
     (True, True)
+    >>> hot.attrs["hotspot"]["method"]
+    'optimized_hotspots'
     """
+    func = "optimized_hotspots"
     check_incidents(incidents)
+    permutations = check_permutation_count(permutations, func=func)
+    _, seed = check_rng(rng, func=func)
+    if cells is not None:
+        check_cells(cells)
     x, y = incident_xy(incidents)
     if len(incidents) < MIN_INCIDENTS:
         raise HotspotInputError(
-            f"optimized hot spot analysis needs at least {MIN_INCIDENTS} incidents; got "
+            f"{func}: optimized hot spot analysis needs at least {MIN_INCIDENTS} incidents; got "
             f"{len(incidents)}."
         )
     outliers = locational_outliers(x, y)
@@ -140,18 +162,27 @@ def optimized_hotspots(
         "incremental": nb.params["incremental"],
     }
     out = gistar(
-        counted, "count", weights=nb, permutations=permutations, fdr=True, rng=rng, quiet=quiet
+        counted,
+        "count",
+        weights=nb,
+        permutations=permutations,
+        fdr=True,
+        rng=rng,
+        quiet=quiet,
     )
-    summary = out.attrs["hotspot"]["gistar"]
     steps["result"] = {
         "hot_cells_95": int((out["gistar_bin"] >= 2).sum()),
         "cold_cells_95": int((out["gistar_bin"] <= -2).sum()),
         "n_cells": len(out),
     }
-    meta = dict(report_of(out))
-    meta["optimized"] = steps
-    meta["gistar"] = summary
-    out.attrs["hotspot"] = meta
+    params = {
+        "cell_size": cell_size,
+        "given_cells": cells is not None,
+        "permutations": permutations,
+        "rng_seed": seed,
+        **steps,
+    }
+    stamp(out, kind="cells", method=func, params=params, source=out, rng=rng, optimized=steps)
     announce(
         f"optimized hot spots: {steps['result']['hot_cells_95']:,} hot and "
         f"{steps['result']['cold_cells_95']:,} cold cells at 95 % (FDR) of {len(out):,}, "

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -20,17 +23,28 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from hotspot._areas import as_area_geometry, hull_of_points
+from hotspot._areas import hull_of_points
 from hotspot._messages import announce
-from hotspot._random import as_generator, check_alternative, normal_pvalue, simulation_pvalue
-from hotspot._result import GlobalTest
-from hotspot._validate import check_incidents, check_permutations, incident_xy
+from hotspot._random import normal_pvalue, simulation_pvalue
+from hotspot._result import GlobalTest, SeriesTest
+from hotspot._validate import (
+    check_choice,
+    check_incidents,
+    check_integer,
+    check_permutation_count,
+    check_permutations,
+    check_rng,
+    check_study_area,
+    incident_xy,
+    renamed_parameter,
+)
 from hotspot.errors import HotspotInputError, HotspotWarning
+from hotspot.stats._checks import NOT_GIVEN, check_alternative, incidents_period
 
 __all__ = ["MAX_POINTS", "nearest_neighbour_index", "ripley"]
 
 AREA_KINDS = ("hull", "bbox")
-NNI_EDGE_CORRECTIONS = ("donnelly",)
+NNI_EDGE_CORRECTIONS = (None, "donnelly")
 RIPLEY_EDGE_CORRECTIONS = ("auto", "isotropic", "border", "none")
 
 #: With edge_correction="auto", :func:`ripley` uses the isotropic correction up to this many
@@ -52,80 +66,105 @@ _DENSE_SEGMENTS = 256  # boundary distances by brute force up to this many segme
 # =============================================================================== study area
 
 
-def _resolve_area(
-    incidents: Any, area: Any, func: str, *, allow_number: bool
-) -> tuple[np.ndarray, np.ndarray, shapely.Geometry | None, float, str, int]:
+@dataclass(frozen=True)
+class _Analysed:
+    """The incidents analysed and the study area they were analysed in."""
+
+    x: np.ndarray
+    y: np.ndarray
+    polygon: shapely.Geometry | None  # None for an area given as a number
+    area: float  # m²
+    note: str  # where the area came from
+    outside: int  # incidents left out, outside a given polygon
+    period: dict[str, Any] | None  # of the incidents analysed
+
+
+def _resolve_area(incidents: Any, study_area: Any, func: str, *, allow_number: bool) -> _Analysed:
     """Incident coordinates inside the study area, the area's polygon (None for a bare
-    number), its size in m², a note saying where it came from, and how many incidents were
-    left out because they lie outside it."""
+    number), its size in m², a note saying where it came from, how many incidents were left
+    out because they lie outside it, and the period of those analysed."""
     check_incidents(incidents)
     x, y = incident_xy(incidents)
-    if area is None:
-        area = "hull"
-    if isinstance(area, str):
-        if area not in AREA_KINDS:
-            raise HotspotInputError(
-                f"{func}: area={area!r} is not one of 'hull', 'bbox'; or pass the study area "
-                "as a polygon (shapely, GeoSeries or GeoDataFrame)"
-                + (" or its size in square metres." if allow_number else ".")
-            )
-        polygon = hull_of_points(x, y, "convex" if area == "hull" else "bbox", 0.0)
+    kinds = "'hull', 'bbox'"
+    forms = (
+        f"{kinds}, a polygon (shapely, in the incidents' CRS), a GeoSeries or GeoDataFrame of "
+        "polygons, the path of a polygon file"
+        + (" or the area in square metres" if allow_number else "")
+    )
+    if study_area is None:
+        study_area = "hull"
+    if isinstance(study_area, str) and study_area in AREA_KINDS:
+        polygon = hull_of_points(x, y, "convex" if study_area == "hull" else "bbox", 0.0)
         if not polygon.area > 0:
             raise HotspotInputError(
                 f"{func}: the incidents lie on one line or one location, so their "
-                f"{'convex hull' if area == 'hull' else 'bounding box'} has no area; pass the "
-                "study area as a polygon with area=."
+                f"{'convex hull' if study_area == 'hull' else 'bounding box'} has no area; pass "
+                "the study area as a polygon with study_area=."
             )
-        note = "convex hull of the incidents" if area == "hull" else "bounding box of the incidents"
-        return x, y, polygon, float(polygon.area), note, 0
-    if isinstance(area, numbers.Real) and not isinstance(area, bool):
+        note = (
+            "convex hull of the incidents"
+            if study_area == "hull"
+            else "bounding box of the incidents"
+        )
+        return _Analysed(x, y, polygon, float(polygon.area), note, 0, incidents_period(incidents))
+    if isinstance(study_area, str) and not Path(study_area).expanduser().exists():
+        raise HotspotInputError(
+            f"{func}: study_area={study_area!r} is not one of {kinds} nor an existing polygon "
+            f"file; pass {forms}."
+        )
+    if isinstance(study_area, numbers.Real) and not isinstance(study_area, bool):
         if not allow_number:
             raise HotspotInputError(
-                f"{func} needs the study area's shape, not only its size (edge corrections and "
-                "the simulations use it): pass a polygon (shapely, GeoSeries or GeoDataFrame) "
-                "or area='hull' / 'bbox'."
+                f"{func}: study_area={study_area!r} gives only the study area's size; {func} "
+                "needs its shape, not only its size (edge corrections and the simulations use "
+                "it): pass a polygon (shapely, GeoSeries or GeoDataFrame) or "
+                "study_area='hull' / 'bbox'."
             )
-        value = float(area)
+        value = float(study_area)
         if not math.isfinite(value) or value <= 0:
             raise HotspotInputError(
-                f"{func}: area={area!r} must be a positive number of square metres (or a "
-                "polygon, 'hull' or 'bbox')."
+                f"{func}: study_area={study_area!r} must be a positive number of square metres "
+                f"(or {kinds}, a polygon)."
             )
-        return x, y, None, value, "given as a number (m²)", 0
-    if not isinstance(area, gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry):
-        raise TypeError(
-            f"{func}: area must be 'hull', 'bbox', a shapely polygon (in the incidents' CRS), a "
-            "GeoSeries or GeoDataFrame of polygons"
-            + (" or a number of square metres" if allow_number else "")
-            + f", not {type(area).__name__}"
+        return _Analysed(
+            x, y, None, value, "given as a number (m²)", 0, incidents_period(incidents)
         )
-    if isinstance(area, gpd.GeoDataFrame | gpd.GeoSeries) and area.crs is None:
-        raise HotspotInputError(f"{func}: area has no CRS; set it with area.set_crs(...) first.")
-    try:
-        polygon = as_area_geometry(area, incidents.crs)
-    except HotspotInputError as exc:
-        raise HotspotInputError(f"{func}: area has no area; pass a polygon (or several).") from exc
+    if not isinstance(
+        study_area, gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | str | os.PathLike
+    ):
+        raise HotspotInputError(
+            f"{func}: study_area must be {forms}, not {type(study_area).__name__}."
+        )
+    polygon = check_study_area(study_area, incidents.crs, func=func)
     if shapely.get_type_id(polygon) not in (3, 6):
         raise HotspotInputError(
-            f"{func}: area must be polygons, got {polygon.geom_type}; pass the study area's "
-            "polygon(s)."
+            f"{func}: study_area must be polygons, got {polygon.geom_type}; pass the study "
+            "area's polygon(s)."
         )
     inside = np.asarray(shapely.intersects_xy(polygon, x, y))
     outside = int((~inside).sum())
     if outside == len(x):
         raise HotspotInputError(
-            f"{func}: none of the {len(x):,} incidents lie inside area; is the area in the "
-            "incidents' CRS? Reproject it with area.to_crs(incidents.crs)."
+            f"{func}: none of the {len(x):,} incidents lie inside study_area; is it in the "
+            "incidents' CRS? Reproject it with study_area.to_crs(incidents.crs)."
         )
     if outside:
         warnings.warn(
-            f"{func}: {outside:,} of {len(x):,} incidents lie outside area and were left out; "
-            "pass a larger area or clip the incidents to it first.",
+            f"{func}: {outside:,} of {len(x):,} incidents lie outside study_area and were left "
+            "out; pass a larger study area or clip the incidents to it first.",
             HotspotWarning,
             stacklevel=3,
         )
         x, y = x[inside], y[inside]
-    return x, y, polygon, float(polygon.area), "given polygon", outside
+    return _Analysed(
+        x,
+        y,
+        polygon,
+        float(polygon.area),
+        "given polygon",
+        outside,
+        incidents_period(incidents, inside if outside else None),
+    )
 
 
 # =============================================================================== Clark–Evans
@@ -134,9 +173,10 @@ def _resolve_area(
 def nearest_neighbour_index(
     incidents: gpd.GeoDataFrame,
     *,
-    area: Any = None,
+    study_area: Any = None,
     edge_correction: str | None = None,
     alternative: str = "two-sided",
+    area: Any = NOT_GIVEN,
 ) -> GlobalTest:
     """Clark–Evans nearest-neighbour index: observed over expected mean nearest-neighbour
     distance under complete spatial randomness (CSR).
@@ -145,24 +185,30 @@ def nearest_neighbour_index(
     ----------
     incidents : GeoDataFrame
         Points in a projected CRS in metres (from :func:`hotspot.read_incidents`).
-    area : {"hull", "bbox"}, polygon, GeoSeries, GeoDataFrame or float, default="hull"
+    study_area : {"hull", "bbox"}, polygon, GeoSeries, GeoDataFrame, path or float, default="hull"
         The study area. ``"hull"`` (default): the convex hull of the incidents; ``"bbox"``:
         their axis-aligned bounding box; a shapely polygon (in the incidents' CRS), a GeoSeries
-        or GeoDataFrame of polygons (reprojected to the incidents' CRS); or the area in square
-        metres. Incidents outside a given polygon are left out with a warning.
+        or GeoDataFrame of polygons or the path of a polygon file (reprojected to the
+        incidents' CRS); or the area in square metres. Incidents outside a given polygon are
+        left out with a warning.
     edge_correction : {None, "donnelly"}, default=None
         ``"donnelly"`` uses Donnelly's (1978) expected distance and standard error, which
         allow for the points near the boundary whose nearest neighbour would lie outside
         (needs the area's perimeter, so not with a bare number).
     alternative : {"two-sided", "greater", "less"}, default="two-sided"
         ``"less"`` tests for clustering (R < 1), ``"greater"`` for dispersion (R > 1).
+    area : deprecated
+        The old name of ``study_area`` (a ``FutureWarning``; it stops working in 0.3).
 
     Returns
     -------
     GlobalTest
         ``statistic`` is R = observed / expected mean distance, ``expected`` is 1, ``z`` and
-        ``pvalue`` are normal-approximation values and ``variance`` is the variance of R
-        under CSR. ``params`` holds ``n``, ``n_outside``, ``area_m2``, ``area_source``,
+        ``pvalue`` are normal-approximation values, ``permutations`` is 0 and ``variance`` is
+        the variance of R under CSR. ``params`` holds ``method``
+        (``"nearest_neighbour_index"``), ``period`` (of the incidents analysed, None without
+        times), ``rng_seed`` (None: nothing is random), ``n``, ``n_outside``, ``area_m2``,
+        ``area_source``,
         ``perimeter_m`` (None for a bare number), ``edge_correction``,
         ``observed_mean_distance``, ``expected_mean_distance``, ``standard_error`` (of the
         mean distance), ``n_duplicate_locations`` (distinct locations holding more than one
@@ -186,8 +232,8 @@ def nearest_neighbour_index(
     **The area decides the answer**: the same points in a larger area look more clustered.
     The default convex hull is the smallest convex region holding every incident; a few
     outlying incidents inflate it. ArcGIS's Average Nearest Neighbor uses the area of the
-    minimum enclosing rectangle of the features when no area is given; ``area="bbox"`` is
-    the axis-aligned bounding box. Pass the real study area (a city or force boundary) when
+    minimum enclosing rectangle of the features when no area is given;
+    ``study_area="bbox"`` is the axis-aligned bounding box. Pass the real study area (a city or force boundary) when
     you have it.
 
     **Identical coordinates.** Police data put many incidents on one location (geomasking
@@ -217,18 +263,20 @@ def nearest_neighbour_index(
     >>> nni.statistic < 1, nni.pvalue < 0.001, nni.params["n_duplicate_locations"] > 1000
     (True, True, True)
     """
-    func = "nearest_neighbour_index()"
-    check_alternative(alternative)
-    if edge_correction is not None and edge_correction not in NNI_EDGE_CORRECTIONS:
-        raise HotspotInputError(
-            f"{func}: edge_correction={edge_correction!r} is not one of None, 'donnelly'."
-        )
-    x, y, polygon, a, note, outside = _resolve_area(incidents, area, func, allow_number=True)
+    func = "nearest_neighbour_index"
+    if area is not NOT_GIVEN:
+        study_area = renamed_parameter(func, "area", "study_area", area, study_area, None)
+    alternative = check_alternative(alternative, func)
+    edge_correction = check_choice(
+        edge_correction, "edge_correction", NNI_EDGE_CORRECTIONS, func=func
+    )
+    analysed = _resolve_area(incidents, study_area, func, allow_number=True)
+    x, y, polygon, a = analysed.x, analysed.y, analysed.polygon, analysed.area
     n = len(x)
     if n < 2:
         raise HotspotInputError(
-            f"{func} needs at least 2 incidents inside the area, got {n}: there is no nearest "
-            "neighbour to measure."
+            f"{func} needs at least 2 incidents inside the study area, got {n}: there is no "
+            "nearest neighbour to measure."
         )
     xy = np.column_stack([x, y])
     distances, _ = cKDTree(xy).query(xy, k=2)
@@ -242,18 +290,22 @@ def nearest_neighbour_index(
     else:
         if perimeter is None:
             raise HotspotInputError(
-                f"{func}: Donnelly's edge correction needs the area's perimeter; pass the area "
-                "as a polygon (or 'hull' / 'bbox') instead of a number."
+                f"{func}: edge_correction='donnelly' needs the study area's perimeter; pass "
+                "study_area as a polygon (or 'hull' / 'bbox') instead of a number."
             )
         expected = 0.5 * math.sqrt(a / n) + (0.0514 + 0.041 / math.sqrt(n)) * perimeter / n
         se = math.sqrt(0.0703 * a / n**2 + 0.037 * perimeter * math.sqrt(a / n**5))
     ratio = observed / expected
     z = (observed - expected) / se
     params = {
+        "method": func,
+        "period": analysed.period,
+        "rng_seed": None,
+        "alternative": alternative,
         "n": n,
-        "n_outside": outside,
+        "n_outside": analysed.outside,
         "area_m2": a,
-        "area_source": note,
+        "area_source": analysed.note,
         "perimeter_m": perimeter,
         "edge_correction": edge_correction,
         "observed_mean_distance": observed,
@@ -272,6 +324,7 @@ def nearest_neighbour_index(
         alternative=alternative,
         variance=float((se / expected) ** 2),
         params=params,
+        permutations=0,
     )
 
 
@@ -526,22 +579,23 @@ def _isotropic_excess(
 
 
 def _check_distances(distances: Any, func: str) -> np.ndarray:
+    example = "e.g. [100, 250, 500]"
     if isinstance(distances, str) or not isinstance(
         distances, Sequence | np.ndarray | pd.Series | pd.Index | numbers.Real
     ):
-        raise TypeError(
-            f"{func}: distances must be a list or array of distances in metres, e.g. "
-            f"[100, 250, 500], not {type(distances).__name__}"
+        raise HotspotInputError(
+            f"{func}: distances={distances!r} must be a list or array of distances in metres, "
+            f"{example}."
         )
     try:
         d = np.atleast_1d(np.asarray(distances, dtype=float))
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{func}: distances must be numbers of metres, e.g. [100, 250, 500]"
-        ) from exc
+    except (TypeError, ValueError):
+        raise HotspotInputError(
+            f"{func}: distances={distances!r} must be numbers of metres, {example}."
+        ) from None
     if d.ndim != 1 or not len(d):
         raise HotspotInputError(
-            f"{func}: distances must be a non-empty 1-D list of metres, e.g. [100, 250, 500]."
+            f"{func}: distances={distances!r} must be a non-empty 1-D list of metres, {example}."
         )
     if not np.all(np.isfinite(d)) or np.any(d <= 0):
         raise HotspotInputError(
@@ -550,19 +604,25 @@ def _check_distances(distances: Any, func: str) -> np.ndarray:
     return np.unique(d)
 
 
-def _check_count(value: Any, name: str, func: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{func}: {name} must be an int, not {type(value).__name__}")
-    if value < minimum:
-        raise HotspotInputError(f"{func}: {name} must be >= {minimum}, got {value}.")
-    return int(value)
+def _check_envelope(envelope: Any, func: str) -> str | float:
+    if isinstance(envelope, str) and envelope == "minmax":
+        return envelope
+    if (
+        isinstance(envelope, numbers.Real)
+        and not isinstance(envelope, bool)
+        and 0 < float(envelope) < 1
+    ):
+        return float(envelope)
+    raise HotspotInputError(
+        f"{func}: envelope={envelope!r} is not 'minmax' or a level in (0, 1), e.g. 0.95."
+    )
 
 
 def ripley(
     incidents: gpd.GeoDataFrame,
     distances: Sequence[float] | np.ndarray,
     *,
-    area: Any = None,
+    study_area: Any = None,
     edge_correction: str = "auto",
     permutations: int = 99,
     envelope: str | float = "minmax",
@@ -570,9 +630,13 @@ def ripley(
     max_points: int | None = MAX_POINTS,
     rng: None | int | np.random.Generator = None,
     quiet: bool = False,
-) -> pd.DataFrame:
+    area: Any = NOT_GIVEN,
+) -> SeriesTest:
     """Ripley's K and L functions with a simulation envelope under complete spatial
     randomness (CSR).
+
+    Until release 0.2 this returned the table itself; ``result["l"]`` and the like still read
+    the table, with a ``FutureWarning``.
 
     Parameters
     ----------
@@ -580,7 +644,7 @@ def ripley(
         Points in a projected CRS in metres (from :func:`hotspot.read_incidents`).
     distances : sequence of float
         Distances d in metres at which K is estimated (sorted, duplicates dropped).
-    area : {"hull", "bbox"}, polygon, GeoSeries or GeoDataFrame, default="hull"
+    study_area : {"hull", "bbox"}, polygon, GeoSeries, GeoDataFrame or path, default="hull"
         The study area (see :func:`nearest_neighbour_index`); its shape is needed for the
         edge correction and the simulations, so a bare number is refused. Incidents outside
         a given polygon are left out with a warning.
@@ -589,7 +653,9 @@ def ripley(
         at most 3,000 analysed incidents, ``"border"`` above (as spatstat's ``Kest``), announced
         and recorded.
     permutations : int, default=99
-        Number of CSR patterns simulated for the envelope and ``pvalue_sim`` (0: none).
+        Number of CSR patterns simulated for the envelope and ``pvalue_sim`` (0: none). 99
+        where the statistics on cells default to 999: each simulated pattern costs as much as
+        the data's own K (seconds on real data), and 99 is spatstat's usual envelope.
     envelope : "minmax" or float, default="minmax"
         ``"minmax"``: the pointwise minimum and maximum of the simulated L (with 99
         simulations, a pointwise two-sided test at the 2 % level); a float q in (0, 1): the
@@ -605,17 +671,23 @@ def ripley(
         Seed for the subsample and the simulations.
     quiet : bool, default=False
         Do not announce the edge correction chosen by ``"auto"``.
+    area : deprecated
+        The old name of ``study_area`` (a ``FutureWarning``; it stops working in 0.3).
 
     Returns
     -------
-    DataFrame
-        Indexed by ``distance`` (metres), columns ``k`` (m²), ``l`` = sqrt(K / pi) (m),
-        ``l_minus_d``, ``k_csr`` = pi d² (K under CSR), ``l_low`` and ``l_high`` (the
-        envelope of L from the simulations) and ``pvalue_sim`` (NaN without simulations).
-        ``attrs["hotspot"]["ripley"]`` records ``n``, ``n_input``, ``n_outside``,
-        ``subsampled``, ``n_locations``, ``area_m2``, ``area_source``, ``edge_correction``,
-        ``permutations``, ``envelope``, ``alternative``, ``max_points``, ``seed`` and
-        ``study_area``.
+    SeriesTest
+        Series indexed by ``distance`` (metres): ``statistic`` is L, ``expected`` is L under
+        CSR (= d), ``z`` is NaN (there is no analytical test) and ``pvalue`` the simulation
+        p-value (NaN without simulations); ``permutations`` is the number of simulations.
+        ``table`` (indexed by ``distance``) has the columns ``k`` (m²), ``l`` = sqrt(K / pi)
+        (m), ``l_minus_d``, ``k_csr`` = pi d² (K under CSR), ``l_low`` and ``l_high`` (the
+        envelope of L from the simulations) and ``pvalue_sim``. ``params`` holds ``method``
+        (``"ripley"``), ``period`` (of the incidents analysed), ``rng_seed``, ``n``,
+        ``n_input``, ``n_outside``, ``subsampled``, ``n_locations``, ``area_m2``,
+        ``area_source``, ``edge_correction``, ``permutations``, ``envelope``,
+        ``alternative``, ``max_points``, ``seed`` (as ``rng_seed``) and ``study_area``; the
+        table's ``attrs["hotspot"]["ripley"]`` holds the same record.
 
     Notes
     -----
@@ -674,44 +746,33 @@ def ripley(
     >>> inc = hs.datasets.load_west_yorkshire(quiet=True)
     >>> robbery = inc[inc["category"] == "Robbery"]
     >>> k = ripley(robbery, [250, 500, 1000], permutations=19, rng=0, quiet=True)
-    >>> bool((k["l"] > k["l_high"]).all())  # clustered at every distance
+    >>> bool((k.statistic > k.table["l_high"]).all())  # clustered at every distance
     True
+    >>> k.method, k.permutations
+    ('ripley', 19)
     """
-    func = "ripley()"
-    check_alternative(alternative)
-    if edge_correction not in RIPLEY_EDGE_CORRECTIONS:
-        raise HotspotInputError(
-            f"{func}: edge_correction={edge_correction!r} is not one of "
-            f"{', '.join(repr(c) for c in RIPLEY_EDGE_CORRECTIONS)}."
-        )
-    permutations = _check_count(permutations, "permutations", func, 0)
+    func = "ripley"
+    if area is not NOT_GIVEN:
+        study_area = renamed_parameter(func, "area", "study_area", area, study_area, None)
+    alternative = check_alternative(alternative, func)
+    edge_correction = check_choice(
+        edge_correction, "edge_correction", RIPLEY_EDGE_CORRECTIONS, func=func
+    )
+    permutations = check_permutation_count(permutations, func=func)
     if max_points is not None:
-        max_points = _check_count(max_points, "max_points", func, 3)
-    if isinstance(envelope, str):
-        if envelope != "minmax":
-            raise HotspotInputError(
-                f"{func}: envelope={envelope!r} is not 'minmax' or a level in (0, 1) such as 0.95."
-            )
-    elif isinstance(envelope, numbers.Real) and not isinstance(envelope, bool):
-        if not 0 < float(envelope) < 1:
-            raise HotspotInputError(
-                f"{func}: envelope={envelope!r} must be 'minmax' or a level in (0, 1), e.g. 0.95."
-            )
-        envelope = float(envelope)
-    else:
-        raise TypeError(
-            f"{func}: envelope must be 'minmax' or a float level, not {type(envelope).__name__}"
-        )
+        max_points = check_integer(max_points, "max_points", minimum=3, example="20000", func=func)
+    envelope = _check_envelope(envelope, func)
+    generator, seed = check_rng(rng, func=func)
     d = _check_distances(distances, func)
     check_permutations(permutations, len(d), 16, what=f"Ripley's L at {len(d)} distances")
-    generator = as_generator(rng)
-    x, y, polygon, _, note, outside = _resolve_area(incidents, area, func, allow_number=False)
-    n_input = len(x)
+    analysed = _resolve_area(incidents, study_area, func, allow_number=False)
+    polygon = analysed.polygon
+    n_input = len(analysed.x)
     if n_input < 3:
         raise HotspotInputError(
-            f"{func} needs at least 3 incidents inside the area, got {n_input}."
+            f"{func} needs at least 3 incidents inside the study area, got {n_input}."
         )
-    xy = np.column_stack([x, y])
+    xy = np.column_stack([analysed.x, analysed.y])
     subsampled = max_points is not None and n_input > max_points
     if subsampled:
         xy = xy[np.sort(generator.choice(n_input, size=max_points, replace=False))]
@@ -765,23 +826,42 @@ def ripley(
         },
         index=pd.Index(d, name="distance"),
     )
+    record = {
+        "n": n,
+        "n_input": n_input,
+        "n_outside": analysed.outside,
+        "subsampled": subsampled,
+        "n_locations": len(np.unique(xy, axis=0)),
+        "area_m2": window.area,
+        "area_source": analysed.note,
+        "edge_correction": edge_correction,
+        "permutations": permutations,
+        "envelope": envelope,
+        "alternative": alternative,
+        "max_points": max_points,
+        "seed": seed,
+        "study_area": polygon,
+    }
     frame.attrs["hotspot"] = {
         "kind": "ripley",
-        "ripley": {
-            "n": n,
-            "n_input": n_input,
-            "n_outside": outside,
-            "subsampled": subsampled,
-            "n_locations": len(np.unique(xy, axis=0)),
-            "area_m2": window.area,
-            "area_source": note,
-            "edge_correction": edge_correction,
-            "permutations": permutations,
-            "envelope": envelope,
-            "alternative": alternative,
-            "max_points": max_points,
-            "seed": int(rng) if isinstance(rng, numbers.Integral) else None,
-            "study_area": polygon,
-        },
+        "method": func,
+        "period": analysed.period,
+        "ripley": record,
+        "rng_seed": seed,
     }
-    return frame
+    index = frame.index
+
+    def series(values: np.ndarray, name: str) -> pd.Series:
+        return pd.Series(np.asarray(values, dtype=float), index=index, name=name)
+
+    return SeriesTest(
+        name="Ripley's L",
+        statistic=series(l_obs, "l"),
+        expected=series(d, "l_csr"),
+        z=series(np.full(len(d), np.nan), "z"),
+        pvalue=series(pvalue, "pvalue_sim"),
+        alternative=alternative,
+        permutations=permutations,
+        table=frame,
+        params={"method": func, "period": analysed.period, "rng_seed": seed, **record},
+    )
