@@ -9,7 +9,7 @@ Timed, each run in a fresh child process, ``min_cluster_size=50`` everywhere:
 
 * ``hotspot cold``: ``hotspot.cluster_incidents(inc, "hdbscan", min_cluster_size=50,
   quiet=True)`` right after deleting the numba cache files of hotspot's HDBSCAN kernel
-  (``hotspot/clustering/__pycache__/*_hdbscan_kernels*.nbi``/``.nbc``): a user's first-ever
+  (``hotspot/clustering/__pycache__/_kernels.*.nbi``/``.nbc``): a user's first-ever
   call, compiling the kernel (one run; numba then writes the cache again);
 * ``hotspot``: the same call in a later fresh process, the kernel loaded from the disk cache;
 * ``hdbscan``: ``hdbscan.HDBSCAN(min_cluster_size=50).fit(xy)`` with the package's defaults
@@ -366,9 +366,9 @@ def run_child(
 
 
 def clear_hotspot_cache(folder: Path) -> list[str]:
-    """Delete the numba cache files of hotspot's HDBSCAN kernel (and nothing else)."""
+    """Delete the numba cache files of hotspot's clustering kernels (HDBSCAN's among them)."""
     removed = []
-    for pattern in ("*_hdbscan_kernels*.nbi", "*_hdbscan_kernels*.nbc"):
+    for pattern in ("_kernels.*.nbi", "_kernels.*.nbc"):
         for path in sorted(folder.glob(pattern)):
             path.unlink()
             removed.append(path.name)

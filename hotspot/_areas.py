@@ -358,7 +358,7 @@ def as_area_geometry(study_area: Any, crs: CRS | None) -> shapely.Geometry:
     elif isinstance(study_area, shapely.Geometry):
         geom = study_area
     else:
-        raise TypeError(
+        raise HotspotInputError(
             "study_area must be a shapely polygon (in the data's CRS), a GeoSeries, a "
             f"GeoDataFrame or the path of a polygon file, not {type(study_area).__name__}"
         )

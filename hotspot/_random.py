@@ -4,35 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from hotspot.errors import HotspotInputError
+from hotspot._validate import ALTERNATIVES, as_generator, check_alternative
 
-ALTERNATIVES = ("two-sided", "greater", "less")
-
-
-def as_generator(rng: None | int | np.random.Generator) -> np.random.Generator:
-    """A numpy Generator from ``rng`` (never the global numpy state).
-
-    Examples
-    --------
-    >>> bool(as_generator(0).integers(10) == as_generator(0).integers(10))
-    True
-    """
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(
-        f"rng must be None, an int or a numpy.random.Generator, not {type(rng).__name__}"
-    )
-
-
-def check_alternative(alternative: str) -> str:
-    """Validate ``alternative``, listing the allowed values."""
-    if alternative not in ALTERNATIVES:
-        raise HotspotInputError(
-            f"alternative={alternative!r} is not one of {', '.join(repr(a) for a in ALTERNATIVES)}"
-        )
-    return alternative
+__all__ = [
+    "ALTERNATIVES",
+    "as_generator",
+    "check_alternative",
+    "normal_pvalue",
+    "simulation_pvalue",
+]
 
 
 def normal_pvalue(z: np.ndarray | float, alternative: str = "two-sided") -> np.ndarray | float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ def check_incidents(incidents: object, what: str = "incidents") -> gpd.GeoDataFr
     reads the coordinates.
     """
     if not isinstance(incidents, gpd.GeoDataFrame):
-        raise TypeError(
+        raise HotspotInputError(
             f"{what} must be a GeoDataFrame from hotspot.read_incidents(...), "
             f"not {type(incidents).__name__}"
         )
@@ -42,7 +42,7 @@ def check_cells(
     """Cells must be a non-empty GeoDataFrame of polygons with a unique index, in metres
     (``require_crs=False``: any CRS or none, for contiguity-only analyses)."""
     if not isinstance(cells, gpd.GeoDataFrame):
-        raise TypeError(
+        raise HotspotInputError(
             f"{what} must be a GeoDataFrame of polygons (e.g. hotspot.square_grid(...)), "
             f"not {type(cells).__name__}"
         )
@@ -84,14 +84,9 @@ def _check_metric_crs(frame: gpd.GeoDataFrame, what: str, fix: str) -> None:
         )
 
 
-def check_positive(value: object, name: str) -> float:
-    """A finite number > 0."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{name} must be a number of metres, not {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise HotspotInputError(f"{name} must be a positive number of metres, got {value}")
-    return value
+def check_positive(value: object, name: str, *, func: str | None = None) -> float:
+    """A finite number of metres > 0 (:func:`check_metres`)."""
+    return check_metres(value, name, func=func)
 
 
 def incident_xy(
@@ -484,7 +479,9 @@ def check_output_file(path: str | os.PathLike, example: str) -> Path:
     hotspot.errors.HotspotInputError: ... is a folder; give a file name such as .../map.html
     """
     if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"the output path must be a str or pathlib.Path, not {type(path).__name__}")
+        raise HotspotInputError(
+            f"the output path must be a str or pathlib.Path, not {type(path).__name__}"
+        )
     path = Path(path)
     if path.is_dir():
         raise HotspotInputError(f"{path} is a folder; give a file name such as {path / example}")
@@ -564,6 +561,148 @@ def check_choice(value: object, name: str, choices: tuple, *, func: str | None =
     return value
 
 
+ALTERNATIVES = ("two-sided", "greater", "less")
+
+
+def check_alternative(alternative: object, *, func: str | None = None) -> str:
+    """One of "two-sided", "greater", "less".
+
+    Examples
+    --------
+    >>> check_alternative("less")
+    'less'
+    """
+    return check_choice(alternative, "alternative", ALTERNATIVES, func=func)
+
+
+def check_flag(value: object, name: str, *, func: str | None = None) -> bool:
+    """True or False (numpy's bools too), nothing else.
+
+    Examples
+    --------
+    >>> check_flag(True, "fdr")
+    True
+    >>> check_flag("yes", "fdr", func="gistar")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: gistar: fdr='yes' is not one of True, False.
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise HotspotInputError(f"{_prefix(func)}{name}={value!r} is not one of True, False.")
+
+
+def check_metres(
+    value: object,
+    name: str,
+    *,
+    func: str | None = None,
+    example: str = "",
+    allow_zero: bool = False,
+) -> float:
+    """A finite number of metres, > 0 (``>= 0`` with ``allow_zero``), as a float.
+
+    Examples
+    --------
+    >>> check_metres(250, "cell_size", func="square_grid")
+    250.0
+    >>> check_metres("250", "cell_size", func="square_grid", example="250")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: square_grid: cell_size='250' must be a positive number of metres, e.g. 250.
+    """
+    ok = (
+        isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and (value >= 0 if allow_zero else value > 0)
+    )
+    if not ok:
+        what = "a number of metres, 0 or more" if allow_zero else "a positive number of metres"
+        hint = f", e.g. {example}" if example else ""
+        raise HotspotInputError(f"{_prefix(func)}{name}={value!r} must be {what}{hint}.")
+    return float(value)
+
+
+def check_share(
+    value: object,
+    name: str,
+    *,
+    func: str | None = None,
+    low_open: bool = False,
+    example: str = "0.7",
+) -> float:
+    """A number from 0 to 1 (above 0 with ``low_open``).
+
+    Examples
+    --------
+    >>> check_share(0.7, "opacity", func="density_map")
+    0.7
+    >>> check_share(2, "opacity", func="density_map")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: density_map: opacity=2 must be a number from 0 to 1, e.g. 0.7.
+    """
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    if ok:
+        number = float(value)
+        ok = (0 < number if low_open else 0 <= number) and number <= 1
+    if not ok:
+        low = "above 0 and up" if low_open else "from 0"
+        raise HotspotInputError(
+            f"{_prefix(func)}{name}={value!r} must be a number {low} to 1, e.g. {example}."
+        )
+    return float(value)
+
+
+def check_columns(
+    frame: object,
+    columns: Iterable[str],
+    *,
+    func: str | None = None,
+    fix: str,
+    what: str = "result",
+) -> None:
+    """Raise naming the first of ``columns`` that ``frame`` lacks, the columns it has and
+    ``fix`` (what to run first). Missing values are allowed (see :func:`check_value_column`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_columns(pd.DataFrame({"count": [1]}), ["count"], func="counts_map", fix="")
+    >>> check_columns(pd.DataFrame({"n": [1]}), ["gistar_bin"], func="gistar_map",
+    ...               fix="run hotspot.gistar(cells) first")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: gistar_map: the result has no 'gistar_bin' column (columns: n); run hotspot.gistar(cells) first.
+    """
+    present = list(getattr(frame, "columns", []))
+    for column in columns:
+        if column not in present:
+            have = ", ".join(map(str, present)) or "none"
+            raise HotspotInputError(
+                f"{_prefix(func)}the {what} has no {column!r} column (columns: {have}); {fix}."
+            )
+
+
+def check_geodataframe(value: object, name: str, *, func: str | None = None, fix: str) -> Any:
+    """``value`` when it is a GeoDataFrame, else an error saying what to pass.
+
+    Examples
+    --------
+    >>> check_geodataframe([1], "summary", func="cluster_map",
+    ...                    fix="pass the output of hotspot.cluster_summary(clustered)")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: cluster_map: summary= is a list, not a GeoDataFrame; pass the output of hotspot.cluster_summary(clustered).
+    """
+    if not isinstance(value, gpd.GeoDataFrame):
+        raise HotspotInputError(
+            f"{_prefix(func)}{name}= is a {type(value).__name__}, not a GeoDataFrame; {fix}."
+        )
+    return value
+
+
 def check_integer(
     value: object, name: str, *, minimum: int = 0, example: str = "", func: str | None = None
 ) -> int:
@@ -632,6 +771,23 @@ def check_alpha(alpha: object, *, name: str = "alpha", func: str | None = None) 
     return float(alpha)
 
 
+def as_generator(rng: object, *, func: str | None = None) -> np.random.Generator:
+    """A numpy Generator from ``rng`` (None, an int or a Generator), never the global state.
+
+    Examples
+    --------
+    >>> bool(as_generator(0).integers(10) == as_generator(0).integers(10))
+    True
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise HotspotInputError(
+        f"{_prefix(func)}rng={rng!r} must be None, an int seed or a numpy.random.Generator."
+    )
+
+
 def check_rng(rng: object, *, func: str | None = None) -> tuple[np.random.Generator, int | None]:
     """A numpy Generator for ``rng`` (None, an int or a Generator) and the seed to record.
 
@@ -643,15 +799,9 @@ def check_rng(rng: object, *, func: str | None = None) -> tuple[np.random.Genera
     >>> seed, bool(gen.integers(10) == check_rng(3)[0].integers(10))
     (3, True)
     """
-    from hotspot._random import as_generator
     from hotspot._result import rng_seed
 
-    try:
-        return as_generator(rng), rng_seed(rng)
-    except TypeError:
-        raise HotspotInputError(
-            f"{_prefix(func)}rng={rng!r} must be None, an int seed or a numpy.random.Generator."
-        ) from None
+    return as_generator(rng, func=func), rng_seed(rng)
 
 
 def check_value_column(

@@ -519,5 +519,5 @@ def test_summary_errors():
         cluster_summary(clustered, ellipse_correction="CrimeStat")
     with pytest.raises(HotspotInputError, match="not a projected CRS"):
         cluster_summary(clustered.to_crs("EPSG:4326"))
-    with pytest.raises(TypeError, match="GeoDataFrame"):
+    with pytest.raises(HotspotInputError, match="GeoDataFrame"):
         cluster_summary(pd.DataFrame(clustered))

@@ -168,7 +168,7 @@ def test_share_of_places_agrees_with_the_lorenz_curve():
 @pytest.mark.parametrize(
     ("cells", "kwargs", "error", "match"),
     [
-        ([1, 2], {}, TypeError, "DataFrame or GeoDataFrame"),
+        ([1, 2], {}, HotspotInputError, "DataFrame or GeoDataFrame"),
         (pd.DataFrame({"n": [1, 2]}), {}, HotspotInputError, "no 'count' column"),
         (pd.DataFrame({"count": [1, np.nan]}), {}, HotspotInputError, "1 missing or non-numeric"),
         (pd.DataFrame({"count": [1, np.inf]}), {}, HotspotInputError, "1 missing or non-numeric"),

@@ -481,7 +481,7 @@ def test_errors_say_what_to_do(simulated):
         kde(simulated.to_crs(4326), bandwidth=500)
     with pytest.raises(HotspotInputError, match="reproject one"):
         kde(simulated, cells=cells.to_crs(32630), bandwidth=500)
-    with pytest.raises(TypeError, match="incidents must be a GeoDataFrame"):
+    with pytest.raises(HotspotInputError, match="incidents must be a GeoDataFrame"):
         kde(pd.DataFrame({"x": [1]}))
 
 

@@ -289,7 +289,7 @@ def test_bad_arguments(burkitt, kwargs, error, match):
 
 
 def test_bad_incidents(burkitt):
-    with pytest.raises(TypeError, match="GeoDataFrame"):
+    with pytest.raises(HotspotInputError, match="GeoDataFrame"):
         knox_test(pd.DataFrame(burkitt))
     with pytest.raises(HotspotInputError, match="datetime 'time' column"):
         knox_test(burkitt.drop(columns="time"))
@@ -424,7 +424,7 @@ def test_knox_plot_draws_in_the_maps_package():
     ]
     with pytest.raises(HotspotInputError, match="labels='table'"):
         knox_plot(result, labels="table")
-    with pytest.raises(TypeError, match="knox_test"):
+    with pytest.raises(HotspotInputError, match="knox_test"):
         knox_plot(result.ratio)
     plt.close("all")
 

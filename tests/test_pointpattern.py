@@ -274,7 +274,7 @@ def test_nni_bad_options(kwargs, match):
 
 
 def test_nni_bad_incidents():
-    with pytest.raises(TypeError, match="GeoDataFrame"):
+    with pytest.raises(HotspotInputError, match="GeoDataFrame"):
         nearest_neighbour_index(pd.DataFrame({"x": [1, 2]}))
     with pytest.raises(HotspotInputError, match="at least 2"):
         nearest_neighbour_index(_points(np.array([[0.0, 0]])), study_area=100.0)

@@ -205,7 +205,7 @@ def test_output_file_checks(tmp_path):
     (tmp_path / "afile").write_text("")
     with pytest.raises(hs.HotspotInputError, match="afile is a file, not a folder"):
         check_output_file(tmp_path / "afile" / "sub" / "map.html", "map.html")
-    with pytest.raises(TypeError, match="str or pathlib.Path"):
+    with pytest.raises(hs.HotspotInputError, match="str or pathlib.Path"):
         check_output_file(None, "map.html")
 
 

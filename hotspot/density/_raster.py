@@ -18,6 +18,7 @@ from pyproj import CRS
 
 from hotspot._areas import CELLS_ON_SHORTER_SIDE, nice_floor
 from hotspot._messages import announce
+from hotspot._validate import check_metres
 from hotspot.density._engine import (
     M2_PER_KM2,
     MAX_NODES,
@@ -30,7 +31,6 @@ from hotspot.density._engine import (
     warn_coarse,
 )
 from hotspot.errors import HotspotInputError
-from hotspot.grid.cells import check_metres
 
 #: Default raster cells are at most the kernel's standard deviation / this.
 CELLS_PER_SD = 2

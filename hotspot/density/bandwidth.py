@@ -16,10 +16,9 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from hotspot._messages import announce
-from hotspot._validate import check_choice, check_incidents, incident_xy
+from hotspot._validate import check_choice, check_incidents, check_metres, incident_xy
 from hotspot.density._kernels import KERNELS, SD_FACTOR, distinct_locations
 from hotspot.errors import HotspotInputError
-from hotspot.grid.cells import check_metres
 
 __all__ = [
     "BANDWIDTH_RULES",

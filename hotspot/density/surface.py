@@ -24,6 +24,7 @@ from hotspot._messages import announce, first_rows
 from hotspot._period import context_of
 from hotspot._result import stamp
 from hotspot._validate import (
+    NOT_GIVEN,
     check_cells,
     check_incidents,
     check_same_crs,
@@ -47,8 +48,6 @@ from hotspot.errors import HotspotInputError
 __all__ = ["dual_kde", "kde"]
 
 _UNITS = "incidents per km²"
-#: The default of a renamed keyword: "not passed" (``_validate._MISSING`` is private to it).
-_NOT_GIVEN: Any = object()
 
 
 # --------------------------------------------------------------------------------------------
@@ -198,7 +197,7 @@ def kde(
     study_area: Any = None,
     edge_correction: bool = False,
     quiet: bool = False,
-    weights: Any = _NOT_GIVEN,
+    weights: Any = NOT_GIVEN,
 ) -> xr.DataArray | gpd.GeoDataFrame:
     """Kernel density of incidents, in incidents per km².
 
@@ -364,7 +363,7 @@ def kde(
     >>> hexes[["hex_q", "hex_r", "kde_density"]].columns.tolist()
     ['hex_q', 'hex_r', 'kde_density']
     """
-    if weights is not _NOT_GIVEN:  # the old name: warns (an error with the new one too)
+    if weights is not NOT_GIVEN:  # the old name: warns (an error with the new one too)
         incident_weights = renamed_parameter(
             "kde", "weights", "incident_weights", weights, incident_weights, None
         )
@@ -423,8 +422,8 @@ def dual_kde(
     cells: gpd.GeoDataFrame | None = None,
     study_area: Any = None,
     quiet: bool = False,
-    numerator_weights: Any = _NOT_GIVEN,
-    denominator_weights: Any = _NOT_GIVEN,
+    numerator_weights: Any = NOT_GIVEN,
+    denominator_weights: Any = NOT_GIVEN,
 ) -> xr.DataArray | gpd.GeoDataFrame:
     """The ratio of two kernel densities on the same grid: risk, e.g. burglaries per dwelling.
 
@@ -491,7 +490,7 @@ def dual_kde(
     >>> risk.name, round(float(risk.median()), 2)  # burglaries per recorded crime nearby
     ('dual_kde_ratio', 0.08)
     """
-    if numerator_weights is not _NOT_GIVEN:  # the old names: they warn
+    if numerator_weights is not NOT_GIVEN:  # the old names: they warn
         numerator_incident_weights = renamed_parameter(
             "dual_kde",
             "numerator_weights",
@@ -500,7 +499,7 @@ def dual_kde(
             numerator_incident_weights,
             None,
         )
-    if denominator_weights is not _NOT_GIVEN:
+    if denominator_weights is not NOT_GIVEN:
         denominator_incident_weights = renamed_parameter(
             "dual_kde",
             "denominator_weights",

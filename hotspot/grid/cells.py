@@ -10,7 +10,6 @@ on a shared edge or vertex; incidents outside every cell are counted and reporte
 from __future__ import annotations
 
 import math
-import numbers
 import os
 from typing import Any
 
@@ -35,6 +34,7 @@ from hotspot._result import stamp
 from hotspot._validate import (
     check_cells,
     check_incidents,
+    check_metres,
     check_same_crs,
     check_study_area,
     incident_xy,
@@ -50,7 +50,6 @@ __all__ = [
     "MAX_CELLS",
     "assign_cells",
     "cell_positions",
-    "check_metres",
     "count_incidents",
     "hex_grid",
     "square_grid",
@@ -58,35 +57,6 @@ __all__ = [
 
 #: Most cells of a grid.
 MAX_CELLS = 5_000_000
-
-
-def check_metres(
-    value: object, name: str, *, func: str, example: str = "", allow_zero: bool = False
-) -> float:
-    """A finite number of metres, > 0 (``>= 0`` with ``allow_zero``), as a float.
-
-    The parameter layer's one error type for lengths, a non-number included.
-
-    Examples
-    --------
-    >>> check_metres(250, "cell_size", func="square_grid")
-    250.0
-    >>> check_metres("250", "cell_size", func="square_grid", example="250")
-    Traceback (most recent call last):
-    ...
-    hotspot.errors.HotspotInputError: square_grid: cell_size='250' must be a positive number of metres, e.g. 250.
-    """
-    ok = (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and (value >= 0 if allow_zero else value > 0)
-    )
-    if not ok:
-        what = "a number of metres, 0 or more" if allow_zero else "a positive number of metres"
-        hint = f", e.g. {example}" if example else ""
-        raise HotspotInputError(f"{func}: {name}={value!r} must be {what}{hint}.")
-    return float(value)
 
 
 def _source_geometry(

@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from hotspot._result import stamp
-from hotspot._validate import check_choice
+from hotspot._validate import check_choice, check_columns
 from hotspot.disclosure import result_method
 from hotspot.errors import HotspotInputError
-from hotspot.maps._checks import require_columns
 from hotspot.maps._result_attrs import is_cube
 
 # The maps a result can be drawn as, by the name of their map function (``<kind>_map``).
@@ -186,7 +185,7 @@ def density_column(result: Any, *, func: str) -> str:
     candidates = DENSITY_COLUMNS.get(method, DENSITY_COLUMNS["density_to_cells"])
     found = next((c for c in candidates if c in result.columns), None)
     if found is None:
-        require_columns(
+        check_columns(
             result, [candidates[0]], func=func, fix=f"compute it with hotspot.{method}() first"
         )
     return str(found)

@@ -12,9 +12,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._validate import check_columns
 from hotspot.disclosure import suppressed_label
 from hotspot.errors import HotspotInputError
-from hotspot.maps._checks import require_columns
 from hotspot.maps._png_draw import (
     FOOTPRINT,
     DrawnLayer,
@@ -85,7 +85,7 @@ def draw_classes(
 
 def draw_gistar(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> DrawnLayer:
     """Gi* confidence bins, as :func:`hotspot.maps.gistar_map`."""
-    require_columns(result, ["gistar_bin"], func="to_png", fix="run hotspot.gistar(cells) first")
+    check_columns(result, ["gistar_bin"], func="to_png", fix="run hotspot.gistar(cells) first")
     bins = result["gistar_bin"].to_numpy().astype(int)
     corrected = " (FDR-corrected)" if method_params(result, "gistar").get("fdr") else ""
     return draw_classes(
@@ -95,7 +95,7 @@ def draw_gistar(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> DrawnLayer:
 
 def draw_lisa(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> DrawnLayer:
     """LISA clusters and outliers, as :func:`hotspot.maps.lisa_map`."""
-    require_columns(result, ["lisa_cluster"], func="to_png", fix="run hotspot.lisa(cells) first")
+    check_columns(result, ["lisa_cluster"], func="to_png", fix="run hotspot.lisa(cells) first")
     cluster = result["lisa_cluster"].astype(str).to_numpy()
     unknown = sorted(set(cluster) - set(LISA_COLOURS))
     if unknown:
@@ -116,7 +116,7 @@ def draw_lisa(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> DrawnLayer:
 
 def draw_emerging(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> DrawnLayer:
     """The emerging hot spot categories, as :func:`hotspot.maps.emerging_map`."""
-    require_columns(
+    check_columns(
         result,
         ["emerging_category"],
         func="to_png",

@@ -9,8 +9,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from hotspot._validate import check_columns
 from hotspot.errors import HotspotInputError
-from hotspot.maps._checks import require_columns
 from hotspot.maps._png_draw import (
     LABEL_COLOUR,
     LABEL_SIZE,
@@ -75,7 +75,7 @@ def draw_cluster_summary(ax: Axes, summary: gpd.GeoDataFrame, crs: Any) -> Drawn
     cluster table)."""
     from matplotlib.colors import to_rgba
 
-    require_columns(
+    check_columns(
         summary,
         ["n_incidents"],
         func="to_png",
@@ -130,7 +130,7 @@ def draw_chains(ax: Axes, chains: gpd.GeoDataFrame, crs: Any) -> DrawnLayer:
     from matplotlib.collections import LineCollection
     from matplotlib.colors import to_rgba
 
-    require_columns(
+    check_columns(
         chains,
         ["size"],
         func="to_png",

@@ -16,10 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hotspot._validate import check_cells
+from hotspot._validate import check_cells, check_columns, check_geodataframe
 from hotspot.disclosure import COUNT_COLUMNS, disclosure_note, suppressed_label
 from hotspot.errors import HotspotInputError
-from hotspot.maps._checks import require_columns, require_geodataframe
 from hotspot.maps._layers import DEFAULT_TILES, draw_cells
 from hotspot.maps._result_attrs import method_params
 from hotspot.maps._sentences import (
@@ -43,10 +42,10 @@ from hotspot.maps._style import (
 
 def _check_result(result: object, func: str, columns: list[str], fix: str) -> None:
     """A GeoDataFrame of polygons in metres holding ``columns``, else what to run first."""
-    require_geodataframe(
+    check_geodataframe(
         result, func=func, name="result" if func != "counts_map" else "cells", fix=fix
     )
-    require_columns(result, columns, func=func, fix=fix)
+    check_columns(result, columns, func=func, fix=fix)
     check_cells(result, require_crs=True)
 
 

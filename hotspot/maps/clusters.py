@@ -9,11 +9,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._validate import check_integer
+from hotspot._validate import check_columns, check_geodataframe, check_integer
 from hotspot.disclosure import disclosure_note, suppressed_label
 from hotspot.errors import HotspotInputError
 from hotspot.maps._cell_layer import FeatureTooltip
-from hotspot.maps._checks import require_columns, require_geodataframe
 from hotspot.maps._layers import (
     DEFAULT_TILES,
     add_labels,
@@ -149,12 +148,10 @@ def cluster_map(
     True
     """
     fix = "pass the output of hotspot.cluster_summary(clustered)"
-    require_geodataframe(summary, func="cluster_map", name="summary", fix=fix)
-    require_columns(
-        summary, ["n_incidents", "area_km2"], func="cluster_map", what="summary", fix=fix
-    )
+    check_geodataframe(summary, func="cluster_map", name="summary", fix=fix)
+    check_columns(summary, ["n_incidents", "area_km2"], func="cluster_map", what="summary", fix=fix)
     if "hull" not in summary.columns and "ellipse_1sd" not in summary.columns:
-        require_columns(summary, ["hull"], func="cluster_map", what="summary", fix=fix)
+        check_columns(summary, ["hull"], func="cluster_map", what="summary", fix=fix)
     order = check_integer(order, "order", minimum=1, example="1", func="cluster_map")
     max_points = check_integer(max_points, "max_points", example="20000", func="cluster_map")
     rows = summary[summary["order"] == order] if "order" in summary.columns else summary
@@ -271,7 +268,7 @@ def _draw_cluster_points(
     import folium
 
     column = "cluster" if order == 1 else f"cluster_order_{order}"
-    require_columns(
+    check_columns(
         incidents,
         [column],
         func="cluster_map",
@@ -355,8 +352,8 @@ def near_repeat_map(
     import folium
 
     fix = "pass the output of hotspot.near_repeat_chains(incidents, distance, days)"
-    require_geodataframe(chains, func="near_repeat_map", name="chains", fix=fix)
-    require_columns(
+    check_geodataframe(chains, func="near_repeat_map", name="chains", fix=fix)
+    check_columns(
         chains,
         ["members", "size", "first", "last", "span_days", "extent_m"],
         func="near_repeat_map",

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hotspot.errors import HotspotInputError
+
 if TYPE_CHECKING:
     from hotspot.spacetime.nearrepeat import KnoxResult
 
@@ -56,8 +58,9 @@ def knox_plot(
     (12, "Burkitt's lymphoma, Uganda")
     """
     if not (hasattr(result, "nrc_table") and hasattr(result, "ratio")):
-        raise TypeError(
-            f"knox_plot() takes the result of hotspot.knox_test(), not {type(result).__name__}"
+        raise HotspotInputError(
+            f"knox_plot: result= is a {type(result).__name__}, not the result of "
+            "hotspot.knox_test(); run that first."
         )
     try:
         import matplotlib.pyplot as plt

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from hotspot._validate import check_integer, check_output_file
+from hotspot._validate import check_columns, check_integer, check_output_file
 from hotspot.disclosure import (
     check_min_count,
     check_not_incident_level,
@@ -34,7 +34,6 @@ from hotspot.disclosure import (
     suppressed_label,
 )
 from hotspot.errors import HotspotInputError
-from hotspot.maps._checks import require_columns
 from hotspot.maps._context import context_layers
 from hotspot.maps._kinds import density_column, density_title, is_surface, map_kind, with_method
 from hotspot.maps._png_cells import (
@@ -154,7 +153,7 @@ def draw_result(ax: Axes, result: Any, kind: str | None = None) -> tuple[DrawnLa
 
 
 def _draw_counts_of(ax: Axes, result: gpd.GeoDataFrame, crs: Any) -> DrawnLayer:
-    require_columns(
+    check_columns(
         result,
         ["count"],
         func="to_png",

@@ -8,10 +8,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from hotspot._validate import check_integer
+from hotspot._validate import check_integer, check_share
 from hotspot.disclosure import disclosure_note
 from hotspot.errors import HotspotInputError
-from hotspot.maps._checks import check_share
 from hotspot.maps._layers import (
     DEFAULT_TILES,
     add_layer_control,

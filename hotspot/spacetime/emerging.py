@@ -362,7 +362,10 @@ def emerging_hotspots(
     """
     func = "emerging_hotspots"
     if not isinstance(cube, SpaceTimeCube):
-        raise TypeError(f"{func}() takes a SpaceTimeCube, not {type(cube).__name__}")
+        raise HotspotInputError(
+            f"{func}: cube= is a {type(cube).__name__}, not a SpaceTimeCube; make one with "
+            "hotspot.space_time_cube(incidents, cells)."
+        )
     partial = check_choice(partial, "partial", PARTIAL, func=func)
     global_window = check_choice(global_window, "global_window", GLOBAL_WINDOWS, func=func)
     trend_series = check_choice(trend_series, "trend_series", TREND_SERIES, func=func)

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from hotspot._period import period_of
-from hotspot._random import ALTERNATIVES
 from hotspot._validate import check_choice, report_of, time_resolution
 from hotspot.errors import HotspotInputError
 from hotspot.grid.weights import Neighbours, build_weights
@@ -22,25 +21,9 @@ TRANSFORMS = ("B", "R")
 """Binary or row-standardised weights."""
 
 
-class _NotGiven:
-    """The default of a renamed keyword: tells "not passed" from any value (None included)."""
-
-    def __repr__(self) -> str:
-        return "<not given>"
-
-
-NOT_GIVEN = _NotGiven()
-"""Default of an old, renamed keyword (see :func:`hotspot._validate.renamed_parameter`, called
-only when the old keyword was passed)."""
-
 AUTO = "auto"
 """``weights="auto"``: the distance band at the first significant peak of incremental spatial
 autocorrelation (:func:`hotspot.stats.incremental.choose_distance_band`)."""
-
-
-def check_alternative(alternative: object, func: str) -> str:
-    """One of "two-sided", "greater", "less"."""
-    return check_choice(alternative, "alternative", ALTERNATIVES, func=func)
 
 
 def check_transform(transform: object, func: str) -> str:
@@ -49,13 +32,6 @@ def check_transform(transform: object, func: str) -> str:
     if isinstance(upper, str) and upper in TRANSFORMS:
         return upper
     return check_choice(transform, "transform", TRANSFORMS, func=func)  # raises
-
-
-def check_fdr(fdr: object, func: str) -> bool:
-    """True or False."""
-    if isinstance(fdr, bool | np.bool_):
-        return bool(fdr)
-    raise HotspotInputError(f"{func}: fdr={fdr!r} is not one of True, False.")
 
 
 def neighbours(

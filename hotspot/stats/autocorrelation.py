@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from hotspot._random import normal_pvalue, simulation_pvalue
 from hotspot._result import GlobalTest
 from hotspot._validate import (
+    check_alternative,
     check_cells,
     check_choice,
     check_permutation_count,
@@ -23,7 +24,7 @@ from hotspot._validate import (
     check_value_column,
 )
 from hotspot.errors import HotspotInputError
-from hotspot.stats._checks import cells_period, check_alternative, check_transform, neighbours
+from hotspot.stats._checks import cells_period, check_transform, neighbours
 from hotspot.stats._moments import ASSUMPTIONS, moran_moments, weight_sums
 from hotspot.stats.incremental import (
     N_DISTANCES,
@@ -110,7 +111,7 @@ def moran(
     """
     func = "moran"
     check_cells(cells, require_crs=False)
-    alternative = check_alternative(alternative, func)
+    alternative = check_alternative(alternative, func=func)
     transform = check_transform(transform, func)
     assumption = check_choice(assumption, "assumption", ASSUMPTIONS, func=func)
     permutations = check_permutation_count(permutations, func=func)
@@ -210,7 +211,7 @@ def general_g(
     """
     func = "general_g"
     check_cells(cells, require_crs=False)
-    alternative = check_alternative(alternative, func)
+    alternative = check_alternative(alternative, func=func)
     permutations = check_permutation_count(permutations, func=func)
     generator, seed = check_rng(rng, func=func)
     x = check_value_column(cells, column, func=func)

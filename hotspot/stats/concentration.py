@@ -81,7 +81,7 @@ class Concentration:
 def _counts(cells: object, column: object, func: str) -> np.ndarray:
     """The column's values as a float array, checked: numbers, no NaN, >= 0, sum > 0."""
     if not isinstance(cells, pd.DataFrame):
-        raise TypeError(
+        raise HotspotInputError(
             f"{func}: cells must be a DataFrame or GeoDataFrame of places with a column of "
             "counts (e.g. hotspot.count_incidents(incidents, cells)), not "
             f"{type(cells).__name__}"

@@ -13,7 +13,9 @@ from hotspot._random import normal_pvalue
 from hotspot._result import stamp
 from hotspot._validate import (
     check_alpha,
+    check_alternative,
     check_cells,
+    check_flag,
     check_permutation_count,
     check_rng,
     check_value_column,
@@ -21,8 +23,6 @@ from hotspot._validate import (
 from hotspot.grid.weights import Neighbours
 from hotspot.stats._checks import (
     TRANSFORMS,
-    check_alternative,
-    check_fdr,
     check_transform,
     neighbours,
 )
@@ -58,10 +58,10 @@ def _checked(
 ) -> tuple[np.ndarray, Neighbours, str, int, str, bool, float, np.random.Generator, int | None]:
     """Every parameter of :func:`gistar` and :func:`lisa`, checked before any work."""
     check_cells(cells, require_crs=False)
-    alternative = check_alternative(alternative, func)
+    alternative = check_alternative(alternative, func=func)
     transform = check_transform(transform, func)
     permutations = check_permutation_count(permutations, func=func)
-    fdr = check_fdr(fdr, func)
+    fdr = check_flag(fdr, "fdr", func=func)
     alpha = check_alpha(alpha, func=func)
     generator, seed = check_rng(rng, func=func)
     x = check_value_column(cells, column, func=func)

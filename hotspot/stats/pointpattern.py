@@ -28,6 +28,8 @@ from hotspot._messages import announce
 from hotspot._random import normal_pvalue, simulation_pvalue
 from hotspot._result import GlobalTest, SeriesTest
 from hotspot._validate import (
+    NOT_GIVEN,
+    check_alternative,
     check_choice,
     check_incidents,
     check_integer,
@@ -39,7 +41,7 @@ from hotspot._validate import (
     renamed_parameter,
 )
 from hotspot.errors import HotspotInputError, HotspotWarning
-from hotspot.stats._checks import NOT_GIVEN, check_alternative, incidents_period
+from hotspot.stats._checks import incidents_period
 
 __all__ = ["MAX_POINTS", "nearest_neighbour_index", "ripley"]
 
@@ -266,7 +268,7 @@ def nearest_neighbour_index(
     func = "nearest_neighbour_index"
     if area is not NOT_GIVEN:
         study_area = renamed_parameter(func, "area", "study_area", area, study_area, None)
-    alternative = check_alternative(alternative, func)
+    alternative = check_alternative(alternative, func=func)
     edge_correction = check_choice(
         edge_correction, "edge_correction", NNI_EDGE_CORRECTIONS, func=func
     )
@@ -754,7 +756,7 @@ def ripley(
     func = "ripley"
     if area is not NOT_GIVEN:
         study_area = renamed_parameter(func, "area", "study_area", area, study_area, None)
-    alternative = check_alternative(alternative, func)
+    alternative = check_alternative(alternative, func=func)
     edge_correction = check_choice(
         edge_correction, "edge_correction", RIPLEY_EDGE_CORRECTIONS, func=func
     )
