@@ -126,6 +126,29 @@ def years_covered(result: Any) -> float | None:
     return days / 365.25 if days else None
 
 
+def incidents_period(incidents: pd.DataFrame, rows: np.ndarray | None = None) -> dict | None:
+    """The period of the incidents analysed (``rows``: a boolean mask of them; all by default),
+    or None when they have no datetime ``time`` column.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"time": pd.to_datetime(["2024-01-02", "2024-03-04"])})
+    >>> incidents_period(frame)["label"]
+    '2024-01-02 to 2024-03-04'
+    """
+    from hotspot._validate import time_resolution
+
+    if "time" not in incidents.columns:
+        return None
+    times = incidents["time"]
+    if not pd.api.types.is_datetime64_any_dtype(times):
+        return None
+    values = times.to_numpy()
+    if rows is not None:
+        values = values[rows]
+    return period_of(values, time_resolution(incidents))
+
+
 def context_of(incidents: Any) -> dict[str, Any]:
     """The period and the place labels of the incidents a result was made from, for its attrs
     (``{"period": ..., "places": ...}``, each only when the incidents have it)."""

@@ -87,8 +87,9 @@ def stamp(
     params : dict
         The arguments and the numbers a reader needs (counts, thresholds, choices made).
     source : DataFrame, GeoDataFrame or DataArray, optional
-        The input: its ``attrs["hotspot"]`` (grid, counts, load report, earlier methods'
-        records) is carried over, all but its ``kind``, ``method``, ``period`` and ``rng_seed``.
+        The input: its ``attrs["hotspot"]`` (grid, counts, earlier methods' records) is carried
+        over, all but its ``kind``, ``method``, ``period`` and ``rng_seed``, and all but its
+        ``load_report`` unless the rows are still incidents (it names incidents row by row).
     period : dict, optional
         ``{start, end, label, days}`` from :func:`hotspot._period.period_of`; by default the
         source's.
@@ -115,6 +116,8 @@ def stamp(
         before = getattr(source, "attrs", {}).get("hotspot")
         if isinstance(before, dict):
             inherited = {k: v for k, v in before.items() if k not in _OWN_KEYS}
+            if kind != "incidents":  # the load report names incidents row by row
+                inherited.pop("load_report", None)
             if period is None:
                 period = before.get("period")
     meta = {"kind": kind, "method": method, "period": period, **inherited}

@@ -200,7 +200,7 @@ def is_incident_level(result: Any) -> bool:
     meta = _meta(result)
     if result_method(result) in INCIDENT_METHODS or meta.get("kind") in ("incidents", "chains"):
         return True
-    if "chain_id" in meta or "load_report" in meta:
+    if "load_report" in meta:  # only incidents carry it (hotspot._result.stamp)
         return True
     if isinstance(result, gpd.GeoDataFrame) and len(result):
         kinds = set(result.geometry.geom_type.dropna().unique())

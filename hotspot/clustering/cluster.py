@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from hotspot._messages import announce
-from hotspot._period import period_of
+from hotspot._period import incidents_period
 from hotspot._result import stamp
 from hotspot._validate import (
     check_choice,
@@ -29,7 +29,6 @@ from hotspot._validate import (
     check_study_area,
     incident_xy,
     renamed_parameter,
-    time_resolution,
 )
 from hotspot.clustering._base import NNH_AREA_NAMES, ClusterFit
 from hotspot.errors import HotspotInputError
@@ -90,7 +89,14 @@ def method_params(
     incidents: gpd.GeoDataFrame, method: str, params: dict[str, Any], *, func: str
 ) -> dict[str, Any]:
     """The method's parameters as its ``run`` takes them: NNH's ``study_area`` given as a
-    GeoSeries, a GeoDataFrame or a file path becomes one polygon in the incidents' CRS."""
+    GeoSeries, a GeoDataFrame or a file path becomes one polygon in the incidents' CRS; its
+    old name ``area`` still works until 0.3, with a FutureWarning."""
+    if method == "nnh" and "area" in params:
+        params = dict(params)
+        old = params.pop("area")
+        params["study_area"] = renamed_parameter(
+            func, "area", "study_area", old, params.get("study_area"), None
+        )
     area = params.get("study_area")
     if method != "nnh" or area is None or isinstance(area, shapely.Geometry):
         return params
@@ -101,15 +107,6 @@ def method_params(
     if isinstance(area, gpd.GeoSeries | gpd.GeoDataFrame | str | os.PathLike):
         return {**params, "study_area": check_study_area(area, incidents.crs, func=func)}
     return params
-
-
-def incidents_period(incidents: gpd.GeoDataFrame) -> dict[str, Any] | None:
-    """The period the incidents' ``time`` column covers (None without one), for the stamp."""
-    if "time" not in incidents.columns or not pd.api.types.is_datetime64_any_dtype(
-        incidents["time"]
-    ):
-        return None
-    return period_of(incidents["time"].to_numpy(), time_resolution(incidents))
 
 
 def run_method(
@@ -209,11 +206,6 @@ def cluster_incidents(
             "and will be removed in 0.3; drop it.",
             FutureWarning,
             stacklevel=2,
-        )
-    if method == "nnh" and "area" in params:  # the old name, until 0.3
-        old = params.pop("area")
-        params["study_area"] = renamed_parameter(
-            func, "area", "study_area", old, params.get("study_area"), None
         )
     params = method_params(incidents, method, params, func=func)
     x, y = incident_xy(incidents)

@@ -8,18 +8,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspot._period import incidents_period
 from hotspot._result import SeriesTest
 from hotspot._validate import (
     check_incidents,
     check_integer,
     check_rng,
     incident_xy,
-    renamed_parameter,
 )
 from hotspot.clustering.cluster import (
     check_method,
     incident_days,
-    incidents_period,
     method_params,
     run_method,
 )
@@ -108,11 +107,6 @@ def cluster_stability(
     method = check_method(method, func=func)
     n_resamples = check_integer(n_resamples, "n_resamples", minimum=1, example="20", func=func)
     gen, seed = check_rng(rng, func=func)
-    if method == "nnh" and "area" in params:  # the old name, until 0.3
-        old = params.pop("area")
-        params["study_area"] = renamed_parameter(
-            func, "area", "study_area", old, params.get("study_area"), None
-        )
     params = method_params(incidents, method, params, func=func)
     x, y = incident_xy(incidents)
     t = incident_days(incidents, method, func=func)

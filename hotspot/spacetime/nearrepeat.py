@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot._period import context_of, period_of
+from hotspot._period import context_of, incidents_period
 from hotspot._progress import progress_bar, show_progress
 from hotspot._result import stamp
 from hotspot._validate import (
@@ -31,7 +31,6 @@ from hotspot._validate import (
     check_permutations,
     check_rng,
     incident_xy,
-    time_resolution,
 )
 from hotspot.errors import HotspotInputError
 from hotspot.spacetime._kernels import pairs_within_time, permuted_counts
@@ -361,7 +360,7 @@ def knox_test(
 
     params = {
         "method": func,
-        "period": _incidents_period(incidents),
+        "period": incidents_period(incidents),
         "rng_seed": seed,
         "distance_bands": tuple(float(v) for v in d_edges),
         "time_bands": tuple(float(v) for v in t_edges),
@@ -611,15 +610,6 @@ def _times_ns(incidents: gpd.GeoDataFrame, func: str) -> np.ndarray:
         )
     ns = times.dt.as_unit("ns").to_numpy().view(np.int64)
     return ns - ns.min()
-
-
-def _incidents_period(incidents: gpd.GeoDataFrame) -> dict[str, Any] | None:
-    """The period the incidents' ``time`` column covers (None without one), for the stamp."""
-    if "time" not in incidents.columns or not pd.api.types.is_datetime64_any_dtype(
-        incidents["time"]
-    ):
-        return None
-    return period_of(incidents["time"].to_numpy(), time_resolution(incidents))
 
 
 def _check_bands(bands: Any, name: str, unit: str, *, func: str) -> np.ndarray:

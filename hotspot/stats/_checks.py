@@ -8,11 +8,9 @@ import warnings
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from hotspot._period import period_of
-from hotspot._validate import check_choice, report_of, time_resolution
+from hotspot._validate import check_choice, report_of
 from hotspot.errors import HotspotInputError
 from hotspot.grid.weights import Neighbours, build_weights
 from hotspot.stats.incremental import choose_distance_band
@@ -71,17 +69,3 @@ def cells_period(cells: pd.DataFrame) -> dict[str, Any] | None:
     """The period the cells' counts cover (``attrs["hotspot"]["period"]``), or None."""
     period = report_of(cells).get("period")
     return period if isinstance(period, dict) else None
-
-
-def incidents_period(incidents: pd.DataFrame, rows: np.ndarray | None = None) -> dict | None:
-    """The period of the incidents analysed (``rows``: a boolean mask of them), or None when
-    they have no times."""
-    if "time" not in incidents.columns:
-        return None
-    times = incidents["time"]
-    if not pd.api.types.is_datetime64_any_dtype(times):
-        return None
-    values = times.to_numpy()
-    if rows is not None:
-        values = values[rows]
-    return period_of(values, time_resolution(incidents))

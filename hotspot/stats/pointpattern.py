@@ -25,6 +25,7 @@ from scipy.spatial import cKDTree
 
 from hotspot._areas import hull_of_points
 from hotspot._messages import announce
+from hotspot._period import incidents_period
 from hotspot._random import normal_pvalue, simulation_pvalue
 from hotspot._result import GlobalTest, SeriesTest
 from hotspot._validate import (
@@ -41,7 +42,6 @@ from hotspot._validate import (
     renamed_parameter,
 )
 from hotspot.errors import HotspotInputError, HotspotWarning
-from hotspot.stats._checks import incidents_period
 
 __all__ = ["MAX_POINTS", "nearest_neighbour_index", "ripley"]
 
