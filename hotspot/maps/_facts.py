@@ -85,5 +85,5 @@ def result_facts(result: Any) -> dict[str, str]:
 
 
 def made_with() -> str:
-    """``"hotspot 0.1.0"``: the package and version that drew the map."""
+    """``"hotspot 0.2.0"``: the package and version that drew the map."""
     return f"hotspot {__version__}"
