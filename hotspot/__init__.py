@@ -34,10 +34,14 @@ from hotspot.incidents import LoadReport, excluded_incidents, load_report, read_
 from hotspot.report import hotspot_table
 from hotspot.spacetime import (
     KnoxResult,
+    RepeatSummary,
     emerging_hotspots,
     knox_test,
     near_repeat_chain_ids,
     near_repeat_chains,
+    repeat_location_ids,
+    repeat_locations,
+    repeat_summary,
 )
 from hotspot.stats import (
     Concentration,
@@ -60,6 +64,7 @@ __all__ = [
     "Concentration",
     "GlobalTest",
     "LoadReport",
+    "RepeatSummary",
     "Neighbours",
     "SeriesTest",
     "SpaceTimeCube",
@@ -95,6 +100,9 @@ __all__ = [
     "load_report",
     "read_cube",
     "read_incidents",
+    "repeat_location_ids",
+    "repeat_locations",
+    "repeat_summary",
     "ripley",
     "share_of_places",
     "space_time_cube",

@@ -24,9 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-KINDS = ("incidents", "cells", "surface", "clusters", "chains", "cube")
+KINDS = ("incidents", "cells", "surface", "clusters", "chains", "locations", "profile", "cube")
 """What a stamped frame's rows are: incidents, grid cells, a density lattice, one row per
-cluster, one row per near-repeat chain, or a cube's cells."""
+cluster, one row per near-repeat chain, one row per (repeat) location, one row per time unit
+of a temporal profile, or a cube's cells."""
 
 _OWN_KEYS = ("kind", "method", "period", "rng_seed")
 
@@ -80,7 +81,7 @@ def stamp(
     ----------
     result : DataFrame, GeoDataFrame or DataArray
         The new result (a copy, never the caller's input).
-    kind : {"incidents", "cells", "surface", "clusters", "chains", "cube"}
+    kind : {"incidents", "cells", "surface", "clusters", "chains", "locations", "profile", "cube"}
         What the rows are.
     method : str
         The public function's name, e.g. ``"gistar"``; ``params`` are stored under it.

@@ -169,6 +169,12 @@ CASES: dict[str, tuple[str, Callable[[dict], Any], str | None]] = {
         ),
         None,
     ),
+    "repeat_locations": (
+        "incidents",
+        lambda c: hs.repeat_locations(c["incidents"]),
+        "repeat",
+    ),
+    "repeat_summary": ("incidents", lambda c: hs.repeat_summary(c["incidents"]), None),
     "near_repeat_chains": (
         "incidents",
         lambda c: hs.near_repeat_chains(c["incidents"], 200, 7),
@@ -177,6 +183,7 @@ CASES: dict[str, tuple[str, Callable[[dict], Any], str | None]] = {
 }
 
 OBJECT_RESULTS = {
+    "repeat_summary",
     "moran",
     "general_g",
     "incremental_autocorrelation",
@@ -245,7 +252,10 @@ def test_object_results_speak_the_global_test_vocabulary(city, case):
     assert dataclasses.is_dataclass(result)
     for name in VOCABULARY:
         assert hasattr(result, name), f"{type(result).__name__} has no {name}"
-    assert result.alternative in ("two-sided", "greater", "less")
+    # "none": a descriptive result with no p-value (a share, a concentration)
+    assert result.alternative in ("two-sided", "greater", "less", "none")
+    if result.alternative == "none":
+        assert np.all(np.isnan(np.asarray(result.pvalue, dtype=float)))
     assert isinstance(result.permutations, int | np.integer)
     assert result.params["method"] == case
     assert "period" in result.params and "rng_seed" in result.params

@@ -7,10 +7,22 @@ from hotspot.spacetime.nearrepeat import (
     near_repeat_chain_ids,
     near_repeat_chains,
 )
+from hotspot.spacetime.repeats import (
+    RepeatSummary,
+    repeat_location_ids,
+    repeat_locations,
+    repeat_summary,
+    snapped_note,
+)
 
 __all__ = [
     "MIN_BINS",
     "NOT_ANALYSED",
+    "RepeatSummary",
+    "repeat_location_ids",
+    "repeat_locations",
+    "repeat_summary",
+    "snapped_note",
     "KnoxResult",
     "emerging_hotspots",
     "knox_test",
