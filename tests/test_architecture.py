@@ -17,7 +17,17 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "hotspot"
-STAGES = ("incidents", "grid", "stats", "density", "clustering", "spacetime", "maps", "report")
+STAGES = (
+    "incidents",
+    "temporal",
+    "grid",
+    "stats",
+    "density",
+    "clustering",
+    "spacetime",
+    "maps",
+    "report",
+)
 
 
 def module_name(path: Path) -> str:

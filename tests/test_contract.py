@@ -169,6 +169,16 @@ CASES: dict[str, tuple[str, Callable[[dict], Any], str | None]] = {
         ),
         None,
     ),
+    "temporal_profile": ("incidents", lambda c: hs.temporal_profile(c["incidents"]), None),
+    "temporal_trend": ("incidents", lambda c: hs.temporal_trend(c["incidents"], "MS"), None),
+    "aoristic_weights": ("incidents", lambda c: hs.aoristic_weights(c["incidents"]), None),
+    "hotspot_profiles": (
+        "incidents",
+        lambda c: hs.hotspot_profiles(
+            c["incidents"], hs.gistar(c["cells"], permutations=0, quiet=True), top=2
+        ),
+        None,
+    ),
     "repeat_locations": (
         "incidents",
         lambda c: hs.repeat_locations(c["incidents"]),

@@ -268,3 +268,84 @@ def test_study_area_of_the_wrong_kind_names_read_incidents():
     df = pd.DataFrame({"lat": [53.80, 53.79], "lon": [-1.55, -1.54]})
     with pytest.raises(hs.HotspotInputError, match="read_incidents: study_area='nowhere.gpkg'"):
         hs.read_incidents(df, study_area="nowhere.gpkg", quiet=True)
+
+
+# -- time windows ---------------------------------------------------------------------------------
+
+WINDOW_ROWS = {
+    "lat": [53.80, 53.79],
+    "lon": [-1.55, -1.54],
+}
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("From", "To"),
+        ("First Committed", "Last Committed"),
+        ("OCCURRED_FROM", "occurred to"),
+        ("Start Time", "End_Time"),
+        ("date-from", "Date To"),
+    ],
+)
+def test_window_columns_found_by_name(start, end):
+    df = pd.DataFrame(
+        {
+            **WINDOW_ROWS,
+            start: ["2024-03-01 22:00", "2024-03-02 10:00"],
+            end: ["2024-03-02 06:00", ""],
+        }
+    )
+    inc = hs.read_incidents(df, quiet=True)
+    r = report(inc)
+    assert (r.columns["time_start"], r.columns["time_end"], r.columns["time"]) == (
+        start,
+        end,
+        start,
+    )
+    assert inc["time"].tolist() == pd.to_datetime(["2024-03-01 22:00", "2024-03-02 10:00"]).tolist()
+    assert inc["time_end"].iloc[0] == pd.Timestamp("2024-03-02 06:00")
+    assert inc["time_end"].isna().iloc[1]
+    assert r.windows == {"window": 1, "no end": 1}
+    assert list(df.columns) == ["lat", "lon", start, end]  # the frame is not modified
+
+
+def test_window_columns_given_and_parsed_like_time():
+    df = pd.DataFrame(
+        {
+            **WINDOW_ROWS,
+            "a": ["14/03/2024 21:30", "15/03/2024 09:00"],
+            "b": [45366.0, "16/03/2024 08:00"],  # an Excel serial: 2024-03-15 00:00
+        }
+    )
+    inc = hs.read_incidents(df, time_start="a", time_end="b", quiet=True)
+    assert (
+        inc["time_start"].tolist()
+        == pd.to_datetime(["2024-03-14 21:30", "2024-03-15 09:00"]).tolist()
+    )
+    assert (
+        inc["time_end"].tolist()
+        == pd.to_datetime(["2024-03-15 00:00", "2024-03-16 08:00"]).tolist()
+    )
+
+
+def test_one_of_a_window_pair_is_the_time():
+    df = pd.DataFrame({**WINDOW_ROWS, "Occurred From": ["2024-03-01", "2024-03-02"]})
+    inc = hs.read_incidents(df, quiet=True)
+    assert report(inc).columns["time"] == "Occurred From" and report(inc).windows is None
+    assert "time_end" not in inc.columns
+    df = pd.DataFrame({**WINDOW_ROWS, "to": ["x", "y"]})  # the bare "to" is not taken
+    assert "time" not in hs.read_incidents(df, quiet=True).columns
+
+
+def test_time_given_against_the_window_start_is_refused():
+    df = pd.DataFrame(
+        {
+            **WINDOW_ROWS,
+            "d": ["2024-03-01"] * 2,
+            "From": ["2024-03-01"] * 2,
+            "To": ["2024-03-02"] * 2,
+        }
+    )
+    with pytest.raises(hs.HotspotInputError, match="with a window the time is its start"):
+        hs.read_incidents(df, time="d", quiet=True)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from hotspot.errors import HotspotInputError
 
-ROLES = ("lon", "lat", "x", "y", "time", "hour", "category")
+ROLES = ("lon", "lat", "x", "y", "time", "hour", "category", "time_start", "time_end")
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,25 @@ GENERIC_NAMES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Time windows (the offence happened some time between two times): pairs of start and end names,
+# compared like GENERIC_NAMES. A file with both of a pair has a window; a file with only one of
+# a named pair (not the bare "from"/"to", too common for other things) takes it as its time.
+WINDOW_PAIRS: tuple[tuple[str, str], ...] = (
+    ("from", "to"),
+    ("firstcommitted", "lastcommitted"),
+    ("firstcommitteddate", "lastcommitteddate"),
+    ("committedfrom", "committedto"),
+    ("occurredfrom", "occurredto"),
+    ("occfrom", "occto"),
+    ("starttime", "endtime"),
+    ("startdate", "enddate"),
+    ("startdatetime", "enddatetime"),
+    ("datefrom", "dateto"),
+    ("fromdate", "todate"),
+    ("datetimefrom", "datetimeto"),
+)
+_BARE_WINDOW = ("from", "to")
+
 # A time-of-day column beside a date column ("Date", "Time"): read as the hour role, added to the
 # date (a clock time such as 14:30 or an hour 0–23).
 CLOCK_NAMES = (
@@ -131,6 +150,8 @@ ARGUMENT_FOR_ROLE = {
     "time": "time=",
     "hour": "hour=",
     "category": "category=",
+    "time_start": "time_start=",
+    "time_end": "time_end=",
 }
 
 
@@ -214,6 +235,7 @@ def detect_schema(
                 roles.pop("lon", None)
                 roles.pop("lat", None)
             roles.update(given)
+            _window_is_time(roles, given, source)
             return DetectedSchema(known.name, roles, known.timezone, known.notes)
 
     roles: dict[str, str] = dict(given)
@@ -244,6 +266,7 @@ def detect_schema(
                 _assign_single(
                     roles, partner, _generic_candidates(columns, partner), columns, source, True
                 )
+    _find_window(roles, columns, source)
     if "time" not in roles and "hour" not in roles:
         _pair_date_and_clock(roles, columns)
     for role in ("time", "hour", "category"):
@@ -278,6 +301,67 @@ def _assign_single(
             f"{source}: no {role} column found among {', '.join(columns)}. "
             f"Name it with {ARGUMENT_FOR_ROLE[role]}."
         )
+
+
+def _find_window(roles: dict[str, str], columns: list[str], source: str) -> None:
+    """The start and end columns of a time window, given or found by name; ``time`` is the start.
+
+    Both of a pair: a window (``time_start``, ``time_end``). One of a named pair alone (not the
+    bare "from"/"to"), when no column was given as ``time=``: it is the ``time``.
+    """
+    given = dict(roles)
+    taken = set(roles.values())
+    if "time_start" not in roles or "time_end" not in roles:
+        names = {_normalise(c): c for c in columns if c not in taken}
+        for start, end in WINDOW_PAIRS:
+            a, b = names.get(start), names.get(end)
+            if "time_start" in roles:
+                a = roles["time_start"]
+            if "time_end" in roles:
+                b = roles["time_end"]
+            if a is not None and b is not None:
+                roles.setdefault("time_start", a)
+                roles.setdefault("time_end", b)
+                break
+        else:
+            unnamed = "time" not in roles and not _generic_candidates(columns, "time")
+            if "time_start" not in roles and "time_end" not in roles and unnamed:
+                single = [
+                    names[n]
+                    for pair in WINDOW_PAIRS
+                    for n in pair
+                    if n in names and n not in _BARE_WINDOW
+                ]
+                if len(dict.fromkeys(single)) == 1:
+                    roles["time"] = single[0]
+    _window_is_time(roles, given, source)
+
+
+def _window_is_time(roles: dict[str, str], given: dict[str, str], source: str) -> None:
+    """With a window, ``time`` is its start (one of the pair alone is the ``time``)."""
+    start, end = roles.get("time_start"), roles.get("time_end")
+    if start is None and end is None:
+        return
+    if start is None or end is None:  # one of the pair, given alone
+        only = start if start is not None else end
+        roles.pop("time_start", None)
+        roles.pop("time_end", None)
+        if "time" in given and given["time"] != only:
+            raise HotspotInputError(
+                f"{source}: time={given['time']!r} and {'time_start' if start else 'time_end'}="
+                f"{only!r} name different columns; a window needs both time_start= and "
+                "time_end=, and a single time only time=."
+            )
+        roles["time"] = only
+        roles.pop("hour", None)
+        return
+    if "time" in given and given["time"] != start:
+        raise HotspotInputError(
+            f"{source}: time={given['time']!r} is not the window's start {start!r}; with a "
+            f"window the time is its start: drop time= or pass time_start={given['time']!r}."
+        )
+    roles["time"] = start
+    roles.pop("hour", None)
 
 
 def _pair_date_and_clock(roles: dict[str, str], columns: list[str]) -> None:

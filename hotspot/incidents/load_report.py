@@ -42,6 +42,10 @@ class LoadReport:
     read_as : dict or None
         How the file was read, when the reader recorded it (``encoding``, ``sep``,
         ``decimal``, ``sheet``, ``layer``).
+    windows : dict or None
+        With time windows (``time_start``/``time_end``): kept rows per kind of window
+        (``window``, ``window over 7 days, capped``, ``zero-length window``, ``no end``,
+        ``unreadable end``, ``negative window``), adding up to ``rows_kept``; None without.
     """
 
     source: str
@@ -60,10 +64,13 @@ class LoadReport:
     timezone: str | None = None
     timezone_reason: str | None = None
     read_as: dict[str, Any] | None = field(default=None, repr=False)
+    windows: dict[str, int] | None = None
 
     def __post_init__(self) -> None:
         if self.rows_read != self.rows_kept + sum(self.excluded.values()):
             raise AssertionError("load report does not conserve rows")  # an internal bug
+        if self.windows is not None and sum(self.windows.values()) != self.rows_kept:
+            raise AssertionError("load report's windows do not add up to the rows kept")
 
     # The report is immutable; pandas deep-copies ``attrs`` on every operation, so sharing it
     # keeps that cheap however many excluded rows it holds.
@@ -97,6 +104,10 @@ class LoadReport:
         if self.time_min is not None:
             out.append(("time range", f"{self.time_min} to {self.time_max}"))
             out.append(("time resolution", str(self.time_resolution)))
+        if self.windows is not None:
+            out.append(("time windows", f"{self.rows_kept:,} rows"))
+            for kind, n in self.windows.items():
+                out.append((f"  {kind}", f"{n:,}"))
         if self.timezone is not None:
             out.append(("time zone", f"{self.timezone} ({self.timezone_reason})"))
         source_notes = (self.read_as or {}).get("notes") or ()
@@ -136,6 +147,7 @@ class LoadReport:
             "notes": list(self.notes),
             "timezone": self.timezone,
             "timezone_reason": self.timezone_reason,
+            "windows": None if self.windows is None else dict(self.windows),
             "read_as": None
             if self.read_as is None
             else {

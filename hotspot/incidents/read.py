@@ -34,6 +34,7 @@ from hotspot.incidents._timezones import (
     validate_timezone,
     zones,
 )
+from hotspot.incidents._windows import window_counts, window_ends
 from hotspot.incidents.load_report import LoadReport
 
 STANDARD_COLUMNS = ("time", "category")
@@ -94,6 +95,8 @@ def read_incidents(
     time: str | None = None,
     hour: str | None = None,
     category: str | None = None,
+    time_start: str | None = None,
+    time_end: str | None = None,
     crs: Any = None,
     study_area: Any = None,
     time_range: Sequence[Any] | None = None,
@@ -135,6 +138,15 @@ def read_incidents(
         the date in ``time``. A "Date" column beside a "Time" column is paired this way.
     category : str, optional
         Offence type column, copied to the standard ``category`` column.
+    time_start, time_end : str, optional
+        The columns of a time window: the offence happened some time between the two (police
+        "from"/"to", "first committed"/"last committed"). Found by name when not given
+        (``from``/``to``, ``first_committed``/``last_committed``, ``occurred_from``/
+        ``occurred_to``, ``start_time``/``end_time``, ``date_from``/``date_to``, any case,
+        spaces or underscores); one of a named pair alone is the ``time``. Both are parsed like
+        ``time``. The window's start is the ``time`` (see Returns); windows ending before they
+        start, without an end or longer than 7 days are counted in the load report's
+        ``windows`` (docs/loading.md, "Time windows"), never dropped.
     crs : optional
         With ``x``/``y``: their CRS (required). With ``lon``/``lat``: the projected CRS in metres
         to use. Default: British National Grid inside Great Britain, else the local UTM zone.
@@ -178,6 +190,12 @@ def read_incidents(
     GeoDataFrame
         The kept rows (original index and columns) with point ``geometry`` in a projected CRS in
         metres, ``time`` (datetime64, when a time column was found) and ``category`` (string).
+        With a window, ``time_start`` and ``time_end`` (datetime64) too, and ``time`` is the
+        start: what the police record as "from", so exact-time data are unchanged and no time
+        is invented (a midpoint is a time no one reported). ``time_end`` is NaT for a point in
+        time (no end, or an end before the start) and at most 7 days after the start (longer
+        windows are capped, as Ratcliffe's aoristic method does);
+        :func:`hotspot.aoristic_weights` uses the whole window.
         ``attrs["hotspot"]["load_report"]`` is the :class:`LoadReport`; ``attrs["hotspot"]`` is
         stamped with kind ``"incidents"``, method ``"read_incidents"`` (the options under
         ``"read_incidents"``), ``crs`` and ``time_resolution``. Its ``period`` is None: a
@@ -232,6 +250,8 @@ def read_incidents(
         timezone = validate_timezone(timezone, name)
     given = {"x": x, "y": y, "lon": lon, "lat": lat, "time": time, "hour": hour}
     given["category"] = category
+    given["time_start"] = time_start
+    given["time_end"] = time_end
     schema = detect_schema(frame.columns, given, source=name, has_geometry=is_geo, frame=frame)
     roles = dict(schema.columns)
     notes: list[str] = list(schema.notes)
@@ -268,7 +288,15 @@ def read_incidents(
         raw = read_times(
             frame[roles["time"]], time_format=time_format, source=name, column=roles["time"]
         )
-        if raw.aware.any():
+        raw_end = None
+        if "time_end" in roles:
+            raw_end = read_times(
+                frame[roles["time_end"]],
+                time_format=time_format,
+                source=name,
+                column=roles["time_end"],
+            )
+        if raw.aware.any() or (raw_end is not None and raw_end.aware.any()):
             zone, zone_reason = _local_zone(timezone, schema, xs, ys, reasons.kept, out_crs)
         elif timezone is not None:
             notes.append(
@@ -285,6 +313,10 @@ def read_incidents(
             reasons.mark(labels == reason, reason)
         times = parsed.times
         resolution = parsed.resolution
+        if raw_end is not None:
+            ends = finish_times(raw_end, timezone=zone)
+            notes.extend(f"window end: {note}" for note in ends.notes)
+            window_end, window_labels = window_ends(times, ends.times, ends.reasons)
         now = pd.Timestamp.now()
         reasons.mark((times > now).to_numpy(), "time in the future")
         if time_range is not None:
@@ -294,6 +326,9 @@ def read_incidents(
 
     kept = reasons.kept
     counts = reasons.counts()
+    windows = None
+    if times is not None and "time_end" in roles:
+        windows = window_counts(window_labels[kept])
     excluded_rows = frame.loc[~kept].copy()
     if is_geo:
         excluded_rows = pd.DataFrame(excluded_rows)
@@ -304,13 +339,17 @@ def read_incidents(
     data = frame.loc[kept]
     if is_geo:
         data = pd.DataFrame(data.drop(columns=frame.geometry.name))
-    renamed = [c for c in ("time", "category", "geometry") if c in data.columns]
+    own = ("time", "category", "geometry", "time_start", "time_end")
+    renamed = [c for c in own if c in data.columns]
     for column in renamed:
         if roles.get(column) != column:
             data = data.rename(columns={column: f"{column}_original"})
             notes.append(f"the source's own {column!r} column was renamed {column}_original")
     if times is not None:
         data["time"] = times[kept]
+        if "time_end" in roles:
+            data["time_start"] = times[kept]
+            data["time_end"] = window_end[kept]
     if "category" in roles:
         data["category"] = frame.loc[kept, roles["category"]].astype("str")
     geometry = gpd.points_from_xy(xs[kept], ys[kept])
@@ -345,6 +384,7 @@ def read_incidents(
         timezone=zone,
         timezone_reason=zone_reason,
         read_as=dict(source_info) if isinstance(source_info, dict) else None,
+        windows=windows,
     )
     if strict and report.rows_excluded:
         raise HotspotInputError(

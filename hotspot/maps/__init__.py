@@ -40,6 +40,7 @@ from hotspot.maps.clusters import cluster_map, near_repeat_map
 from hotspot.maps.export import export_map
 from hotspot.maps.knox import knox_plot
 from hotspot.maps.png import to_png
+from hotspot.maps.profile_plot import profile_grid, profile_plot
 from hotspot.maps.surface import density_map
 from hotspot.maps.timeline import timeline_map
 
@@ -62,6 +63,8 @@ __all__ = [
     "knox_plot",
     "lisa_map",
     "near_repeat_map",
+    "profile_grid",
+    "profile_plot",
     "time_chart",
     "timeline_map",
     "to_png",
