@@ -352,17 +352,21 @@ def _disclose_frame(
 
 
 def _disclose_cube(cube: Any, min_count: int, rule: dict) -> Any:
-    counts = np.asarray(cube.counts, dtype=float)
-    hide = small_counts(counts, min_count)
+    """Small incident counts hidden: judged on the incidents in each (bin, cell), not on a
+    weighted sum; a weighted cube's sums and its plain counts are both blanked there."""
+    incidents = np.asarray(getattr(cube, "incident_counts", cube.counts), dtype=float)
+    hide = small_counts(incidents, min_count)
     rule["suppressed"] = int(hide.sum())
     cells = cube.cells.drop(columns=[c for c in COUNT_COLUMNS if c in cube.cells])
     cells.attrs = _with_rule(cube.cells.attrs, rule)  # no study area, public labels
-    return dataclasses.replace(
-        cube,
-        cells=cells,
-        counts=np.where(hide, np.nan, counts),
-        attrs=_with_rule(cube.attrs, rule),
-    )
+    changes: dict[str, Any] = {
+        "cells": cells,
+        "counts": np.where(hide, np.nan, np.asarray(cube.counts, dtype=float)),
+        "attrs": _with_rule(cube.attrs, rule),
+    }
+    if getattr(cube, "counts_unweighted", None) is not None:
+        changes["counts_unweighted"] = np.where(hide, np.nan, incidents)
+    return dataclasses.replace(cube, **changes)
 
 
 def disclose_table(table: pd.DataFrame, min_count: int = DEFAULT_MIN_COUNT) -> pd.DataFrame:

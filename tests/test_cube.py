@@ -197,3 +197,210 @@ def test_cube_parameters_are_checked_with_one_error_type(toronto):
         hs.space_time_cube(toronto, cells, "MS", start="the 1st")
     with pytest.raises(hs.HotspotInputError, match="space_time_cube: end='2019-01' is before"):
         hs.space_time_cube(toronto, cells, "MS", start="2020-01", end="2019-01")
+
+
+# --- time windows (aoristic spreading) and incident weights ---------------------------------
+
+
+def windowed(n=60, seed=0, max_hours=24 * 9, exact_share=0.3, harm=True):
+    """Random incidents over 2023 with windows to the minute (some exact), inside AREA but a
+    few outside it, and a harm weight."""
+    gen = np.random.default_rng(seed)
+    start = pd.Timestamp("2023-01-01") + pd.to_timedelta(
+        gen.integers(0, 200 * 24 * 60, n), unit="min"
+    )
+    length = pd.to_timedelta(gen.integers(1, max_hours * 60, n), unit="min")
+    end = pd.Series(start + length)
+    end[gen.random(n) < exact_share] = pd.NaT
+    frame = gpd.GeoDataFrame(
+        {
+            "time": start,
+            "time_start": start,
+            "time_end": end.to_numpy(),
+            "harm": gen.choice([0.0, 1.0, 2.5, 10.0], n),
+        },
+        geometry=gpd.points_from_xy(gen.uniform(950, 2050, n), gen.uniform(950, 2050, n)),
+        crs=CRS,
+    )
+    if not harm:
+        frame = frame.drop(columns="harm")
+    return frame
+
+
+def minute_by_minute(inc, cube):
+    """Brute force: each incident's window cut into minutes, each minute 1/len of the incident,
+    binned by the cube's own edges; exact times whole in their bin. (n_bins, n_cells)."""
+    cells = hs.assign_cells(inc, cube.cells)
+    col = {c: j for j, c in enumerate(cube.cells.index)}
+    edges = cube.bin_edges
+    out = np.zeros(cube.shape)
+    outside = 0.0
+    for label, row in inc.iterrows():
+        if pd.isna(cells[label]):
+            continue
+        if pd.isna(row["time_end"]) or row["time_end"] <= row["time_start"]:
+            minutes = pd.DatetimeIndex([row["time_start"]])
+        else:
+            minutes = pd.date_range(
+                row["time_start"], row["time_end"], freq="min", inclusive="left"
+            )
+        k = edges.searchsorted(minutes, side="right") - 1
+        inside = (k >= 0) & (k < cube.shape[0])
+        np.add.at(out, (k[inside], col[cells[label]]), 1.0 / len(minutes))
+        outside += (~inside).sum() / len(minutes)
+    return out, outside
+
+
+@pytest.mark.parametrize("freq", ["W", "MS", "D", "2W"])
+def test_aoristic_cube_matches_minute_by_minute_and_conserves(freq):
+    inc = windowed(seed=3)
+    cells = hs.square_grid(AREA, 250)
+    last = inc["time"].idxmax()  # found 60 days on: most of its window is beyond the last bin
+    inc.loc[last, "geometry"] = shapely.Point(1500, 1500)
+    inc.loc[last, "time_end"] = inc.loc[last, "time"] + pd.Timedelta(days=60)
+    cube = hs.space_time_cube(inc, cells, freq, aoristic=True, quiet=True)
+    assert cube.counts.dtype == np.float64
+    expected, outside = minute_by_minute(inc, cube)
+    np.testing.assert_allclose(cube.counts, expected, atol=1e-9)
+    acc = cube.attrs["counts"]
+    in_area = hs.assign_cells(inc, cells).notna()
+    assert acc["outside_cells"] == int((~in_area).sum()) > 0
+    assert acc["outside_bins"] == pytest.approx(outside)
+    assert acc["outside_bins"] > 0  # windows run past the last bin (it follows the starts)
+    assert acc["windows"] == int(inc["time_end"].notna().sum())
+    # conserved: every incident is in the cube, outside the cells, beyond the bins or timeless
+    parts = cube.total() + acc["outside_cells"] + acc["outside_bins"] + acc["missing_time"]
+    assert parts == pytest.approx(len(inc)) and acc["incidents"] == len(inc)
+    assert acc["counted"] == pytest.approx(cube.total())
+
+
+@pytest.mark.parametrize("freq", ["W", "MS", "D"])
+def test_aoristic_cube_equals_aoristic_weights_grouped_by_bin_and_cell(freq):
+    from hotspot.temporal.aoristic import aoristic_weights
+
+    inc = windowed(n=200, seed=5, max_hours=24 * 40)
+    cells = hs.square_grid(AREA, 500)
+    cube = hs.space_time_cube(
+        inc, cells, freq, start="2023-02-01", end="2023-05-31", aoristic=True, quiet=True
+    )
+    w = aoristic_weights(inc, unit=freq)
+    w["cell"] = hs.assign_cells(inc, cells).reindex(w["incident"]).to_numpy()
+    inside = w["cell"].notna() & w["unit"].isin(cube.bins)
+    grouped = w[inside].groupby(["unit", "cell"])["weight"].sum()
+    expected = grouped.unstack(fill_value=0.0).reindex(
+        index=cube.bins, columns=cells.index, fill_value=0.0
+    )
+    np.testing.assert_allclose(cube.counts, expected.to_numpy(), atol=1e-9)
+    acc = cube.attrs["counts"]
+    assert acc["outside_bins"] == pytest.approx(w.loc[w["cell"].notna() & ~inside, "weight"].sum())
+    total = cube.total() + acc["outside_cells"] + acc["outside_bins"] + acc["missing_time"]
+    assert total == pytest.approx(len(inc))
+
+
+def test_exact_times_give_the_same_cube_with_or_without_aoristic():
+    inc = windowed(seed=8, exact_share=1.0)  # window columns, but every end missing
+    inc.loc[inc.index[:5], "time_end"] = inc["time_start"].iloc[:5].to_numpy()  # zero-length
+    inc.loc[inc.index[5], ["time", "time_start"]] = pd.NaT  # one without a time
+    cells = hs.square_grid(AREA, 250)
+    plain = hs.space_time_cube(inc, cells, "W", quiet=True)
+    spread = hs.space_time_cube(inc, cells, "W", aoristic=True, quiet=True)
+    np.testing.assert_array_equal(spread.counts, plain.counts)
+    assert spread.bins.equals(plain.bins)
+    np.testing.assert_array_equal(spread.partial_bins, plain.partial_bins)
+    for key in ("incidents", "counted", "outside_cells", "outside_bins", "missing_time"):
+        assert spread.attrs["counts"][key] == plain.attrs["counts"][key], key
+    assert spread.attrs["counts"]["missing_time"] + spread.attrs["counts"]["outside_cells"] >= 1
+    assert spread.attrs["counts"]["windows"] == 0
+
+
+def test_aoristic_without_window_columns_is_an_error(toronto):
+    cells = hs.square_grid(toronto, 5000, quiet=True)
+    with pytest.raises(hs.HotspotInputError, match=r"space_time_cube: aoristic=True.*'time_end'"):
+        hs.space_time_cube(toronto, cells, "MS", aoristic=True)
+    with pytest.raises(hs.HotspotInputError, match="aoristic='yes' is not one of True, False"):
+        hs.space_time_cube(windowed(), hs.square_grid(AREA, 250), "W", aoristic="yes")
+
+
+@pytest.mark.parametrize("aoristic", [False, True])
+def test_weighted_cube_sums_the_weights_and_keeps_the_counts(aoristic):
+    from hotspot.temporal.aoristic import aoristic_weights
+
+    inc = windowed(n=150, seed=11)
+    cells = hs.square_grid(AREA, 250)
+    kw = {"start": "2023-01-15", "end": "2023-06-15", "quiet": True, "aoristic": aoristic}
+    plain = hs.space_time_cube(inc, cells, "W", **kw)
+    cube = hs.space_time_cube(inc, cells, "W", incident_weights="harm", **kw)
+    by_array = hs.space_time_cube(inc, cells, "W", incident_weights=inc["harm"].to_numpy(), **kw)
+    np.testing.assert_array_equal(by_array.counts, cube.counts)
+    # independent: a pandas groupby of the weights by (bin, cell)
+    frame = pd.DataFrame({"cell": hs.assign_cells(inc, cells), "harm": inc["harm"]})
+    if aoristic:
+        w = aoristic_weights(inc, unit="W").set_index("incident")
+        frame = w.join(frame)
+        frame["harm"] = frame["harm"] * frame["weight"]
+        frame["bin"] = frame["unit"]
+    else:
+        frame["bin"] = inc["time"].dt.to_period("W").dt.start_time
+    frame = frame[frame["cell"].notna() & frame["bin"].isin(cube.bins)]
+    expected = (
+        frame.groupby(["bin", "cell"])["harm"]
+        .sum()
+        .unstack(fill_value=0.0)
+        .reindex(index=cube.bins, columns=cells.index, fill_value=0.0)
+    )
+    np.testing.assert_allclose(cube.counts, expected.to_numpy(), atol=1e-9)
+    assert cube.counts.dtype == np.float64
+    np.testing.assert_array_equal(cube.counts_unweighted, plain.counts)
+    np.testing.assert_array_equal(cube.incident_counts, plain.counts)
+    assert plain.counts_unweighted is None and plain.incident_counts is plain.counts
+    assert cube.attrs["counts"] == plain.attrs["counts"]
+    acc = cube.attrs["incident_weights"]
+    assert acc["given_as"] == "column 'harm'" and acc["total"] == pytest.approx(inc["harm"].sum())
+    assert acc["counted"] == pytest.approx(cube.counts.sum())
+    parts = acc["counted"] + acc["outside_cells"] + acc["outside_bins"] + acc["missing_time"]
+    assert parts == pytest.approx(acc["total"])
+    assert cube.attrs["space_time_cube"]["incident_weights"] == "column 'harm'"
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        ("damage", "incident_weights='damage' is not a column"),
+        ([1.0, 2.0], "has 2 values for 60 incidents"),
+        ("name", "is a column of str"),
+        (np.full(60, -1.0), "60 negative values"),
+        (np.r_[np.nan, np.ones(59)], "1 missing or infinite"),
+        (3, "incident_weights=3 is a int"),
+    ],
+)
+def test_bad_incident_weights(weights, match):
+    inc = windowed()
+    inc["name"] = "x"
+    with pytest.raises(hs.HotspotInputError, match="space_time_cube: .*" + match):
+        hs.space_time_cube(inc, hs.square_grid(AREA, 250), "W", incident_weights=weights)
+
+
+def test_windows_and_weights_leave_the_input_unchanged():
+    inc = windowed()
+    inc.attrs["hotspot"] = {"note": "mine"}
+    before, attrs = inc.copy(), repr(inc.attrs)
+    hs.space_time_cube(
+        inc, hs.square_grid(AREA, 250), "MS", aoristic=True, incident_weights="harm", quiet=True
+    )
+    pd.testing.assert_frame_equal(inc, before)
+    assert repr(inc.attrs) == attrs
+
+
+def test_netcdf_round_trip_of_an_aoristic_weighted_cube(tmp_path):
+    inc = windowed(n=120, seed=2)
+    cube = hs.space_time_cube(
+        inc, hs.square_grid(AREA, 250), "W", aoristic=True, incident_weights="harm", quiet=True
+    )
+    cube.to_netcdf(tmp_path / "cube.nc")
+    back = hs.read_cube(tmp_path / "cube.nc")
+    assert back.counts.dtype == np.float64
+    np.testing.assert_array_equal(back.counts, cube.counts)
+    np.testing.assert_array_equal(back.counts_unweighted, cube.counts_unweighted)
+    for key in ("counts", "incident_weights", "space_time_cube", "period", "coverage"):
+        assert back.attrs[key] == cube.attrs[key], key
+    assert back.total() == pytest.approx(cube.total())

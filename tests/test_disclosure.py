@@ -65,6 +65,24 @@ def test_public_cube_carries_no_study_area_or_small_place(west_yorkshire):
     assert "study_area" in cube.cells.attrs["hotspot"]  # the internal cube keeps it
 
 
+def test_a_weighted_cube_is_judged_on_its_incidents_and_leaks_no_small_count(west_yorkshire):
+    """Harm sums can be large where incidents are few: the rule looks at incidents, and the
+    plain counts a weighted cube carries are blanked in the same (bin, cell)s."""
+    cells = hs.count_incidents(
+        west_yorkshire, hs.hex_grid(west_yorkshire, 3000, quiet=True), quiet=True
+    )
+    harm = np.full(len(west_yorkshire), 50.0)
+    cube = hs.space_time_cube(west_yorkshire, cells, "MS", incident_weights=harm, quiet=True)
+    public = disclose(cube, min_count=5)
+    incidents = cube.incident_counts.astype(float)
+    small = (incidents > 0) & (incidents < 5)
+    assert small.any() and (cube.counts[small] >= 50).all()  # weighted sums would pass
+    assert np.isnan(public.counts[small]).all()
+    assert np.isnan(public.counts_unweighted[small]).all()
+    kept = ~np.isnan(public.counts_unweighted)
+    assert (public.counts_unweighted[kept & (incidents > 0)] >= 5).all()
+
+
 # --- the rule is chosen by the method that made the result -----------------------------------
 
 

@@ -250,3 +250,92 @@ def test_a_space_time_cell_without_neighbours_is_not_tested_by_permutations():
     assert np.isnan(arrays.p[0, corner]) and not arrays.hot[0, corner]
     assert np.isfinite(arrays.p[1:, corner]).all()
     assert np.isfinite(np.delete(arrays.p[0], corner)).all()
+
+
+# --- fractional (aoristic) and weighted cubes --------------------------------------------------
+
+
+def with_windows(inc: gpd.GeoDataFrame, seed: int, max_hours: int = 96) -> gpd.GeoDataFrame:
+    """The incidents recorded with windows: from their time to up to ``max_hours`` later."""
+    gen = np.random.default_rng(seed)
+    out = inc.copy()
+    out["time_start"] = out["time"]
+    out["time_end"] = out["time"] + pd.to_timedelta(
+        gen.integers(0, max_hours * 60, len(out)), unit="min"
+    )
+    return out
+
+
+def test_hot_spots_planted_with_windows_are_found_on_an_aoristic_cube():
+    hotspots = [
+        {"x": 432000, "y": 432000, "radius": 150, "profile": "persistent", "rate": 30},
+        {"x": 436000, "y": 436000, "radius": 150, "profile": "new", "rate": 30, "onset": 29},
+    ]
+    hits = []
+    for seed in (7, 8):
+        inc, truth = hs.datasets.simulate_incidents(
+            n_background=3000, hotspots=hotspots, periods=30, rng=seed
+        )
+        inc = with_windows(hs.read_incidents(inc, quiet=True), seed)
+        cells = hs.square_grid(inc, 250, study_area="bbox", buffer=0, quiet=True)
+        cube = hs.space_time_cube(inc, cells, "W", aoristic=True, quiet=True)
+        assert cube.counts.dtype == np.float64
+        assert (cube.counts % 1 > 0).any()  # fractions: windows crossing Sunday midnight
+        out = hs.emerging_hotspots(cube, quiet=True)
+        assert out.attrs["hotspot"]["emerging_hotspots"]["counts"] == "aoristic incidents"
+        centres = out.geometry.centroid
+        for _, h in truth.iterrows():
+            near = centres.distance(shapely.Point(h["x"], h["y"])) <= 180  # the 4 cells around it
+            hits.extend(out.loc[near, "emerging_category"] == f"{h['profile']} hot spot")
+        # far from the planted spots, the background (spread as well) shows few hot spots
+        far = np.ones(len(out), dtype=bool)
+        for _, h in truth.iterrows():
+            far &= (centres.distance(shapely.Point(h["x"], h["y"])) > 600).to_numpy()
+        assert out.loc[far, "emerging_category"].str.contains("hot spot").mean() < 0.05
+    assert np.mean(hits) >= 0.8
+
+
+def test_float_counts_give_the_same_result_as_integers():
+    rng = np.random.default_rng(4)
+    counts = rng.poisson(2, (T, 100))
+    counts[8:, 44] += 6
+    as_int = hs.emerging_hotspots(hand_cube(counts), quiet=True)
+    as_float = hs.emerging_hotspots(hand_cube(counts.astype(float)), quiet=True)
+    columns = [c for c in as_int.columns if c.startswith("emerging_")]
+    pd.testing.assert_frame_equal(as_float[columns], as_int[columns])
+    # Gi* and the Mann–Kendall trend are scale-free: weights of 2.5 each change nothing
+    scaled = hs.emerging_hotspots(hand_cube(counts * 2.5), quiet=True)
+    pd.testing.assert_frame_equal(scaled[columns], as_int[columns], check_exact=False, rtol=1e-9)
+
+
+def test_harm_weighted_cube_finds_the_harm_hot_spot_counts_miss():
+    # the same rate of incidents everywhere, but those in a 3 x 3 block weigh 10
+    gen = np.random.default_rng(12)
+    side, n_bins = 10, T
+    n = gen.poisson(3, (n_bins, side * side))
+    cell = np.repeat(np.tile(np.arange(side * side), n_bins), n.ravel())
+    week = np.repeat(np.repeat(np.arange(n_bins), side * side), n.ravel())
+    row, col = np.divmod(cell, side)
+    x = col * 100 + gen.uniform(1, 99, len(cell))
+    y = row * 100 + gen.uniform(1, 99, len(cell))
+    time = (
+        pd.Timestamp("2024-01-01")
+        + pd.to_timedelta(week * 7, unit="D")
+        + pd.to_timedelta(gen.integers(0, 7 * 24 * 60, len(cell)), unit="min")
+    )
+    block = np.array([44, 45, 46, 54, 55, 56, 64, 65, 66])
+    harm = np.where(np.isin(cell, block), 10.0, 1.0)
+    inc = gpd.GeoDataFrame(
+        {"time": time, "harm": harm}, geometry=gpd.points_from_xy(x, y), crs="EPSG:27700"
+    )
+    cells = hand_cube(np.zeros((1, side * side))).cells
+    counted = hs.space_time_cube(inc, cells, "W", quiet=True)
+    harmed = hs.space_time_cube(inc, cells, "W", incident_weights="harm", quiet=True)
+    np.testing.assert_array_equal(harmed.incident_counts, counted.counts)
+    by_count = hs.emerging_hotspots(counted, quiet=True)
+    by_harm = hs.emerging_hotspots(harmed, quiet=True)
+    assert (by_harm.loc[block, "emerging_category"] == "persistent hot spot").mean() >= 7 / 9
+    assert by_count.loc[block, "emerging_category"].str.contains("hot spot").sum() <= 1
+    record = by_harm.attrs["hotspot"]["emerging_hotspots"]
+    assert record["counts"] == "sums of incident_weights (column 'harm')"
+    assert record["n_analysed"] == side * side

@@ -451,3 +451,81 @@ def test_manhattan_metric_matches_brute_force():
     assert result.params["metric"] == "manhattan"
     with pytest.raises(hs.HotspotInputError, match="knox_test: metric='network' .*'manhattan'"):
         hs.knox_test(frame, metric="network")
+
+
+# ------------------------------------------------------------------ time windows
+
+
+def planted_windows(seed=0, n_pairs=30, n_background=150):
+    """Pairs at one place: one incident at a point in time, the other found 20 days later after
+    a 40-day window centred on the first (its start 20 days before). Background incidents are
+    spread over 2 km and a year, a third of them with windows of up to 10 days."""
+    gen = np.random.default_rng(seed)
+    px, py = gen.uniform(0, 2000, n_pairs), gen.uniform(0, 2000, n_pairs)
+    pt = gen.uniform(30, 330, n_pairs)
+    bx, by = gen.uniform(0, 2000, n_background), gen.uniform(0, 2000, n_background)
+    bt = gen.uniform(0, 365, n_background)
+    blen = np.where(gen.random(n_background) < 1 / 3, gen.uniform(0.1, 10, n_background), np.nan)
+    x = np.r_[px, px + 5, bx]
+    y = np.r_[py, py, by]
+    start_days = np.r_[pt, pt - 20, bt]
+    length = np.r_[np.full(n_pairs, np.nan), np.full(n_pairs, 40.0), blen]
+    inc = make_incidents(x, y, start_days)
+    inc["time_start"] = inc["time"]
+    inc["time_end"] = inc["time"] + pd.to_timedelta(length, unit="D")  # NaT: a point in time
+    midpoint = start_days + np.nan_to_num(length) / 2
+    return inc, x, y, start_days, midpoint
+
+
+def test_knox_midpoint_uses_the_middle_of_each_window():
+    inc, x, y, start_days, midpoint = planted_windows()
+    d_edges, t_edges = (0, 50, 100), (0, 7, 14, 21)
+    kw = {"distance_bands": d_edges, "time_bands": t_edges, "same_location": False}
+    by_start = knox_test(inc, permutations=0, **kw)
+    by_mid = knox_test(inc, permutations=0, time="midpoint", **kw)
+    np.testing.assert_array_equal(
+        by_start.observed.to_numpy(), brute_force(x, y, start_days, d_edges, t_edges, False)
+    )
+    np.testing.assert_array_equal(
+        by_mid.observed.to_numpy(), brute_force(x, y, midpoint, d_edges, t_edges, False)
+    )
+    # the planted pairs: 20 days apart by their starts, together by their midpoints
+    assert by_start.observed.iloc[0, 2] >= 30 and by_mid.observed.iloc[0, 0] >= 30
+    assert by_start.params["time"] == "start" and by_mid.params["time"] == "midpoint"
+    assert by_mid.params["n_windows_at_midpoint"] == int(inc["time_end"].notna().sum())
+    assert by_start.params["n_windows_at_midpoint"] == 0
+
+
+def test_knox_midpoint_finds_the_near_repeats_start_misses():
+    inc, *_ = planted_windows(seed=1)
+    kw = {"distance_bands": (0, 50), "time_bands": (0, 7), "same_location": False, "rng": 0}
+    by_start = knox_test(inc, permutations=199, **kw)
+    by_mid = knox_test(inc, permutations=199, time="midpoint", **kw)
+    assert by_mid.pvalue.iloc[0, 0] <= 0.01
+    assert by_start.pvalue.iloc[0, 0] > 0.05
+
+
+def test_knox_time_changes_nothing_without_windows(burkitt):
+    kw = {"distance_bands": (0, 5000, 20000), "time_bands": (0, 5, 30), "rng": 3}
+    start = knox_test(burkitt, permutations=19, **kw)
+    mid = knox_test(burkitt, permutations=19, time="midpoint", **kw)
+    pd.testing.assert_frame_equal(mid.observed, start.observed)
+    np.testing.assert_array_equal(mid.null_distribution, start.null_distribution)
+    assert mid.params["n_windows_at_midpoint"] == 0
+    # window columns with every end missing are points in time as well
+    inc = burkitt.copy()
+    inc["time_start"], inc["time_end"] = inc["time"], pd.NaT
+    inc["time_end"] = inc["time_end"].astype(inc["time"].dtype)
+    pd.testing.assert_frame_equal(
+        knox_test(inc, permutations=0, time="midpoint", **kw).observed, start.observed
+    )
+
+
+def test_knox_time_is_checked_and_the_input_unchanged():
+    inc, *_ = planted_windows()
+    before, attrs = inc.copy(), repr(inc.attrs)
+    with pytest.raises(HotspotInputError, match="knox_test: time='end' is not one of 'start'"):
+        knox_test(inc, time="end")
+    knox_test(inc, time="midpoint", permutations=9, rng=0)
+    pd.testing.assert_frame_equal(inc, before)
+    assert repr(inc.attrs) == attrs

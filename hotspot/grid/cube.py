@@ -20,9 +20,16 @@ import shapely
 
 from hotspot._messages import announce
 from hotspot._period import context_of, period_of_bins
-from hotspot._validate import check_cells, check_incidents, check_same_crs, report_of
+from hotspot._validate import (
+    check_cells,
+    check_flag,
+    check_incidents,
+    check_same_crs,
+    report_of,
+)
 from hotspot.errors import HotspotInputError
 from hotspot.grid.cells import cell_positions
+from hotspot.temporal.aoristic import aoristic_weights
 
 # Offset aliases people type → the period alias pandas uses for the same span.
 PERIOD_ALIASES = {
@@ -84,8 +91,10 @@ class SpaceTimeCube:
         The cells (index = cell ids).
     bins : DatetimeIndex
         Start of each bin; bin ``k`` spans ``[bins[k], bins[k+1])`` (see ``bin_edges``).
-    counts : ndarray of int64, shape (n_bins, n_cells)
-        Incidents per bin and cell.
+    counts : ndarray, shape (n_bins, n_cells)
+        Incidents per bin and cell: int64, or float64 for an aoristic cube (each incident's
+        time window spread over the bins it overlaps) or a weighted one (the sum of
+        ``incident_weights``, e.g. harm, per bin and cell).
     freq : str
         The bin frequency as given.
     attrs : dict
@@ -102,6 +111,9 @@ class SpaceTimeCube:
         incident's day, a last bin that ends after the last incident's day, and any padding.
         Their counts are low because the data stop, not because crime did; trend tests leave
         them out (:func:`hotspot.emerging_hotspots`) and charts mark them.
+    counts_unweighted : ndarray or None, shape (n_bins, n_cells)
+        For a weighted cube, the plain incident counts beside the weighted ``counts``
+        (float64 when aoristic); None otherwise. :attr:`incident_counts` reads either.
     """
 
     cells: gpd.GeoDataFrame
@@ -110,6 +122,7 @@ class SpaceTimeCube:
     freq: str
     attrs: dict[str, Any] = field(default_factory=dict)
     partial_bins: np.ndarray | None = None
+    counts_unweighted: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.counts.shape != (len(self.bins), len(self.cells)):
@@ -127,6 +140,17 @@ class SpaceTimeCube:
                 f"partial_bins has shape {partial.shape}; the cube has {len(self.bins)} bins"
             )
         object.__setattr__(self, "partial_bins", partial)
+        if self.counts_unweighted is not None and self.counts_unweighted.shape != self.counts.shape:
+            raise HotspotInputError(
+                f"counts_unweighted has shape {self.counts_unweighted.shape}; the counts have "
+                f"{self.counts.shape}"
+            )
+
+    @property
+    def incident_counts(self) -> np.ndarray:
+        """Incidents per bin and cell, unweighted: ``counts_unweighted`` for a weighted cube,
+        else ``counts`` (what a small-count disclosure rule should look at)."""
+        return self.counts if self.counts_unweighted is None else self.counts_unweighted
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -157,9 +181,11 @@ class SpaceTimeCube:
         last = pd.Period(self.bins[-1], freq=period) + multiple
         return self.bins.append(pd.DatetimeIndex([last.start_time]))
 
-    def total(self) -> int:
-        """Incidents in the cube."""
-        return int(self.counts.sum())
+    def total(self) -> int | float:
+        """Incidents in the cube (their weight for a weighted cube; a float when the counts
+        are)."""
+        total = self.counts.sum()
+        return int(total) if np.issubdtype(self.counts.dtype, np.integer) else float(total)
 
     def cell_totals(self) -> gpd.GeoDataFrame:
         """The cells with a ``count`` column summed over all bins."""
@@ -196,6 +222,8 @@ class SpaceTimeCube:
             data[f"cell_{column}"] = (("cell_id",), values.to_numpy())
         data["cell_geometry"] = (("cell_id",), shapely.to_wkt(self.cells.geometry.array))
         data["partial_bin"] = (("time",), self.partial_bins.astype(np.int8))
+        if self.counts_unweighted is not None:
+            data["count_unweighted"] = (("time", "cell_id"), self.counts_unweighted)
         ds = xr.Dataset(
             data,
             coords={"time": self.bins.to_numpy(), "cell_id": self.cells.index.to_numpy()},
@@ -260,21 +288,43 @@ def read_cube(path: str | Path) -> SpaceTimeCube:
     return SpaceTimeCube(
         cells=cells,
         bins=bins,
-        counts=ds["count"].to_numpy().astype(np.int64),
+        counts=_stored_counts(ds["count"].to_numpy()),
         freq=ds.attrs["freq"],
         attrs=attrs,
         partial_bins=ds["partial_bin"].to_numpy().astype(bool) if "partial_bin" in ds else None,
+        counts_unweighted=(
+            _stored_counts(ds["count_unweighted"].to_numpy()) if "count_unweighted" in ds else None
+        ),
     )
+
+
+def _stored_counts(values: np.ndarray) -> np.ndarray:
+    """Counts read from a file: int64 as written by an ordinary cube, float64 (aoristic or
+    weighted) kept as it is."""
+    if np.issubdtype(values.dtype, np.floating):
+        return values.astype(np.float64)
+    return values.astype(np.int64)
 
 
 #: What every cube's attrs say about what it is.
 _CUBE_STAMP = {"kind": "cube", "method": "space_time_cube", "rng_seed": None}
 #: The attrs a netCDF file keeps (as JSON), besides the counts, bins and cells.
-_KEPT_IN_FILE = ("kind", "method", "space_time_cube", "period", "rng_seed", "coverage", "padding")
+_KEPT_IN_FILE = (
+    "kind",
+    "method",
+    "space_time_cube",
+    "period",
+    "rng_seed",
+    "coverage",
+    "padding",
+    "counts",
+    "incident_weights",
+)
 
 
 def _attrs_json(attrs: dict[str, Any]) -> str:
-    """The cube's stamp, period, coverage and padding as JSON, for a netCDF attribute."""
+    """The cube's stamp, period, coverage, padding and accounting as JSON, for a netCDF
+    attribute."""
     kept = {k: attrs[k] for k in _KEPT_IN_FILE if k in attrs}
     return json.dumps(kept, default=str)
 
@@ -286,6 +336,8 @@ def space_time_cube(
     *,
     start: Any = None,
     end: Any = None,
+    aoristic: bool = False,
+    incident_weights: str | np.ndarray | pd.Series | None = None,
     quiet: bool = False,
 ) -> SpaceTimeCube:
     """Count incidents per regular time bin and cell.
@@ -305,13 +357,31 @@ def space_time_cube(
         are left out and reported. Bins before the first incident or after the last (padding)
         are built only when asked for this way, and announced: their zeros are missing data,
         not an absence of crime, and :func:`hotspot.emerging_hotspots` leaves them out.
+    aoristic : bool, default=False
+        Spread each incident recorded with a time window (``time_start`` to ``time_end``, from
+        :func:`hotspot.read_incidents`) over the bins the window overlaps, in proportion to the
+        time it spends in each (Ratcliffe's aoristic method, through
+        :func:`hotspot.temporal.aoristic.aoristic_weights`); the counts are then fractions
+        (float64). An incident without a window (``time_end`` NaT) counts whole in its bin.
+        The part of a window beyond the cube's bins is left out and reported as
+        ``outside_bins`` (a fraction). The bins are still those of ``time`` (the window's
+        start): a window running past the last bin does not add bins. Without the window
+        columns it is an error, not a silent ordinary cube.
+    incident_weights : str or array-like, optional
+        A weight per incident (a column name, or an array or Series aligned with the
+        incidents), finite and >= 0, such as a harm score: ``counts`` are then the weights
+        summed per bin and cell (float64), ``counts_unweighted`` the plain incident counts,
+        and ``attrs["incident_weights"]`` accounts for the weight as ``attrs["counts"]`` does
+        for the incidents.
     quiet : bool, default=False
         Do not announce what was left out.
 
     Returns
     -------
     SpaceTimeCube
-        With ``attrs["counts"]`` accounting for every incident, and ``attrs["kind"]`` (``"cube"``),
+        With ``attrs["counts"]`` accounting for every incident (``incidents == counted +
+        outside_cells + outside_bins + missing_time``; fractions for an aoristic cube, whose
+        ``windows`` says how many incidents had a window), and ``attrs["kind"]`` (``"cube"``),
         ``attrs["method"]`` (``"space_time_cube"``), ``attrs["space_time_cube"]`` (the
         arguments), ``attrs["period"]`` (the bins' span) and ``attrs["rng_seed"]`` (None), the
         stamp of a frame result at the top level of the cube's own ``attrs``.
@@ -320,7 +390,9 @@ def space_time_cube(
     ------
     HotspotInputError
         Without times, with month-resolution times (data.police.uk) and a finer ``freq``, with
-        a ``freq`` that is not a frequency, or ``start``/``end`` that are not dates.
+        a ``freq`` that is not a frequency, or ``start``/``end`` that are not dates;
+        ``aoristic=True`` on incidents without a ``time_end`` column; ``incident_weights``
+        that are not a column or one finite number >= 0 per incident.
 
     Examples
     --------
@@ -330,11 +402,27 @@ def space_time_cube(
     ...                           start="2019-01-01", end="2019-12-31", quiet=True)
     >>> cube.shape[0], cube.bins[0].day_name()
     (53, 'Monday')
+
+    A window from Saturday noon to Monday noon, spread over two weeks, with a harm weight:
+
+    >>> import geopandas as gpd, pandas as pd, shapely
+    >>> t = pd.to_datetime(["2024-01-06 12:00", "2024-01-10 09:00"])
+    >>> inc = gpd.GeoDataFrame(
+    ...     {"time": t, "time_start": t, "time_end": [pd.Timestamp("2024-01-08 12:00"), pd.NaT],
+    ...      "harm": [2.0, 1.0]}, geometry=gpd.points_from_xy([50, 50], [50, 50]),
+    ...     crs="EPSG:27700")
+    >>> cells = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100)], crs="EPSG:27700")
+    >>> cube = hs.space_time_cube(inc, cells, "W", aoristic=True, incident_weights="harm")
+    >>> cube.counts.ravel().tolist(), cube.counts_unweighted.ravel().tolist()
+    ([1.5, 1.5], [0.75, 1.25])
     """
+    func = "space_time_cube"
     check_incidents(incidents)
     check_cells(cells)
     check_same_crs(incidents, cells, ("incidents", "cells"))
-    period, multiple, base = _parse_freq(freq, "space_time_cube")
+    period, multiple, base = _parse_freq(freq, func)
+    aoristic = check_flag(aoristic, "aoristic", func=func)
+    harm, weights_note = _weights_of(incidents, incident_weights, func)
     first = _bin_of(start, "start", period)
     last = _bin_of(end, "end", period)
     if "time" not in incidents.columns or not pd.api.types.is_datetime64_any_dtype(
@@ -343,6 +431,13 @@ def space_time_cube(
         raise HotspotInputError(
             "incidents have no datetime 'time' column; load them with "
             "hotspot.read_incidents(..., time='<your date column>')."
+        )
+    if aoristic and "time_end" not in incidents.columns:
+        raise HotspotInputError(
+            f"{func}: aoristic=True but the incidents have no time windows (no 'time_end' "
+            f"column beside 'time'/'time_start'; columns: {', '.join(map(str, incidents.columns))}"
+            "); load them with hotspot.read_incidents(..., time_start='<from column>', "
+            "time_end='<to column>'), or use aoristic=False."
         )
     resolution = report_of(incidents).get("time_resolution")
     if resolution == "month" and base in FINER_THAN_MONTH:
@@ -371,11 +466,28 @@ def space_time_cube(
     )
     pos, method = cell_positions(incidents, cells)
     in_cells = pos >= 0
-    in_range = has_time & (ordinals >= first_ord) & (ordinals <= first_ord + n_bins * multiple - 1)
+    last_ord_cube = first_ord + n_bins * multiple - 1
+    in_range = has_time & (ordinals >= first_ord) & (ordinals <= last_ord_cube)
     use = in_cells & in_range
-    bin_index = (ordinals[use] - first_ord) // multiple
-    flat = bin_index * len(cells) + pos[use]
-    counts = np.bincount(flat, minlength=n_bins * len(cells)).reshape(n_bins, len(cells))
+    n_cells = len(cells)
+    size = n_bins * n_cells
+    if aoristic:
+        row, bin_ord, share = _aoristic_shares(incidents, freq, period)
+        inside = in_cells[row] & (bin_ord >= first_ord) & (bin_ord <= last_ord_cube)
+        row, share = row[inside], share[inside]
+        flat = (bin_ord[inside] - first_ord) // multiple * n_cells + pos[row]
+        plain = np.bincount(flat, weights=share, minlength=size).reshape(n_bins, n_cells)
+        counted_share = np.bincount(row, weights=share, minlength=len(incidents))
+        weighted = np.bincount(flat, weights=share * harm[row], minlength=size)
+    else:
+        flat = (ordinals[use] - first_ord) // multiple * n_cells + pos[use]
+        plain = np.bincount(flat, minlength=size).reshape(n_bins, n_cells).astype(np.int64)
+        counted_share = use.astype(float)
+        weighted = np.bincount(flat, weights=harm[use], minlength=size)
+    if weights_note is None:
+        counts, unweighted = plain, None
+    else:
+        counts, unweighted = weighted.reshape(n_bins, n_cells), plain
     edges = bins.append(
         pd.DatetimeIndex(
             [(pd.Period(ordinal=first_ord, freq=period) + n_bins * multiple).start_time]
@@ -383,20 +495,35 @@ def space_time_cube(
     )
     covered = times[has_time & in_cells] if (has_time & in_cells).any() else times[has_time]
     partial, coverage, padding = _coverage(covered, edges, base)
-    accounting = {
-        "incidents": len(incidents),
-        "counted": int(use.sum()),
-        "outside_cells": int((~in_cells).sum()),
-        "outside_bins": int((in_cells & has_time & ~in_range).sum()),
-        "missing_time": int((in_cells & ~has_time).sum()),
-        "method": method,
-    }
+    timed = in_cells & has_time
+    share_out = np.where(timed, 1.0 - counted_share, 0.0)  # a window's part beyond the bins
+    fractional = ("counted", "outside_bins") if aoristic else ()
+    accounting = _accounting(
+        np.ones(len(incidents)), counted_share, share_out, in_cells, has_time, fractional=fractional
+    )
+    accounting["method"] = method
+    if aoristic:
+        accounting["windows"] = int(_has_window(incidents).sum())
+    weight_accounting = None
+    if weights_note is not None:
+        weight_accounting = {
+            "given_as": weights_note,
+            **_accounting(
+                harm,
+                counted_share,
+                share_out,
+                in_cells,
+                has_time,
+                fractional=("total", "counted", "outside_cells", "outside_bins", "missing_time"),
+                total_key="total",
+            ),
+        }
     left_out = accounting["incidents"] - accounting["counted"]
-    if left_out:
+    if left_out > 1e-9:
         announce(
-            f"{left_out:,} of {len(incidents):,} incidents are not in the cube "
+            f"{_number(left_out)} of {len(incidents):,} incidents are not in the cube "
             f"(outside the cells: {accounting['outside_cells']:,}, outside the bins: "
-            f"{accounting['outside_bins']:,}, no time: {accounting['missing_time']:,})",
+            f"{_number(accounting['outside_bins'])}, no time: {accounting['missing_time']:,})",
             quiet=quiet,
         )
     if padding["before"] or padding["after"]:
@@ -416,6 +543,8 @@ def space_time_cube(
             "n_bins": n_bins,
             "n_cells": len(cells),
             "cells_found_by": method,
+            "aoristic": aoristic,
+            "incident_weights": weights_note,
         },
         "counts": accounting,
         "freq": freq,
@@ -432,14 +561,132 @@ def space_time_cube(
     source = report_of(incidents).get("load_report")
     if source is not None:
         attrs["incidents_report"] = source.to_dict()
+    if weight_accounting is not None:
+        attrs["incident_weights"] = weight_accounting
     return SpaceTimeCube(
         cells=cells.copy(),
         bins=bins,
-        counts=counts.astype(np.int64),
+        counts=counts,
         freq=freq,
         attrs=attrs,
         partial_bins=partial,
+        counts_unweighted=unweighted,
     )
+
+
+def _number(value: float) -> str:
+    """A count for a message: whole numbers with separators, fractions to one decimal."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _accounting(
+    mass: np.ndarray,
+    counted_share: np.ndarray,
+    share_out: np.ndarray,
+    in_cells: np.ndarray,
+    has_time: np.ndarray,
+    *,
+    fractional: tuple[str, ...],
+    total_key: str = "incidents",
+) -> dict[str, Any]:
+    """Where the incidents (``mass`` 1 each) or their weights went: the total (``total_key``)
+    == ``counted + outside_cells + outside_bins + missing_time``; the ``fractional`` keys are
+    floats, the others ints."""
+    parts = {
+        total_key: mass.sum(),
+        "counted": (mass * counted_share).sum(),
+        "outside_cells": mass[~in_cells].sum(),
+        "outside_bins": (mass * share_out).sum(),
+        "missing_time": mass[in_cells & ~has_time].sum(),
+    }
+    return {k: float(v) if k in fractional else int(round(v)) for k, v in parts.items()}
+
+
+def _has_window(incidents: pd.DataFrame) -> np.ndarray:
+    """Incidents with a window of positive length (``time_end`` after the start)."""
+    start = incidents["time_start"] if "time_start" in incidents.columns else incidents["time"]
+    end = incidents["time_end"]
+    return (end.notna() & start.notna() & (end > start)).to_numpy()
+
+
+def _aoristic_shares(
+    incidents: pd.DataFrame, freq: str, period: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(incident position, bin period ordinal at the base frequency, share of the window) for
+    every incident with a time, from :func:`aoristic_weights` at the base frequency ("W" for
+    "2W", so that the cube's own ``start`` decides where a multiple begins)."""
+    columns = [c for c in ("time", "time_start", "time_end") if c in incidents.columns]
+    light = pd.DataFrame(
+        {c: incidents[c].to_numpy() for c in columns}, index=pd.RangeIndex(len(incidents))
+    )
+    unit = re.sub(r"^\s*\d+", "", freq).strip()
+    w = aoristic_weights(light, unit=unit)
+    ordinal = pd.DatetimeIndex(w["unit"]).to_period(period).asi8
+    return w["incident"].to_numpy(dtype=np.int64), ordinal, w["weight"].to_numpy(dtype=float)
+
+
+def _weights_of(incidents: pd.DataFrame, weights: Any, func: str) -> tuple[np.ndarray, Any]:
+    """One finite weight >= 0 per incident and how it was given (None: every incident 1)."""
+    n = len(incidents)
+    name = "incident_weights"
+    if weights is None:
+        return np.ones(n), None
+    if isinstance(weights, str):
+        if weights not in incidents.columns:
+            raise HotspotInputError(
+                f"{func}: {name}={weights!r} is not a column of the incidents (columns: "
+                f"{', '.join(map(str, incidents.columns))}); pass a column name or an array."
+            )
+        column = incidents[weights]
+        if not pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(
+            column.dtype
+        ):
+            raise HotspotInputError(
+                f"{func}: {name}={weights!r} is a column of {column.dtype}, not numbers; "
+                f"convert it with pd.to_numeric(incidents[{weights!r}])."
+            )
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        note: Any = f"column {weights!r}"
+    elif isinstance(weights, pd.Series | np.ndarray | list | tuple):
+        if isinstance(weights, pd.Series) and not weights.index.equals(incidents.index):
+            raise HotspotInputError(
+                f"{func}: {name} is a Series whose index differs from the incidents'; align "
+                f"it with {name}.reindex(incidents.index) or pass a column name."
+            )
+        try:
+            values = np.asarray(
+                weights.to_numpy(dtype=float, na_value=np.nan)
+                if isinstance(weights, pd.Series)
+                else weights,
+                dtype=float,
+            ).ravel()
+        except (TypeError, ValueError) as exc:
+            raise HotspotInputError(
+                f"{func}: {name} are not numbers ({exc}); pass one number per incident."
+            ) from None
+        if len(values) != n:
+            raise HotspotInputError(
+                f"{func}: {name} has {len(values):,} values for {n:,} incidents; pass one "
+                "weight per incident."
+            )
+        note = "array"
+    else:
+        raise HotspotInputError(
+            f"{func}: {name}={weights!r} is a {type(weights).__name__}; pass a column name or "
+            "an array of one number per incident."
+        )
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise HotspotInputError(
+            f"{func}: {name} has {int(bad.sum()):,} missing or infinite values (rows "
+            f"{list(incidents.index[bad][:5])}); fill them or drop those incidents first."
+        )
+    if (values < 0).any():
+        raise HotspotInputError(
+            f"{func}: {name} has {int((values < 0).sum()):,} negative values (rows "
+            f"{list(incidents.index[values < 0][:5])}); weights must be >= 0."
+        )
+    return values, note
 
 
 def _bin_of(value: Any, name: str, period: str) -> pd.Period | None:

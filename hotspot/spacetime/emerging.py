@@ -122,7 +122,7 @@ def space_time_gistar(
     if global_window == "cube":
         n = x.size
         mean = x.mean()
-        s = np.sqrt((x**2).mean() - mean**2)
+        s = np.sqrt(max((x**2).mean() - mean**2, 0.0))  # fractional counts: no -0.0…01
         mean = np.full((n_bins, 1), mean)
         s = np.full((n_bins, 1), s)
         n = np.full((n_bins, 1), float(n))
@@ -261,8 +261,19 @@ def _whole_bins(cube: SpaceTimeCube) -> tuple[SpaceTimeCube, list[str]]:
         freq=cube.freq,
         attrs=cube.attrs,
         partial_bins=cube.partial_bins[keep],
+        counts_unweighted=(
+            None if cube.counts_unweighted is None else cube.counts_unweighted[keep]
+        ),
     )
     return trimmed, dropped
+
+
+def _counts_word(cube: SpaceTimeCube) -> str:
+    """What the cube's counts are: incidents, aoristic (window-spread) incidents, weights."""
+    made = cube.attrs.get("space_time_cube") or {}
+    weights = made.get("incident_weights")
+    word = "aoristic " if made.get("aoristic") else ""
+    return f"{word}sums of incident_weights ({weights})" if weights else f"{word}incidents"
 
 
 def emerging_hotspots(
@@ -285,7 +296,11 @@ def emerging_hotspots(
     Parameters
     ----------
     cube : SpaceTimeCube
-        From :func:`hotspot.space_time_cube`; at least 10 bins.
+        From :func:`hotspot.space_time_cube`; at least 10 bins. Its counts may be fractions
+        (``aoristic=True``: time windows spread over bins) or weighted sums
+        (``incident_weights=``, e.g. harm): Gi* and the trend test run on whatever the cube
+        holds. A cell is analysed when it had an incident (``cube.incident_counts``), even one
+        of weight 0.
     weights : default="queen"
         Spatial neighbours (see :func:`hotspot.build_weights`), binary, the cell itself included.
     time_window : int, default=1
@@ -393,7 +408,7 @@ def emerging_hotspots(
             f"{func}: time_window={time_window} must be between 1 and 75 % of the {n_bins} bins "
             f"({int(0.75 * n_bins)}); use a shorter window or more bins."
         )
-    analysed = cube.counts.sum(axis=0) > 0
+    analysed = cube.incident_counts.sum(axis=0) > 0
     cells = cube.cells
     nb = build_weights(cells, weights)
     keep = np.flatnonzero(analysed)
@@ -442,6 +457,7 @@ def emerging_hotspots(
         "alpha": alpha,
         "fdr": fdr,
         "freq": cube.freq,
+        "counts": _counts_word(cube),
         "bins": (str(cube.bins[0]), str(cube.bins[-1]), n_bins),
         "partial_bins_left_out": dropped,
         "trend_series": trend_series,
