@@ -30,7 +30,13 @@ from hotspot.grid import (
     space_time_cube,
     square_grid,
 )
-from hotspot.incidents import LoadReport, excluded_incidents, load_report, read_incidents
+from hotspot.incidents import (
+    LoadReport,
+    excluded_incidents,
+    harm_weights,
+    load_report,
+    read_incidents,
+)
 from hotspot.report import hotspot_table
 from hotspot.spacetime import (
     KnoxResult,
@@ -92,6 +98,7 @@ __all__ = [
     "excluded_incidents",
     "general_g",
     "gistar",
+    "harm_weights",
     "hex_grid",
     "hotspot_profiles",
     "hotspot_table",

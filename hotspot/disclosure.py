@@ -40,6 +40,8 @@ from hotspot.errors import HotspotInputError
 
 DEFAULT_MIN_COUNT = 5
 COUNT_COLUMNS = ("count", "n_incidents")
+# Sums over a place's incidents (harm weights): hidden wherever its incident count is small.
+WEIGHTED_COLUMNS = ("count_weighted",)
 # Columns that would let a reader solve the counts back, or that are incident coordinates.
 DROPPED_COLUMNS = (
     "gistar_z",
@@ -340,12 +342,21 @@ def _disclose_frame(
     on top of ``source``'s attrs."""
     out = frame.drop(columns=[c for c in DROPPED_COLUMNS if c in frame.columns])
     suppressed = 0
+    hidden_places = np.zeros(len(out), dtype=bool)
     for column in COUNT_COLUMNS:
         if column in out.columns:
             values = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=float)
             hide = small_counts(values, min_count)
             suppressed += int(hide.sum())
+            hidden_places |= hide
             out[column] = np.where(hide, np.nan, values)
+    for column in WEIGHTED_COLUMNS:
+        if column in out.columns:
+            if "count" not in frame.columns:  # no incident count to judge the sums by
+                out = out.drop(columns=column)
+                continue
+            values = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=float)
+            out[column] = np.where(hidden_places, np.nan, values)
     rule["suppressed"] = suppressed
     out.attrs = _with_rule(source.attrs, rule)
     return out
@@ -357,7 +368,8 @@ def _disclose_cube(cube: Any, min_count: int, rule: dict) -> Any:
     incidents = np.asarray(getattr(cube, "incident_counts", cube.counts), dtype=float)
     hide = small_counts(incidents, min_count)
     rule["suppressed"] = int(hide.sum())
-    cells = cube.cells.drop(columns=[c for c in COUNT_COLUMNS if c in cube.cells])
+    counted = (*COUNT_COLUMNS, *WEIGHTED_COLUMNS)
+    cells = cube.cells.drop(columns=[c for c in counted if c in cube.cells])
     cells.attrs = _with_rule(cube.cells.attrs, rule)  # no study area, public labels
     changes: dict[str, Any] = {
         "cells": cells,

@@ -78,6 +78,18 @@ CASES: dict[str, tuple[str, Callable[[dict], Any], str | None]] = {
         lambda c: hs.count_incidents(c["incidents"], c["grid"], quiet=True),
         "count",
     ),
+    "harm_weights": (
+        "incidents",
+        lambda c: hs.harm_weights(c["incidents"], {"x": 1.0}, default=1.0),
+        "harm",
+    ),
+    "count_incidents (weighted)": (
+        "grid",
+        lambda c: hs.count_incidents(
+            c["incidents"], c["grid"], incident_weights=np.ones(len(c["incidents"])), quiet=True
+        ),
+        "count",
+    ),
     "gistar": (
         "cells",
         lambda c: hs.gistar(c["cells"], permutations=9, rng=1, quiet=True),

@@ -83,6 +83,18 @@ def test_a_weighted_cube_is_judged_on_its_incidents_and_leaks_no_small_count(wes
     assert (public.counts_unweighted[kept & (incidents > 0)] >= 5).all()
 
 
+def test_weighted_counts_are_hidden_where_the_incident_count_is_small(west_yorkshire):
+    cells = hs.hex_grid(west_yorkshire, 1000, quiet=True)
+    harm = np.full(len(west_yorkshire), 40.0)
+    counted = hs.count_incidents(west_yorkshire, cells, incident_weights=harm, quiet=True)
+    public = disclose(counted, min_count=5)
+    small = (counted["count"] > 0) & (counted["count"] < 5)
+    assert small.any() and (counted.loc[small, "count_weighted"] >= 40).all()
+    assert public.loc[small, "count_weighted"].isna().all()
+    big = counted["count"] >= 5
+    assert (public.loc[big, "count_weighted"] == counted.loc[big, "count_weighted"]).all()
+
+
 # --- the rule is chosen by the method that made the result -----------------------------------
 
 

@@ -355,3 +355,177 @@ def test_the_cell_size_rule_is_the_one_of_the_study_areas():
     from hotspot._areas import CELLS_ON_SHORTER_SIDE
 
     assert hs.grid.CELLS_ON_SHORTER_SIDE is CELLS_ON_SHORTER_SIDE == 50
+
+
+# --- weighted counts (harm) ---------------------------------------------------------------
+
+# Made-up numbers for the tests: NOT published harm weights.
+EXAMPLE_HARM = {
+    "Violence and sexual offences": 30.0,
+    "Anti-social behaviour": 0.5,
+    "Criminal damage and arson": 4.0,
+    "Other theft": 2.0,
+    "Burglary": 20.0,
+    "Public order": 3.0,
+    "Vehicle crime": 5.0,
+    "Shoplifting": 1.0,
+    "Other crime": 2.5,
+    "Drugs": 6.0,
+    "Theft from the person": 8.0,
+    "Bicycle theft": 1.5,
+    "Robbery": 100.0,
+    "Possession of weapons": 40.0,
+}
+
+
+@pytest.fixture(scope="module")
+def harmed(west_yorkshire):
+    from hotspot.incidents.harm import harm_weights
+
+    return harm_weights(west_yorkshire, EXAMPLE_HARM)
+
+
+@pytest.mark.parametrize("maker", [hs.square_grid, hs.hex_grid])
+def test_weighted_counts_equal_a_groupby_of_the_weights_by_cell(harmed, maker):
+    grid = maker(harmed, 1000, quiet=True)
+    plain = hs.count_incidents(harmed, grid, quiet=True)
+    weighted = hs.count_incidents(harmed, grid, incident_weights="harm", quiet=True)
+    ids = hs.assign_cells(harmed, grid)
+    expected = (
+        pd.Series(harmed["harm"].to_numpy(), index=ids.to_numpy())
+        .groupby(level=0)
+        .sum()
+        .reindex(grid.index, fill_value=0.0)
+    )
+    np.testing.assert_allclose(weighted["count_weighted"].to_numpy(), expected.to_numpy())
+    assert weighted["count_weighted"].dtype == np.float64
+    # the count column is the same as without weights, and so are the other columns
+    pd.testing.assert_frame_equal(weighted.drop(columns="count_weighted"), plain)
+    counts = weighted.attrs["hotspot"]["counts"]
+    total = harmed["harm"].sum()
+    outside = harmed["harm"][ids.isna()].sum()
+    assert counts["weights"] == "harm"
+    assert counts["weighted_total"] == pytest.approx(total, rel=1e-12)
+    assert counts["weighted_outside"] == pytest.approx(outside, rel=1e-12)
+    assert counts["weighted_counted"] + counts["weighted_outside"] == pytest.approx(
+        counts["weighted_total"], rel=1e-12
+    )
+    assert counts["incidents"] == counts["counted"] + counts["outside"] == len(harmed)
+    assert counts["harm_weights"]["table"] == EXAMPLE_HARM
+    params = weighted.attrs["hotspot"]["count_incidents"]
+    assert params["incident_weights"] == "harm" and params["weighted_column"] == "count_weighted"
+
+
+def test_unit_weights_give_the_count_and_an_array_works_like_a_column(harmed):
+    grid = hs.hex_grid(harmed, 2000, quiet=True)
+    ones = hs.count_incidents(harmed, grid, incident_weights=np.ones(len(harmed)), quiet=True)
+    np.testing.assert_array_equal(ones["count_weighted"], ones["count"].astype(float))
+    assert ones.attrs["hotspot"]["counts"]["weights"] == "array"
+    as_array = hs.count_incidents(
+        harmed, grid, incident_weights=harmed["harm"].to_numpy(), quiet=True
+    )
+    as_column = hs.count_incidents(harmed, grid, incident_weights="harm", quiet=True)
+    np.testing.assert_array_equal(as_array["count_weighted"], as_column["count_weighted"])
+    assert "harm_weights" not in as_array.attrs["hotspot"]["counts"]
+
+
+def test_unweighted_counts_keep_their_attrs_keys(west_yorkshire):
+    cells = hs.count_incidents(west_yorkshire, hs.hex_grid(west_yorkshire, 2000, quiet=True))
+    assert "count_weighted" not in cells.columns
+    assert set(cells.attrs["hotspot"]["counts"]) == {
+        "incidents",
+        "counted",
+        "outside",
+        "method",
+        "period",
+    }
+    assert cells.attrs["hotspot"]["count_incidents"] == {
+        "column": "count",
+        "cells_found_by": "arithmetic (hexagonal grid)",
+    }
+
+
+def _gistar_reference(cells, x):
+    """Gi* (binary weights, the cell itself included) from queen neighbours found with
+    shapely: cells sharing any boundary point."""
+    n = len(cells)
+    geoms = cells.geometry.array
+    tree = shapely.STRtree(geoms)
+    i, j = tree.query(geoms, predicate="intersects")  # includes each cell itself
+    dense = np.zeros((n, n))
+    dense[i, j] = 1.0
+    wi = dense.sum(axis=1)
+    xbar, s = x.mean(), np.sqrt((x**2).mean() - x.mean() ** 2)
+    return (dense @ x - xbar * wi) / (s * np.sqrt((n * wi - wi**2) / (n - 1)))
+
+
+def test_weighted_gistar_is_gistar_of_the_weighted_counts(harmed):
+    cells = hs.count_incidents(
+        harmed, hs.square_grid(harmed, 2000, quiet=True), incident_weights="harm", quiet=True
+    )
+    out = hs.gistar(cells, column="count_weighted", permutations=0, quiet=True)
+    expected = _gistar_reference(cells, cells["count_weighted"].to_numpy(dtype=float))
+    np.testing.assert_allclose(out["gistar_z"], expected, atol=1e-9, rtol=0)
+    # and it is not the unweighted answer
+    plain = hs.gistar(cells, permutations=0, quiet=True)
+    assert not np.allclose(plain["gistar_z"], out["gistar_z"])
+
+
+def test_weighted_counts_leave_incidents_and_cells_alone(harmed):
+    import copy
+
+    grid = hs.hex_grid(harmed, 2000, quiet=True)
+    before_inc, before_grid = harmed.copy(), grid.copy()
+    attrs_inc, attrs_grid = copy.deepcopy(harmed.attrs), copy.deepcopy(grid.attrs)
+    weights = harmed["harm"].to_numpy().copy()
+    counted = hs.count_incidents(harmed, grid, incident_weights=weights, quiet=True)
+    pd.testing.assert_frame_equal(harmed, before_inc)
+    pd.testing.assert_frame_equal(grid, before_grid)
+    assert harmed.attrs["hotspot"].keys() == attrs_inc["hotspot"].keys()
+    assert grid.attrs["hotspot"].keys() == attrs_grid["hotspot"].keys()
+    np.testing.assert_array_equal(weights, harmed["harm"].to_numpy())
+    meta = counted.attrs["hotspot"]
+    assert (meta["kind"], meta["method"]) == ("cells", "count_incidents")
+    assert "load_report" not in meta
+    assert [c for c in counted.columns if c not in grid.columns] == ["count", "count_weighted"]
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        ({1: np.nan}, "1 missing or non-numeric values \\(incidents 1\\)"),
+        ({2: -1.0, 4: -3.0}, "2 negative values \\(incidents 2, 4\\)"),
+        ({0: np.inf}, "1 infinite values \\(incidents 0\\)"),
+        ({3: "heavy"}, "1 missing or non-numeric values \\(incidents 3\\)"),
+    ],
+)
+def test_bad_weights_name_the_incidents(bad, match):
+    inc = points([50, 150, 250, 350, 450], [50, 50, 50, 50, 50])
+    cells = hs.square_grid(inc, 100, quiet=True)
+    weights = pd.Series([1.0] * 5, dtype=object)
+    for row, value in bad.items():
+        weights[row] = value
+    inc["w"] = weights
+    with pytest.raises(hs.HotspotInputError, match=match) as err:
+        hs.count_incidents(inc, cells, incident_weights="w", quiet=True)
+    assert str(err.value).startswith("count_incidents: incident_weights='w' has ")
+    with pytest.raises(hs.HotspotInputError, match="incident_weights='array'"):
+        hs.count_incidents(inc, cells, incident_weights=weights.to_numpy(), quiet=True)
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        ("nope", "'nope' is not a column of the incidents"),
+        (np.ones(3), "has 3 values for 5 incidents"),
+        (np.ones((5, 2)), "pass a column name or an array"),
+        (np.array([True] * 5), "holds True/False"),
+        (pd.Series(np.ones(5), index=range(10, 15)), "index is not the incidents' index"),
+    ],
+)
+def test_bad_weight_arguments(weights, match):
+    inc = points([50, 150, 250, 350, 450], [50, 50, 50, 50, 50])
+    cells = hs.square_grid(inc, 100, quiet=True)
+    with pytest.raises(hs.HotspotInputError, match=match) as err:
+        hs.count_incidents(inc, cells, incident_weights=weights, quiet=True)
+    assert str(err.value).startswith("count_incidents: ")

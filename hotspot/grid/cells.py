@@ -604,10 +604,65 @@ def _int_index(cells: gpd.GeoDataFrame) -> bool:
     return pd.api.types.is_integer_dtype(cells.index.dtype)
 
 
+def _incident_weights(incidents: gpd.GeoDataFrame, weights: Any) -> tuple[np.ndarray, str]:
+    """Per-incident weights as floats (finite, 0 or more) and what they were (a column name)."""
+    func = "count_incidents"
+    if isinstance(weights, str):
+        if weights not in incidents.columns:
+            have = ", ".join(map(str, incidents.columns))
+            raise HotspotInputError(
+                f"{func}: incident_weights={weights!r} is not a column of the incidents "
+                f"(columns: {have}); pass a column name or an array of one weight per incident, "
+                "e.g. the 'harm' column of hotspot.incidents.harm_weights(incidents, table)."
+            )
+        raw, name = incidents[weights], weights
+    elif isinstance(weights, pd.DataFrame) or np.ndim(weights) != 1:
+        raise HotspotInputError(
+            f"{func}: incident_weights= is a {type(weights).__name__}; pass a column name or "
+            "an array of one weight per incident."
+        )
+    else:
+        if isinstance(weights, pd.Series) and not weights.index.equals(incidents.index):
+            raise HotspotInputError(
+                f"{func}: incident_weights= is a Series whose index is not the incidents' "
+                "index; align it first (weights.reindex(incidents.index)) or pass its values."
+            )
+        raw, name = pd.Series(np.asarray(weights)), "array"
+        if len(raw) != len(incidents):
+            raise HotspotInputError(
+                f"{func}: incident_weights= has {len(raw):,} values for {len(incidents):,} "
+                "incidents; pass one weight per incident."
+            )
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        raise HotspotInputError(
+            f"{func}: incident_weights={name!r} holds True/False, not numbers; pass numeric "
+            "weights, 0 or more."
+        )
+    values = pd.to_numeric(pd.Series(raw.to_numpy(), dtype=object), errors="coerce")
+    values = values.to_numpy(dtype=float)
+    problems = {
+        "missing or non-numeric": ~np.isfinite(values) & ~np.isinf(values),
+        "infinite": np.isinf(values),
+        "negative": values < 0,
+    }
+    for what, bad in problems.items():
+        if bad.any():
+            raise HotspotInputError(
+                f"{func}: incident_weights={name!r} has {int(bad.sum()):,} {what} values "
+                f"(incidents {first_rows(incidents.index[bad])}); every weight must be a finite "
+                "number, 0 or more: fill or drop those incidents first."
+            )
+    return values, name
+
+
 def count_incidents(
-    incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, *, quiet: bool = False
+    incidents: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    *,
+    incident_weights: Any = None,
+    quiet: bool = False,
 ) -> gpd.GeoDataFrame:
-    """Count incidents per cell.
+    """Count incidents per cell, and optionally sum their weights (harm) per cell.
 
     Parameters
     ----------
@@ -616,6 +671,11 @@ def count_incidents(
     cells : GeoDataFrame
         A grid from :func:`square_grid` / :func:`hex_grid` (binned arithmetically), or any
         polygons with a unique index, e.g. LSOAs or police beats (binned with a spatial index).
+    incident_weights : str or array-like, optional
+        A weight per incident, e.g. its harm: the name of a column of ``incidents`` (such as
+        the ``harm`` column of :func:`hotspot.incidents.harm_weights`) or an array (or a Series
+        on the incidents' index) of one number per incident. Weights must be finite and 0 or
+        more; missing, infinite or negative ones are an error naming the incidents.
     quiet : bool, default=False
         Do not announce incidents that fall outside every cell, nor a grid counted by its
         geometries (below).
@@ -628,6 +688,17 @@ def count_incidents(
         cells carried (their ``grid`` and ``study_area``). ``attrs["hotspot"]["counts"]``
         holds ``incidents``, ``counted``, ``outside`` (``incidents == counted + outside``),
         ``method`` (how the cells were found) and ``period`` (first and last day counted).
+
+        With ``incident_weights`` the cells also get a float ``count_weighted`` column, the sum
+        of the weights of the incidents in each cell (``count`` is unchanged), and
+        ``attrs["hotspot"]["counts"]`` also holds ``weights`` (the column name, or
+        ``"array"``), ``weighted_total``, ``weighted_counted`` and ``weighted_outside``
+        (``weighted_total == weighted_counted + weighted_outside`` up to rounding) and, when
+        the column came from :func:`hotspot.incidents.harm_weights`, its record as
+        ``harm_weights``. Gi*, LISA and the maps run on the weighted count with
+        ``column="count_weighted"``: ``hotspot.gistar(cells, column="count_weighted")``,
+        ``hotspot.lisa(cells, column="count_weighted")``,
+        ``hotspot.maps.counts_map(cells, "count_weighted")``.
 
     Raises
     ------
@@ -654,10 +725,26 @@ def count_incidents(
     >>> counts = cells.attrs["hotspot"]["counts"]
     >>> counts["counted"] + counts["outside"] == len(inc), counts["outside"]
     (True, 11)
+
+    Weighted by a made-up harm table (not published weights):
+
+    >>> from hotspot.incidents.harm import harm_weights
+    >>> harmed = harm_weights(inc, {"Burglary": 5.0, "Robbery": 20.0}, default=1.0)
+    >>> cells = hs.count_incidents(
+    ...     harmed, hs.hex_grid(inc, 500, quiet=True), incident_weights="harm", quiet=True
+    ... )
+    >>> c = cells.attrs["hotspot"]["counts"]
+    >>> c["weighted_counted"] + c["weighted_outside"] == c["weighted_total"] == float(harmed["harm"].sum())
+    True
+    >>> float(cells["count_weighted"].sum()) == c["weighted_counted"]
+    True
     """
     check_incidents(incidents)
     check_cells(cells)
     check_same_crs(incidents, cells, ("incidents", "cells"))
+    weights = None
+    if incident_weights is not None:
+        weights, weights_name = _incident_weights(incidents, incident_weights)
     _check_overlap(incidents, cells)
     pos, method = cell_positions(incidents, cells, quiet=quiet)
     inside = pos >= 0
@@ -666,6 +753,12 @@ def count_incidents(
     if "count" in out.columns:
         announce("cells already had a 'count' column; it was replaced", quiet=quiet)
     out["count"] = counts
+    if weights is not None:
+        if "count_weighted" in out.columns:
+            announce("cells already had a 'count_weighted' column; it was replaced", quiet=quiet)
+        out["count_weighted"] = np.bincount(
+            pos[inside], weights=weights[inside], minlength=len(cells)
+        ).astype(float)
     outside = int((~inside).sum())
     if outside:
         far = (report_of(cells).get("grid") or {}).get("far_away") or 0
@@ -692,6 +785,18 @@ def count_incidents(
         period = period_of(incidents["time"].to_numpy()[inside], time_resolution(incidents))
         if period is not None:
             counted["period"] = (period["start"], period["end"])
+    params = {"column": "count", "cells_found_by": method}
+    if weights is not None:
+        counted.update(
+            weights=weights_name,
+            weighted_total=math.fsum(weights.tolist()),
+            weighted_counted=math.fsum(weights[inside].tolist()),
+            weighted_outside=math.fsum(weights[~inside].tolist()),
+        )
+        harm = report_of(incidents).get("harm_weights")
+        if weights_name == "harm" and isinstance(harm, dict):
+            counted["harm_weights"] = harm
+        params.update(weighted_column="count_weighted", incident_weights=weights_name)
     extra["counts"] = counted
     source = report_of(incidents).get("load_report")
     if source is not None:
@@ -699,7 +804,6 @@ def count_incidents(
     places = place_labels(incidents[inside]) if inside.any() else None
     if places is not None:  # where the counted incidents are, by the data's own area names
         extra["places"] = labels_to_records(places)
-    params = {"column": "count", "cells_found_by": method}
     out.attrs = dict(out.attrs)  # a dict of its own: stamping it leaves the cells' alone
     return stamp(
         out,

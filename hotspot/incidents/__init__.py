@@ -1,6 +1,7 @@
 """Incidents in: reading files, detecting the schema, parsing times, projecting, the load report."""
 
 from hotspot.incidents._timeparse import long_tail
+from hotspot.incidents.harm import harm_weights
 from hotspot.incidents.load_report import (
     LoadReport,
     excluded_incidents,
@@ -13,6 +14,7 @@ __all__ = [
     "LoadReport",
     "excluded_incidents",
     "get_load_report",
+    "harm_weights",
     "load_report",
     "long_tail",
     "read_incidents",

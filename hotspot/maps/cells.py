@@ -108,6 +108,20 @@ def _count_text(values: np.ndarray, hidden: str | None) -> list[Any]:
     ]
 
 
+#: The weighted count :func:`hotspot.count_incidents` writes with ``incident_weights=``.
+WEIGHTED_COUNT = "count_weighted"
+
+
+def _value_name(cells: gpd.GeoDataFrame, column: str) -> str:
+    """What a mapped column is called on the map: a weighted count says so, in words."""
+    if column != WEIGHTED_COUNT:
+        return column
+    counts = cells.attrs.get("hotspot", {}).get("counts") if isinstance(cells.attrs, dict) else None
+    counts = counts if isinstance(counts, dict) else {}
+    harm = counts.get("weights") == "harm" or isinstance(counts.get("harm_weights"), dict)
+    return "harm-weighted count" if harm else "weighted count"
+
+
 def counts_map(
     cells: gpd.GeoDataFrame,
     column: str = "count",
@@ -122,7 +136,10 @@ def counts_map(
     """A choropleth of incident counts per cell (quantile classes of the non-zero counts).
 
     Tooltips read "450 incidents (Jul 2016, Jul 2017, Jul 2018)": the count and the period the
-    cells cover.
+    cells cover. A weighted count (``column="count_weighted"``, from
+    :func:`hotspot.count_incidents` with ``incident_weights=``) is called "harm-weighted count"
+    (weights from :func:`hotspot.incidents.harm_weights`) or "weighted count" in the legend and
+    the tooltips, never "incidents".
 
     Parameters
     ----------
@@ -177,18 +194,19 @@ def counts_map(
         np.ones(len(cells), dtype=bool) if show_empty else (np.nan_to_num(values) > 0) | suppressed
     )
     shown = cells[keep]
-    legend = legend_html(title or column, class_names, palette, note=disclosure_note(cells))
+    name = _value_name(cells, column)
+    legend = legend_html(title or name, class_names, palette, note=disclosure_note(cells))
     return draw_cells(
-        {"cell": _ids(shown), column: _count_text(values[keep], hidden)},
+        {"cell": _ids(shown), name: _count_text(values[keep], hidden)},
         shown.geometry,
         classes[keep],
         palette,
         m=m,
-        layer_name=title or column,
+        layer_name=title or name,
         legend=legend,
         fill_opacity=0.75,
         extent=cells.geometry,
-        sentences=count_sentences(cells, values[keep], column, hidden),
+        sentences=count_sentences(cells, values[keep], name, hidden),
         result=cells,
         labels=labels,
         context=context,
