@@ -1,7 +1,9 @@
 """The standard analysis pipeline behind ``hotspot analyze`` and ``hotspot demo``.
 
-Load report, counts per cell, Gi* hot spots, kernel density, HDBSCAN clusters and, when the data
-are timed finer than a month, emerging hot spots and the Knox near-repeat test. Every result
+Load report, counts per cell, Gi* hot spots, kernel density, HDBSCAN clusters, when crime
+happens (the weekday × hour profile, its peaks, the top hot spots' profiles and the repeat
+locations) and, when the data are timed finer than a month, emerging hot spots and the Knox
+near-repeat test. Every result
 keeps the parameters that made it; :mod:`hotspot.report.write` writes the files and the page.
 """
 
@@ -20,6 +22,42 @@ from hotspot.errors import HotspotInputError
 FINE_RESOLUTIONS = ("day", "hour", "minute", "second")
 # A timeline map with more frames than this shows months instead of the cube's bins.
 MAX_TIMELINE_FRAMES = 160
+#: Hot spots whose weekday × hour profile is set against the rest of the area.
+WHEN_TOP_HOTSPOTS = 4
+#: Categories (the largest first) whose peaks the "when" step lists.
+WHEN_TOP_CATEGORIES = 6
+
+
+@dataclass(frozen=True)
+class When:
+    """When the analysed incidents happen: the "when" step of :func:`run_analysis`.
+
+    Attributes
+    ----------
+    by : tuple of str or None
+        The profile's calendar: ``("weekday", "hour")`` for data timed to the hour,
+        ``("weekday",)`` for dates, ``("month",)`` for months over whole years, None when no
+        profile could be made (``note`` says why).
+    profile : DataFrame or None
+        :func:`hotspot.temporal_profile` of all analysed incidents (aoristic when the
+        incidents carry ``time_start``/``time_end`` windows).
+    categories : DataFrame or None
+        The same profile per category (the :data:`WHEN_TOP_CATEGORIES` largest), or None.
+    peaks : DataFrame or None
+        :func:`hotspot.profile_peaks` of ``profile`` then of ``categories``.
+    hotspots : DataFrame or None
+        :func:`hotspot.hotspot_profiles` of the top Gi* hot spots against the rest (weekday ×
+        hour profiles only).
+    note : str or None
+        Why there is no profile, or what it cannot show.
+    """
+
+    by: tuple[str, ...] | None
+    profile: pd.DataFrame | None = field(default=None, repr=False)
+    categories: pd.DataFrame | None = field(default=None, repr=False)
+    peaks: pd.DataFrame | None = field(default=None, repr=False)
+    hotspots: pd.DataFrame | None = field(default=None, repr=False)
+    note: str | None = None
 
 
 @dataclass
@@ -45,6 +83,8 @@ class Analysis:
     timeline: Any = None
     incidents: gpd.GeoDataFrame | None = field(default=None, repr=False)
     hotspots: pd.DataFrame | None = None
+    when: When | None = None
+    repeats: Any = None
 
 
 def _steps(progress: bool, total: int, name: str) -> Any:
@@ -197,7 +237,7 @@ def run_analysis(
             f"no incident is left to analyse in {settings.get('period_asked', 'the period')}; "
             "check --start/--end and --category."
         )
-    bar = _steps(progress, 6 if timed else 4, name)
+    bar = _steps(progress, 7 if timed else 5, name)
     bar.set_postfix_str("counts")
     make_grid = hex_grid if grid == "hex" else square_grid
     cells = count_incidents(
@@ -239,6 +279,10 @@ def run_analysis(
         )
     bar.update()
 
+    bar.set_postfix_str("when: profiles and repeat locations")
+    _when(analysis, chosen, report.time_resolution)
+    bar.update()
+
     if timed:
         _space_time(analysis, chosen, cells, freq, knox_categories, bar, progress)
     else:
@@ -259,6 +303,57 @@ def run_analysis(
         analysis.gistar, incidents=chosen, emerging=analysis.emerging, n=20
     )
     return analysis
+
+
+def _when_by(
+    incidents: gpd.GeoDataFrame, resolution: str | None
+) -> tuple[tuple[str, ...] | None, str | None]:
+    """The profile the data's time resolution allows, and a note when it is not weekday × hour."""
+    if "time" not in incidents.columns or not incidents["time"].notna().any():
+        return None, "When crime happens: not shown, the incidents have no times."
+    if resolution in ("hour", "minute", "second"):
+        return ("weekday", "hour"), None
+    if resolution in ("day", "date"):
+        return ("weekday",), (
+            "When crime happens: the times are dates without hours, so the profile is by "
+            "weekday only (no weekday × hour table)."
+        )
+    months = set(pd.DatetimeIndex(incidents["time"].dropna()).month)
+    if len(months) == 12:
+        return ("month",), (
+            "When crime happens: the times are months only (e.g. data.police.uk), so there is "
+            "no weekday × hour table; the profile is by month of the year."
+        )
+    names = ", ".join(pd.Timestamp(2000, m, 1).strftime("%B") for m in sorted(months))
+    return None, (
+        f"When crime happens: not shown. The times are {resolution or 'unknown'}s only (e.g. "
+        f"data.police.uk), so there is no weekday × hour table, and the data cover only "
+        f"{names} of the year, too few months for a month-of-year profile."
+    )
+
+
+def _when(analysis: Analysis, incidents: gpd.GeoDataFrame, resolution: str | None) -> None:
+    """The "when" step: profile, peaks, hot spots' profiles and the repeat locations."""
+    from hotspot.spacetime import repeat_summary
+    from hotspot.temporal import hotspot_profiles, profile_peaks, temporal_profile
+
+    by, note = _when_by(incidents, resolution)
+    profile = categories = peaks = hot = None
+    if by is not None:
+        profile = temporal_profile(incidents, by)
+        peaks = profile_peaks(profile)
+        if "category" in incidents.columns:
+            sizes = incidents["category"].value_counts()
+            if len(sizes) > 1:
+                kept = list(sizes.index[:WHEN_TOP_CATEGORIES])
+                subset = incidents[incidents["category"].isin(kept).to_numpy()]
+                categories = temporal_profile(subset, by, groups="category")
+                peaks = pd.concat([peaks, profile_peaks(categories)], ignore_index=True)
+        if by == ("weekday", "hour") and analysis.gistar is not None:
+            if (analysis.gistar["gistar_bin"] > 0).any():
+                hot = hotspot_profiles(incidents, analysis.gistar, top=WHEN_TOP_HOTSPOTS, by=by)
+    analysis.when = When(by, profile, categories, peaks, hot, note)
+    analysis.repeats = repeat_summary(incidents, top=10)
 
 
 def _outside_note(incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, outside: int) -> str:

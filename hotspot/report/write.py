@@ -34,7 +34,12 @@ from hotspot.grid.cube import freq_word
 from hotspot.maps.chart import time_chart
 from hotspot.maps.export import export_map
 from hotspot.maps.png import to_png
-from hotspot.report.findings import key_findings, params_of
+from hotspot.report.findings import (
+    key_findings,
+    params_of,
+    repeat_sentences,
+    when_sentences,
+)
 
 if TYPE_CHECKING:
     from hotspot.analyze import Analysis
@@ -361,6 +366,7 @@ def write_analysis(
             f"<h3>Top hot spots <small>· {escape(period_text(a.gistar))}</small></h3>"
             + _ranked_html(shown_table)
         )
+    when = _when_block(s)
     notes_html = "".join(f"<div class='note'>{escape(n)}</div>" for n in notes)
     public_note = f"<div class='public'>{escape(statement(min_count))}</div>" if public else ""
     (out / f"{a.name}_settings.json").write_text(settings_json(a) + "\n")
@@ -370,7 +376,7 @@ def write_analysis(
     return (
         f"<section><h2>{escape(a.title)}{period}</h2>{public_note}"
         f"<h3>Key findings</h3><p class='findings'>{escape(key_findings(a, public, min_count))}</p>"
-        f"{ranked}{notes_html}"
+        f"{ranked}{when}{notes_html}"
         f"<h3>Key numbers</h3>{_table(_key_numbers(a))}"
         f"<h3>Maps</h3>{''.join(s.figures)}{''.join(tables)}{_methods(a)}"
         f"<h3>Load report</h3>{a.load_report._repr_html_()}"
@@ -460,4 +466,173 @@ def _time_chart(s: _Section, cube: Any, min_count: int) -> None:
         f"<figure><img src='{_image(png)}' alt='incidents per {escape(freq_word(cube.freq))}'>"
         "<figcaption>Incidents per bin over the whole area; grey bars are bins the data cover "
         "only in part (left out of the trend tests).</figcaption></figure>"
+    )
+
+
+# ----------------------------------------------------------------------------- when
+
+#: Columns of the top repeat locations table (internal reports only).
+REPEAT_COLUMNS = {
+    "repeat_n_incidents": "incidents",
+    "repeat_first": "first",
+    "repeat_last": "last",
+    "repeat_median_days": "median days between",
+}
+
+
+def _save(fig: Any, path: Path) -> Path:
+    fig.savefig(path, dpi=100, facecolor="white")
+    return path
+
+
+def _when_figure(s: _Section, png: Path, alt: str, caption: str, wide: bool = False) -> str:
+    s.files.append(png.name)
+    style = " style='width:100%'" if wide else ""
+    return (
+        f"<figure{style}><img src='{_image(png)}' alt='{escape(alt)}'>"
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
+
+
+def _repeat_curve(repeats: Any, path: Path, title: str) -> Path:
+    """The cumulative share of repeats by days since the previous incident at the location."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 3.6), dpi=100, facecolor="white")
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.09, 0.16, 0.86, 0.62))
+    curve = repeats.curve
+    ax.step(curve.index, 100 * curve["cumulative_share"], where="post", color="#bd0026")
+    if 7 in curve.index:
+        ax.axvline(7, color="#444444", linestyle="--", linewidth=1)
+        ax.text(8, 3, "7 days", fontsize=8, color="#444444")
+    ax.set_ylim(0, 100)
+    ax.set_xlim(0, curve.index.max())
+    ax.set_xlabel("days since the previous incident at the same location", fontsize=9)
+    ax.set_ylabel("% of repeats (cumulative)", fontsize=9)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title, loc="left", fontsize=12, weight="bold", pad=22)
+    period = (repeats.params.get("period") or {}).get("label", "")
+    ax.text(
+        0,
+        1.03,
+        f"{repeats.n_pairs:,} repeats at {repeats.n_repeat_locations:,} locations"
+        + (f" · {period}" if period else ""),
+        transform=ax.transAxes,
+        fontsize=9,
+        color="#444444",
+    )
+    return _save(fig, path)
+
+
+def _repeat_table(repeats: Any, crs: Any) -> pd.DataFrame:
+    """The top repeat locations with their coordinates (WGS 84): internal reports only."""
+    top = gpd.GeoDataFrame(repeats.top, geometry="geometry", crs=crs)
+    table = pd.DataFrame(top[list(REPEAT_COLUMNS)]).rename(columns=REPEAT_COLUMNS)
+    for column in ("first", "last"):
+        table[column] = pd.to_datetime(table[column]).dt.strftime("%Y-%m-%d")
+    table["median days between"] = table["median days between"].round(1)
+    lonlat = top.geometry.to_crs(4326)
+    table["longitude"] = lonlat.x.round(5)
+    table["latitude"] = lonlat.y.round(5)
+    table.index.name = "location id"
+    return table
+
+
+def _when_block(s: _Section) -> str:
+    """The "When" block: the weekday × hour heat table and its peaks, the top hot spots'
+    profiles, and the repeat locations (shares and curve; the table of the top locations only
+    in an internal report: repeat locations are incident-level points)."""
+    from hotspot.maps.profile_plot import profile_grid, profile_plot
+
+    a = s.a
+    when, repeats = a.when, a.repeats
+    if when is None and repeats is None:
+        return ""
+    figures = []
+    if when is not None and when.profile is not None:
+        ax = profile_plot(when.profile, title=f"{a.title}: when incidents happen")
+        png = _save(ax.figure, s.out / f"{a.name}_when.png")
+        kind = {
+            ("weekday", "hour"): "Share of incidents in each hour of the week",
+            ("weekday",): "Share of incidents on each weekday",
+            ("month",): "Share of incidents in each month of the year",
+        }.get(when.by, "Share of incidents")
+        caption = kind
+        if when.profile.attrs["hotspot"]["temporal_profile"]["aoristic"]:
+            caption += " (time windows spread over the hours they cover)"
+        if when.by == ("weekday", "hour"):
+            caption += "; the busiest 4 hours outlined"
+        figures.append(_when_figure(s, png, kind, caption + ".", wide=True))
+    if when is not None and when.hotspots is not None and not s.public:
+        fig = profile_grid(when.hotspots, title=f"{a.title}: top hot spots against the rest")
+        png = _save(fig, s.out / f"{a.name}_when_hotspots.png")
+        figures.append(
+            _when_figure(
+                s,
+                png,
+                "hot spots' weekday × hour profiles",
+                "The strongest Gi* hot spots (by confidence, then z; their table rank is in "
+                "the text above) and the rest of the area, on one colour scale.",
+                wide=True,
+            )
+        )
+    sentences = when_sentences(a, s.public, s.min_count)
+    text = f"<p>{escape(' '.join(sentences))}</p>" if sentences else ""
+    peaks = ""
+    if when is not None and when.peaks is not None:
+        table = when.peaks[["group", "count", "label", "share", "even_share"]].copy()
+        if s.public:
+            small = small_counts(table["count"], s.min_count)
+            table["count"] = [
+                f"fewer than {s.min_count}" if hide else f"{c:,.0f}"
+                for c, hide in zip(table["count"], small, strict=True)
+            ]
+        else:
+            table["count"] = table["count"].map("{:,.0f}".format)
+        for column in ("share", "even_share"):
+            table[column] = table[column].map(lambda v: f"{100 * v:.1f} %")
+        table.columns = ["incidents of", "incidents", "peak", "share in the peak", "if even"]
+        peaks = table.to_html(escape=True, border=0, index=False)
+    rep = ""
+    if repeats is not None:
+        if repeats.params.get("months_only"):
+            curve = (
+                "<p class='methods'>No repeat curve: with months only, the days between "
+                "repeats are differences between month starts.</p>"
+            )
+        elif repeats.n_pairs:
+            png = _repeat_curve(
+                repeats, s.out / f"{a.name}_repeats.png", f"{a.title}: how soon crime comes back"
+            )
+            curve = _when_figure(
+                s,
+                png,
+                "repeat curve",
+                "Share of repeats that came at most so many days after the previous incident "
+                "at the same location.",
+            )
+        else:
+            curve = ""
+        rep = f"<p>{escape(' '.join(repeat_sentences(repeats)))}</p>{curve}"
+        if not s.public and len(repeats.top):
+            table = _repeat_table(repeats, a.incidents.crs if a.incidents is not None else None)
+            stem = f"{a.name}_repeat_locations"
+            table.to_csv(s.out / f"{stem}.csv")
+            s.files.append(f"{stem}.csv")
+            rep += (
+                "<h4>Top repeat locations</h4>"
+                + table.to_html(escape=True, border=0)
+                + "<p class='methods'>Internal report only: these are incident locations.</p>"
+            )
+        elif s.public:
+            rep += (
+                "<p class='methods'>Public version: repeat locations are incident locations, "
+                "so no location is listed.</p>"
+            )
+    period = f" <small>· {escape(a.period['label'])}</small>" if a.period else ""
+    return f"<h3>When{period}</h3>{text}{peaks}{''.join(figures)}" + (
+        f"<h4>Repeat locations</h4>{rep}" if rep else ""
     )
