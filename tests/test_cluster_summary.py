@@ -521,3 +521,46 @@ def test_summary_errors():
         cluster_summary(clustered.to_crs("EPSG:4326"))
     with pytest.raises(HotspotInputError, match="GeoDataFrame"):
         cluster_summary(pd.DataFrame(clustered))
+
+
+def _toy_weighted() -> gpd.GeoDataFrame:
+    # two tight groups of 4 and 3 incidents, one far incident (noise with min_samples=3)
+    x = np.array([0.0, 1.0, 0.0, 1.0, 500.0, 501.0, 500.0, 2000.0]) + 431_000
+    y = np.array([0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0]) + 433_000
+    return gpd.GeoDataFrame(
+        {"harm": [1.0, 2.0, 0.5, 0.0, 4.0, 4.0, 4.0, 2.0]},
+        geometry=shapely.points(x, y),
+        crs=27700,
+    )
+
+
+def test_weighted_column_beside_the_count():
+    inc = _toy_weighted()
+    clustered = cluster_incidents(
+        inc, "dbscan", incident_weights="harm", eps=5, min_samples=3, quiet=True
+    )
+    # group 1 weighs 3.5 within eps (core), group 2 weighs 12; the far incident weighs 2 < 3
+    assert clustered["cluster"].tolist() == [0, 0, 0, 0, 1, 1, 1, -1]
+    summary = cluster_summary(clustered)
+    assert list(summary.columns[:3]) == ["order", "n_incidents", "weighted"]
+    assert summary["n_incidents"].tolist() == [4, 3]  # counts unchanged, labels by count
+    assert summary["weighted"].tolist() == [3.5, 12.0]
+    # with min_samples=4 the first group (3.5) is no longer dense, though it holds 4 incidents
+    four = cluster_incidents(
+        inc, "dbscan", incident_weights="harm", eps=5, min_samples=4, quiet=True
+    )
+    assert four["cluster"].tolist() == [-1, -1, -1, -1, 0, 0, 0, -1]
+    assert summary.attrs["hotspot"]["cluster_summary"]["weighted"] is True
+    plain = cluster_summary(cluster_incidents(inc, "dbscan", eps=5, min_samples=3, quiet=True))
+    assert "weighted" not in plain.columns
+    assert plain.attrs["hotspot"]["cluster_summary"]["weighted"] is False
+
+
+def test_weighted_summary_without_clusters_keeps_the_column():
+    inc = _toy_weighted()
+    clustered = cluster_incidents(
+        inc, "dbscan", incident_weights="harm", eps=5, min_samples=50, quiet=True
+    )
+    assert (clustered["cluster"] == -1).all()
+    summary = cluster_summary(clustered)
+    assert len(summary) == 0 and list(summary.columns[:3]) == ["order", "n_incidents", "weighted"]

@@ -72,6 +72,7 @@ def run(
     t: np.ndarray | None,
     *,
     quiet: bool = False,
+    weights: np.ndarray | None = None,
     **params: Any,
 ) -> ClusterFit:
     """DBSCAN of incidents (see the module docstring); deterministic.
@@ -137,7 +138,7 @@ def run(
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = len(x)
-    loc = unique_locations(x, y)
+    loc = unique_locations(x, y, weights=weights)
     record: dict[str, Any] = {
         "eps": eps,
         "min_samples": min_samples,

@@ -50,7 +50,7 @@ def _single_linkage(edges: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, 
     m = len(weight)
     order = np.argsort(edges[:, 2], kind="stable")
     parent = np.arange(2 * m - 1)
-    size = np.zeros(2 * m - 1, dtype=np.int64)
+    size = np.zeros(2 * m - 1)
     size[:m] = weight
     left = np.empty(m - 1, dtype=np.int64)
     right = np.empty(m - 1, dtype=np.int64)
@@ -75,7 +75,7 @@ def _single_linkage(edges: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, 
 
 def _condense(
     left: np.ndarray, right: np.ndarray, dist: np.ndarray, size: np.ndarray, m: int, mcs: int
-) -> tuple[list[tuple[int, int, float, int]], float]:
+) -> tuple[list[tuple[int, int, float, float]], float]:
     """hdbscan's condensed tree, with sizes in incidents. Rows (parent cluster, child, λ, size);
     children below ``m`` are locations, clusters are numbered from ``m``."""
     finite = dist[dist > 0]
@@ -87,14 +87,14 @@ def _condense(
     root = 2 * m - 2
     label = {root: m}
     next_label = m + 1
-    rows: list[tuple[int, int, float, int]] = []
+    rows: list[tuple[int, int, float, float]] = []
 
     def fall_out(node: int, cluster: int, value: float) -> None:
         stack = [node]
         while stack:
             n = stack.pop()
             if n < m:
-                rows.append((cluster, n, value, int(size[n])))
+                rows.append((cluster, n, value, float(size[n])))
             else:
                 stack.extend((int(left[n - m]), int(right[n - m])))
 
@@ -103,7 +103,7 @@ def _condense(
         node = stack.pop()
         cluster = label[node]
         if node < m:  # a location that carries a cluster on its own: dense to the end
-            rows.append((cluster, node, lam_cap, int(size[node])))
+            rows.append((cluster, node, lam_cap, float(size[node])))
             continue
         a, b = int(left[node - m]), int(right[node - m])
         value = lam(dist[node - m])
@@ -111,7 +111,7 @@ def _condense(
         if big_a and big_b:
             for child in (a, b):
                 label[child] = next_label
-                rows.append((cluster, next_label, value, int(size[child])))
+                rows.append((cluster, next_label, value, float(size[child])))
                 next_label += 1
                 stack.append(child)
         elif big_a or big_b:
@@ -166,6 +166,7 @@ def run(
     t: np.ndarray | None,
     *,
     quiet: bool = False,
+    weights: np.ndarray | None = None,
     **params: Any,
 ) -> ClusterFit:
     """HDBSCAN of incidents (see the module docstring); deterministic."""
@@ -181,7 +182,7 @@ def run(
     )
     if chosen_samples:
         announce(f"hdbscan: min_samples not given: using min_cluster_size ({mcs})", quiet=quiet)
-    loc = unique_locations(x, y)
+    loc = unique_locations(x, y, weights=weights)
     m = loc.m
     n = len(x)
     record = {
@@ -191,7 +192,7 @@ def run(
         "n_locations": m,
         "counts": "incidents (identical coordinates are one location with a multiplicity)",
     }
-    if m < 2 or n < mcs:
+    if m < 2 or loc.weight.sum() < mcs:
         return ClusterFit(
             labels=np.full(n, -1, dtype=np.int64),
             probabilities=np.zeros(n),
@@ -255,7 +256,9 @@ def run(
 
     labels, mapping = renumber(location_label[loc.inverse])
     max_lambda = max(deaths.values()) if deaths else 0.0
-    sizes = np.bincount(labels[labels >= 0], minlength=len(mapping))
+    inside = labels >= 0
+    unit = np.ones(n) if weights is None else np.asarray(weights, float)
+    sizes = np.bincount(labels[inside], weights=unit[inside], minlength=len(mapping))
     persistence = {
         int(new): float(stability[old] / (sizes[new] * max_lambda)) if max_lambda else 1.0
         for old, new in mapping.items()

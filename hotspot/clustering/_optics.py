@@ -191,7 +191,7 @@ def _extend_region(
     """End of a maximal steep area from ``start``: it may hold at most ``min_samples``
     incidents on consecutive non-steep points."""
     n = len(steep_point)
-    non_xward = 0
+    non_xward = 0.0
     index = start
     end = start
     while index < n:
@@ -199,7 +199,7 @@ def _extend_region(
             non_xward = 0
             end = index
         elif not xward_point[index]:
-            non_xward += int(w[index])
+            non_xward += w[index]
             if non_xward > min_samples:
                 break
         else:
@@ -348,6 +348,7 @@ def run(
     t: np.ndarray | None,
     *,
     quiet: bool = False,
+    weights: np.ndarray | None = None,
     **params: Any,
 ) -> ClusterFit:
     """OPTICS of incidents (see the module docstring); deterministic.
@@ -472,7 +473,7 @@ def run(
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = len(x)
-    loc = unique_locations(x, y)
+    loc = unique_locations(x, y, weights=weights)
     record.update(
         n_incidents=n,
         n_locations=loc.m,

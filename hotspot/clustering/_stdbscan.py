@@ -147,6 +147,7 @@ def run(
     t: np.ndarray | None,
     *,
     quiet: bool = False,
+    weights: np.ndarray | None = None,
     **params: Any,
 ) -> ClusterFit:
     """ST-DBSCAN of incidents (see the module docstring); deterministic.
@@ -227,7 +228,7 @@ def run(
             f"st-dbscan: {int((~np.isfinite(t)).sum())} incidents have no time; drop them first."
         )
     n = len(x)
-    loc = unique_locations(x, y, t)
+    loc = unique_locations(x, y, t, weights=weights)
     record: dict[str, Any] = {
         "eps": eps,
         "time_eps": time_eps,

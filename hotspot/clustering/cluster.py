@@ -31,6 +31,7 @@ from hotspot._validate import (
     renamed_parameter,
 )
 from hotspot.clustering._base import NNH_AREA_NAMES, ClusterFit
+from hotspot.clustering._weights import check_incident_weights
 from hotspot.errors import HotspotInputError
 
 METHODS = {
@@ -116,9 +117,11 @@ def run_method(
     t: np.ndarray | None,
     *,
     quiet: bool = True,
+    weights: np.ndarray | None = None,
     **params: Any,
 ) -> ClusterFit:
-    """Run one method (a key of :data:`METHODS`) on coordinates in metres and days.
+    """Run one method (a key of :data:`METHODS`) on coordinates in metres and days, with
+    optional per-incident ``weights`` (not for NNH).
 
     Examples
     --------
@@ -128,13 +131,16 @@ def run_method(
     [0, 0, -1]
     """
     module = importlib.import_module(METHODS[method])
-    return module.run(x, y, t, quiet=quiet, **params)
+    if weights is None:
+        return module.run(x, y, t, quiet=quiet, **params)
+    return module.run(x, y, t, quiet=quiet, weights=weights, **params)
 
 
 def cluster_incidents(
     incidents: gpd.GeoDataFrame,
     method: str = "hdbscan",
     *,
+    incident_weights: str | np.ndarray | pd.Series | None = None,
     quiet: bool = False,
     rng: Any = None,
     **params: Any,
@@ -146,6 +152,12 @@ def cluster_incidents(
     incidents : GeoDataFrame
         From :func:`hotspot.read_incidents` (points in metres).
     method : {"hdbscan", "dbscan", "optics", "st-dbscan", "nnh"}, default="hdbscan"
+    incident_weights : str or array-like, optional
+        A weight per incident (e.g. ``harm`` from :func:`hotspot.harm_weights`): a numeric
+        column name, or an array or Series (on the incidents' index) of finite numbers >= 0.
+        An incident of weight w counts as w incidents wherever the method counts incidents
+        (see Notes); None, the default, counts every incident once, and weights of 1 give
+        exactly the unweighted result. Refused for ``"nnh"``.
     quiet : bool, default=False
         Do not announce automatic choices.
     rng : deprecated
@@ -163,7 +175,11 @@ def cluster_incidents(
         ``attrs["hotspot"]`` is stamped with kind ``"incidents"``, method
         ``"cluster_incidents"`` and, under ``"cluster_incidents"``, the ``algorithm``, its
         ``params`` (automatic choices included), ``n_clusters``, ``n_noise`` and
-        ``cluster_info`` (per-cluster extras, e.g. HDBSCAN's persistence).
+        ``cluster_info`` (per-cluster extras, e.g. HDBSCAN's persistence). With
+        ``incident_weights``, a ``cluster_weight`` column holds each incident's weight (which
+        :func:`hotspot.clustering.summary.cluster_summary` sums per cluster) and the params
+        record ``incident_weights`` (how they were given). Clusters are still numbered by
+        their number of incidents.
 
     Notes
     -----
@@ -183,6 +199,23 @@ def cluster_incidents(
       ``study_area`` ("hull" — the default —, "bbox", a number of m², a polygon, GeoSeries or
       GeoDataFrame, or the path of a polygon file; frames and files are reprojected to the
       incidents' CRS). ``area=``, its old name, still works with a FutureWarning until 0.3.
+
+    **Incident weights.** A location of total weight w counts as w incidents when judging
+    density, so integer weights k give the clustering of each incident repeated k times:
+
+    - ``dbscan``: a location is core when the weight within ``eps`` (its own included)
+      reaches ``min_samples`` — scikit-learn's ``DBSCAN.fit(X, sample_weight=w)``.
+    - ``st-dbscan``: the same rule with the space-time neighbourhood.
+    - ``optics``: the core distance is the distance at which the weight reached first holds
+      ``min_samples``; the xi extraction's ``min_samples`` and ``min_cluster_size`` counts are
+      weights too.
+    - ``hdbscan``: core distances as OPTICS, and ``min_cluster_size`` is a weight (a branch
+      is a cluster when its weight reaches it); persistence divides by the cluster's weight.
+    - ``nnh``: refused — its threshold is a nearest-neighbour statistic of the point count
+      under complete spatial randomness, which weights do not enter.
+
+    A zero weight makes an incident count for nothing in density; it still gets the label of
+    its location (incidents at one place always share one).
 
     The defaults differ between methods on purpose: HDBSCAN's 50 is a cluster size, DBSCAN's
     and OPTICS' 20 a density threshold, NNH's 10 CrimeStat's minimum per cluster.
@@ -207,12 +240,17 @@ def cluster_incidents(
             FutureWarning,
             stacklevel=2,
         )
+    weights, weights_note = check_incident_weights(
+        incidents, incident_weights, method=method, func=func
+    )
     params = method_params(incidents, method, params, func=func)
     x, y = incident_xy(incidents)
     t = incident_days(incidents, method)
-    fit = run_method(method, x, y, t, quiet=quiet, **params)
+    fit = run_method(method, x, y, t, quiet=quiet, weights=weights, **params)
     out = incidents.copy()
     out["cluster"] = fit.labels.astype(np.int64)
+    if weights is not None:
+        out["cluster_weight"] = weights
     if fit.probabilities is not None:
         out["cluster_probability"] = fit.probabilities
     if fit.outlier_scores is not None:
@@ -224,7 +262,7 @@ def cluster_incidents(
     n_noise = int((fit.labels < 0).sum())
     record = {
         "algorithm": method,
-        "params": fit.params,
+        "params": {**fit.params, "incident_weights": weights_note},
         "n_clusters": n_clusters,
         "n_noise": n_noise,
         "cluster_info": fit.cluster_info,

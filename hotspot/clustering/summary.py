@@ -28,7 +28,8 @@ __all__ = ["DEGENERATE_BUFFER_M", "SUMMARY_COLUMNS", "cluster_summary"]
 DEGENERATE_BUFFER_M = 10.0
 
 #: Columns always present, in order (``first_time``, ``last_time`` and ``top_categories`` are
-#: added before ``persistence`` when the input has ``time`` / ``category``).
+#: added before ``persistence`` when the input has ``time`` / ``category``; ``weighted`` after
+#: ``n_incidents`` when it has ``cluster_weight``).
 SUMMARY_COLUMNS = (
     "order",
     "n_incidents",
@@ -137,6 +138,9 @@ def cluster_summary(
 
         - ``order`` (int64): 1, or NNH's order.
         - ``n_incidents``, ``n_locations`` (int64): incidents and distinct locations.
+        - ``weighted`` (float, only when ``clustered`` has the ``cluster_weight`` column that
+          ``cluster_incidents(..., incident_weights=...)`` adds): the sum of the incident
+          weights per cluster, beside the count. Labels, order and density stay by count.
         - ``area_km2`` (float): area of the convex hull of the cluster's incidents (0 when
           they lie on one line or one location).
         - ``density_km2`` (float): incidents per km² of hull; NaN when the hull has no area.
@@ -213,6 +217,11 @@ def cluster_summary(
                 stacklevel=2,
             )
     categories = clustered["category"] if "category" in clustered.columns else None
+    weights = (
+        clustered["cluster_weight"].to_numpy(dtype=float, na_value=np.nan)
+        if "cluster_weight" in clustered.columns
+        else None
+    )
     meta = report_of(clustered)
     record = meta.get("cluster_incidents")
     cluster_meta = record if isinstance(record, dict) else None
@@ -282,6 +291,9 @@ def cluster_summary(
             },
             index=index,
         )
+        if weights is not None:
+            summed = np.bincount(slot, weights=weights[inside], minlength=k)
+            part.insert(part.columns.get_loc("n_incidents") + 1, "weighted", summed)
         if times is not None:
             span = times.iloc[inside].groupby(labels[inside]).agg(["min", "max"])
             part["first_time"] = span["min"].reindex(ids).to_numpy()
@@ -312,7 +324,7 @@ def cluster_summary(
         e1_all = np.concatenate(ellipses_1)
         e2_all = np.concatenate(ellipses_2)
     else:
-        table = _empty_table(times, categories is not None)
+        table = _empty_table(times, categories is not None, weights is not None)
         hull_all = e1_all = e2_all = np.empty(0, dtype=object)
     out = gpd.GeoDataFrame(
         table,
@@ -328,6 +340,7 @@ def cluster_summary(
         "ellipse_correction": ellipse_correction,
         "degenerate_buffer_m": DEGENERATE_BUFFER_M,
         "n_incidents": len(clustered),
+        "weighted": weights is not None,
     }
     context = context_of(clustered)  # the period, and where the data's named areas are
     # one row per cluster is aggregated: it carries the incidents' load report as a summary
@@ -349,10 +362,13 @@ def cluster_summary(
     return out
 
 
-def _empty_table(times: pd.Series | None, with_categories: bool) -> pd.DataFrame:
+def _empty_table(
+    times: pd.Series | None, with_categories: bool, with_weights: bool = False
+) -> pd.DataFrame:
     columns: dict[str, Any] = {
         "order": pd.Series(dtype="int64"),
         "n_incidents": pd.Series(dtype="int64"),
+        **({"weighted": pd.Series(dtype="float64")} if with_weights else {}),
         "n_locations": pd.Series(dtype="int64"),
         "area_km2": pd.Series(dtype="float64"),
         "density_km2": pd.Series(dtype="float64"),
