@@ -703,6 +703,90 @@ def check_geodataframe(value: object, name: str, *, func: str | None = None, fix
     return value
 
 
+def check_incident_weights(
+    points: pd.DataFrame,
+    weights: Any,
+    *,
+    func: str,
+    name: str = "incident_weights",
+    what: str = "incident",
+) -> tuple[np.ndarray | None, str | None]:
+    """One weight per incident (float, finite, >= 0) and how it was given (``"column 'harm'"``
+    or ``"array"``), or ``(None, None)`` for ``weights=None`` (every incident counts once).
+
+    ``weights`` is the name of a numeric column, or an array or Series (aligned on the index)
+    of one number per row; ``name`` is the parameter's name in messages. The one check behind
+    every ``incident_weights=`` (kde, the cube, clustering).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_incident_weights(pd.DataFrame({"harm": [1, 2.5]}), "harm", func="f")[0].tolist()
+    [1.0, 2.5]
+    >>> check_incident_weights(pd.DataFrame({"harm": [1, 2]}), [1, -1], func="f")
+    Traceback (most recent call last):
+    ...
+    hotspot.errors.HotspotInputError: f: incident_weights must be >= 0; rows 1 are negative.
+    """
+    n = len(points)
+    if weights is None:
+        return None, None
+    if isinstance(weights, str):
+        if weights not in points.columns:
+            raise HotspotInputError(
+                f"{func}: {name}={weights!r} is not a column of the {what}s; their columns are "
+                f"{', '.join(map(str, points.columns))}."
+            )
+        column = points[weights]
+        if pd.api.types.is_bool_dtype(column.dtype) or not pd.api.types.is_numeric_dtype(
+            column.dtype
+        ):
+            raise HotspotInputError(
+                f"{func}: {name} column {weights!r} is {column.dtype}, not numbers; convert it "
+                f"with pd.to_numeric(frame[{weights!r}])."
+            )
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        note = f"column {weights!r}"
+    elif isinstance(weights, pd.Series | np.ndarray | list | tuple):
+        if isinstance(weights, pd.Series) and not weights.index.equals(points.index):
+            raise HotspotInputError(
+                f"{func}: {name} is a Series whose index differs from the {what}s'; align it "
+                f"with {name}.reindex(frame.index) or pass a column name."
+            )
+        try:
+            if isinstance(weights, pd.Series):
+                values = weights.to_numpy(dtype=float, na_value=np.nan)
+            else:
+                values = np.asarray(weights, dtype=float).ravel()
+        except (TypeError, ValueError) as exc:
+            raise HotspotInputError(
+                f"{func}: {name} must be numbers ({exc}); pass one number per {what}."
+            ) from None
+        if len(values) != n:
+            raise HotspotInputError(
+                f"{func}: {name} has {len(values):,} values but there are {n:,} {what}s; pass "
+                f"one weight per {what}."
+            )
+        note = "array"
+    else:
+        raise HotspotInputError(
+            f"{func}: {name}={weights!r} must be a column name or an array of one number per "
+            f"{what}, not a {type(weights).__name__}."
+        )
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise HotspotInputError(
+            f"{func}: {name} are missing or infinite in rows {first_rows(points.index[bad])}; "
+            f"fill or drop those {what}s first."
+        )
+    negative = values < 0
+    if negative.any():
+        raise HotspotInputError(
+            f"{func}: {name} must be >= 0; rows {first_rows(points.index[negative])} are negative."
+        )
+    return values, note
+
+
 def check_integer(
     value: object, name: str, *, minimum: int = 0, example: str = "", func: str | None = None
 ) -> int:

@@ -366,11 +366,11 @@ def test_weighted_cube_sums_the_weights_and_keeps_the_counts(aoristic):
     ("weights", "match"),
     [
         ("damage", "incident_weights='damage' is not a column"),
-        ([1.0, 2.0], "has 2 values for 60 incidents"),
-        ("name", "is a column of str"),
-        (np.full(60, -1.0), "60 negative values"),
-        (np.r_[np.nan, np.ones(59)], "1 missing or infinite"),
-        (3, "incident_weights=3 is a int"),
+        ([1.0, 2.0], "has 2 values but there are 60 incidents"),
+        ("name", "column 'name' is str, not numbers"),
+        (np.full(60, -1.0), r"must be >= 0; rows 0, 1, 2, 3, 4 \(and 55 more\) are negative"),
+        (np.r_[np.nan, np.ones(59)], "missing or infinite in rows 0;"),
+        (3, "incident_weights=3 must be a column name or an array"),
     ],
 )
 def test_bad_incident_weights(weights, match):

@@ -6,9 +6,8 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
-from hotspot._messages import first_rows
+from hotspot._validate import check_incident_weights as shared_check
 from hotspot.errors import HotspotInputError
 
 #: Methods whose definition has no weighted form, with the reason shown to the user.
@@ -40,7 +39,7 @@ def check_incident_weights(
     >>> check_incident_weights(inc, [1, -1], method="dbscan", func="f")
     Traceback (most recent call last):
     ...
-    hotspot.errors.HotspotInputError: f: incident_weights must be >= 0; rows 1 are negative; fix or drop those incidents first.
+    hotspot.errors.HotspotInputError: f: incident_weights must be >= 0; rows 1 are negative.
     """
     if weights is None:
         return None, None
@@ -49,59 +48,4 @@ def check_incident_weights(
         raise HotspotInputError(
             f"{func}: {name} cannot be used with method={method!r}: {UNWEIGHTED[method]}."
         )
-    n = len(incidents)
-    if isinstance(weights, str):
-        if weights not in incidents.columns:
-            raise HotspotInputError(
-                f"{func}: {name}={weights!r} is not a column of the incidents; their columns "
-                f"are {', '.join(map(str, incidents.columns))}."
-            )
-        column = incidents[weights]
-        if pd.api.types.is_bool_dtype(column.dtype) or not pd.api.types.is_numeric_dtype(
-            column.dtype
-        ):
-            raise HotspotInputError(
-                f"{func}: {name} column {weights!r} is {column.dtype}, not numbers; convert it "
-                f"with pd.to_numeric(incidents[{weights!r}])."
-            )
-        values = column.to_numpy(dtype=float, na_value=np.nan)
-        note = f"column {weights!r}"
-    elif isinstance(weights, pd.Series | np.ndarray | list | tuple):
-        if isinstance(weights, pd.Series) and not weights.index.equals(incidents.index):
-            raise HotspotInputError(
-                f"{func}: {name} is a Series whose index differs from the incidents'; align it "
-                f"with {name}.reindex(incidents.index) or pass a column name."
-            )
-        try:
-            if isinstance(weights, pd.Series):
-                values = weights.to_numpy(dtype=float, na_value=np.nan)
-            else:
-                values = np.asarray(weights, dtype=float).ravel()
-        except (TypeError, ValueError) as exc:
-            raise HotspotInputError(
-                f"{func}: {name} must be numbers ({exc}); pass one number per incident."
-            ) from None
-        if len(values) != n:
-            raise HotspotInputError(
-                f"{func}: {name} has {len(values):,} values but there are {n:,} incidents; pass "
-                "one weight per incident."
-            )
-        note = "array"
-    else:
-        raise HotspotInputError(
-            f"{func}: {name}={weights!r} must be a column name or an array of one number per "
-            f"incident, not a {type(weights).__name__}."
-        )
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise HotspotInputError(
-            f"{func}: {name} are missing or infinite in rows {first_rows(incidents.index[bad])}; "
-            "fill or drop those incidents first."
-        )
-    negative = values < 0
-    if negative.any():
-        raise HotspotInputError(
-            f"{func}: {name} must be >= 0; rows {first_rows(incidents.index[negative])} are "
-            "negative; fix or drop those incidents first."
-        )
-    return values, note
+    return shared_check(incidents, weights, func=func)

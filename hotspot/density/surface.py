@@ -20,12 +20,13 @@ import pandas as pd
 import shapely
 import xarray as xr
 
-from hotspot._messages import announce, first_rows
+from hotspot._messages import announce
 from hotspot._period import context_of
 from hotspot._result import stamp
 from hotspot._validate import (
     NOT_GIVEN,
     check_cells,
+    check_incident_weights,
     check_incidents,
     check_same_crs,
     check_study_area,
@@ -58,65 +59,11 @@ _UNITS = "incidents per km²"
 def _incident_weights(
     points: gpd.GeoDataFrame, weights: Any, *, name: str, func: str, what: str = "incident"
 ) -> tuple[np.ndarray, str | None]:
-    """One weight per point (float, finite, >= 0, not all zero) and how they were given.
-
-    ``weights`` is None (every point counts once), a column name, or an array or Series of
-    one number per point; ``name`` is the parameter's name in messages.
-    """
-    n = len(points)
-    if weights is None:
-        return np.ones(n), None
-    if isinstance(weights, str):
-        if weights not in points.columns:
-            raise HotspotInputError(
-                f"{func}: {name}={weights!r} is not a column of the {what}s; their columns are "
-                f"{', '.join(map(str, points.columns))}."
-            )
-        column = points[weights]
-        if not pd.api.types.is_numeric_dtype(column.dtype):
-            raise HotspotInputError(
-                f"{func}: {name} column {weights!r} is {column.dtype}, not numbers; convert it "
-                f"with pd.to_numeric(frame[{weights!r}])."
-            )
-        values = column.to_numpy(dtype=float, na_value=np.nan)
-        note = f"column {weights!r}"
-    elif isinstance(weights, pd.Series | np.ndarray | list | tuple):
-        if isinstance(weights, pd.Series) and not weights.index.equals(points.index):
-            raise HotspotInputError(
-                f"{func}: {name} is a Series whose index differs from the {what}s'; align it "
-                f"with {name}.reindex(frame.index) or pass a column name."
-            )
-        try:
-            if isinstance(weights, pd.Series):
-                values = weights.to_numpy(dtype=float, na_value=np.nan)
-            else:
-                values = np.asarray(weights, dtype=float).ravel()
-        except (TypeError, ValueError) as exc:
-            raise HotspotInputError(
-                f"{func}: {name} must be numbers ({exc}); pass one number per {what}."
-            ) from None
-        if len(values) != n:
-            raise HotspotInputError(
-                f"{func}: {name} has {len(values):,} values but there are {n:,} {what}s; pass "
-                f"one weight per {what}."
-            )
-        note = "array"
-    else:
-        raise HotspotInputError(
-            f"{func}: {name}={weights!r} must be a column name or an array of one number per "
-            f"{what}, not a {type(weights).__name__}."
-        )
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise HotspotInputError(
-            f"{func}: {name} are missing or infinite in rows {first_rows(points.index[bad])}; "
-            f"fill or drop those {what}s first."
-        )
-    negative = values < 0
-    if negative.any():
-        raise HotspotInputError(
-            f"{func}: {name} must be >= 0; rows {first_rows(points.index[negative])} are negative."
-        )
+    """One weight per point (:func:`hotspot._validate.check_incident_weights`), all ones for
+    None, refusing weights that are all zero."""
+    values, note = check_incident_weights(points, weights, func=func, name=name, what=what)
+    if values is None:
+        return np.ones(len(points)), None
     if not values.sum() > 0:
         raise HotspotInputError(f"{func}: {name} sum to zero: there is no mass to spread.")
     return values, note

@@ -23,6 +23,7 @@ from hotspot._period import context_of, period_of_bins
 from hotspot._validate import (
     check_cells,
     check_flag,
+    check_incident_weights,
     check_incidents,
     check_same_crs,
     report_of,
@@ -627,66 +628,8 @@ def _aoristic_shares(
 
 def _weights_of(incidents: pd.DataFrame, weights: Any, func: str) -> tuple[np.ndarray, Any]:
     """One finite weight >= 0 per incident and how it was given (None: every incident 1)."""
-    n = len(incidents)
-    name = "incident_weights"
-    if weights is None:
-        return np.ones(n), None
-    if isinstance(weights, str):
-        if weights not in incidents.columns:
-            raise HotspotInputError(
-                f"{func}: {name}={weights!r} is not a column of the incidents (columns: "
-                f"{', '.join(map(str, incidents.columns))}); pass a column name or an array."
-            )
-        column = incidents[weights]
-        if not pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(
-            column.dtype
-        ):
-            raise HotspotInputError(
-                f"{func}: {name}={weights!r} is a column of {column.dtype}, not numbers; "
-                f"convert it with pd.to_numeric(incidents[{weights!r}])."
-            )
-        values = column.to_numpy(dtype=float, na_value=np.nan)
-        note: Any = f"column {weights!r}"
-    elif isinstance(weights, pd.Series | np.ndarray | list | tuple):
-        if isinstance(weights, pd.Series) and not weights.index.equals(incidents.index):
-            raise HotspotInputError(
-                f"{func}: {name} is a Series whose index differs from the incidents'; align "
-                f"it with {name}.reindex(incidents.index) or pass a column name."
-            )
-        try:
-            values = np.asarray(
-                weights.to_numpy(dtype=float, na_value=np.nan)
-                if isinstance(weights, pd.Series)
-                else weights,
-                dtype=float,
-            ).ravel()
-        except (TypeError, ValueError) as exc:
-            raise HotspotInputError(
-                f"{func}: {name} are not numbers ({exc}); pass one number per incident."
-            ) from None
-        if len(values) != n:
-            raise HotspotInputError(
-                f"{func}: {name} has {len(values):,} values for {n:,} incidents; pass one "
-                "weight per incident."
-            )
-        note = "array"
-    else:
-        raise HotspotInputError(
-            f"{func}: {name}={weights!r} is a {type(weights).__name__}; pass a column name or "
-            "an array of one number per incident."
-        )
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise HotspotInputError(
-            f"{func}: {name} has {int(bad.sum()):,} missing or infinite values (rows "
-            f"{list(incidents.index[bad][:5])}); fill them or drop those incidents first."
-        )
-    if (values < 0).any():
-        raise HotspotInputError(
-            f"{func}: {name} has {int((values < 0).sum()):,} negative values (rows "
-            f"{list(incidents.index[values < 0][:5])}); weights must be >= 0."
-        )
-    return values, note
+    values, note = check_incident_weights(incidents, weights, func=func)
+    return (np.ones(len(incidents)), None) if values is None else (values, note)
 
 
 def _bin_of(value: Any, name: str, period: str) -> pd.Period | None:
