@@ -3,7 +3,8 @@
 Reading and projecting West Yorkshire takes about half a second and Toronto about a second,
 and the doctests load them some sixty times. While the tests run, ``load_west_yorkshire`` and
 ``load_toronto`` called with ``quiet=True`` read each file once per process and hand out a
-copy each time (data and attrs copied: nothing a caller does reaches the next). Any other call
+copy each time (data and attrs copied: nothing a caller does reaches the next; the frozen load
+report is shared, as pandas shares it with every frame derived from a load). Any other call
 (``quiet=False``, which prints the load report, or any new argument) runs the real loader, and
 so does the first call: the loaders themselves stay under test. The key includes the file's
 path, size and modification time, so ``HOTSPOT_DATA_DIR`` or a rebuilt file is honoured.

@@ -28,7 +28,7 @@ from hotspot.cli import build_parser, main
 from hotspot.errors import HotspotInputError
 
 HOTSPOT = [sys.executable, "-m", "hotspot.cli"]
-CONSOLE_SCRIPT = Path(sys.executable).with_name("hotspot")  # what pip installed
+CONSOLE_SCRIPT = Path(sys.executable).with_name("hotspot")  # what pip installed next to python
 # warnings a fresh ``python`` does not print (its default filters): the rest reach stderr
 HIDDEN_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
 
@@ -36,8 +36,8 @@ HIDDEN_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
 def run(capfd: pytest.CaptureFixture[str], *args: object) -> subprocess.CompletedProcess[str]:
     """``hotspot *args`` in this process, as a finished process: exit status, stdout, stderr.
 
-    The status is ``main``'s return value, or the code of the ``SystemExit`` argparse raises
-    (``--help``, a bad option). What the command writes goes through the file descriptors
+    The status is ``main``'s return value, or the code of the ``SystemExit`` argparse raises.
+    What the command writes goes through the file descriptors
     (``capfd``). A warning the command would print on its stderr in a process of its own is
     added to ``stderr`` here, as it would be there (pytest would otherwise hide it).
     """
@@ -47,8 +47,8 @@ def run(capfd: pytest.CaptureFixture[str], *args: object) -> subprocess.Complete
         warnings.simplefilter("always")
         try:
             status = main(argv)
-        except SystemExit as done:
-            status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        except SystemExit as done:  # argparse: --help (0), a bad option (2, its usage on stderr)
+            status = done.code
     out, err = capfd.readouterr()
     shown = [w for w in caught if not issubclass(w.category, HIDDEN_WARNINGS)]
     err += "".join(
@@ -239,6 +239,7 @@ def incident_csv(tmp_path_factory, toronto):
     return path, len(frame)
 
 
+@pytest.mark.slow  # the whole pipeline on two years of Toronto at 250 m
 def test_analyze_public_offline_discloses_nothing_and_loads_nothing(incident_csv, tmp_path, capfd):
     from hotspot.maps.export import external_references
 
@@ -474,6 +475,25 @@ def test_bugs_still_show_their_traceback(monkeypatch, small_csv):
     monkeypatch.setattr("hotspot.incidents.read.read_incidents", fail)
     with pytest.raises(RuntimeError, match="a bug"):
         main(["info", str(small_csv)])
+
+
+def test_in_process_runs_show_the_warnings_a_process_would_print(monkeypatch, capfd, small_csv):
+    """``run`` keeps what the subprocesses checked: a warning printed on stderr breaks the
+    one-line error, and a DeprecationWarning, which ``python`` hides, does not."""
+
+    def warn_then_fail(source, **kwargs):
+        warnings.warn("a user-facing warning", UserWarning, stacklevel=2)
+        warnings.warn("for developers", DeprecationWarning, stacklevel=2)
+        raise HotspotInputError("the file is wrong")
+
+    monkeypatch.setattr("hotspot.incidents.read.read_incidents", warn_then_fail)
+    done = run(capfd, "info", small_csv)
+    assert done.returncode == 2
+    assert done.stderr.startswith("hotspot: error: the file is wrong\n")
+    assert "UserWarning: a user-facing warning" in done.stderr
+    assert "for developers" not in done.stderr
+    with pytest.raises(AssertionError, match="a user-facing warning"):
+        assert_one_line_error(done)
 
 
 # --- every read_incidents option is on the command line ---------------------------------------
