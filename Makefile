@@ -27,7 +27,9 @@ $(CHROMIUM):
 test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest -n 2 --dist loadfile -q -p no:cacheprovider
 
-# The inner loop: everything but the tests marked slow (about a minute on 2 cores).
+# The inner loop: everything but the tests marked slow (real subprocesses, chromium, notebooks,
+# the docs build, whole-pipeline runs). Whole files per worker (--dist loadfile): a module's
+# fixtures are built once. tests/conftest.py loads the embedded datasets once per worker.
 test-fast: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not slow"
 

@@ -284,8 +284,8 @@ def test_analyze_public_offline_discloses_nothing_and_loads_nothing(incident_csv
     assert "centre_x" not in clusters["features"][0]["properties"]
 
 
-def test_analyze_category_filter_and_unknown_category(incident_csv, tmp_path, capfd):
-    path, _ = incident_csv
+def test_analyze_category_filter_and_unknown_category(small_csv, tmp_path, capfd):
+    path = small_csv  # 1,500 incidents: the filter, not the size, is under test
     out = tmp_path / "assaults"
     assert (
         main(
@@ -584,8 +584,8 @@ def test_demo_replaces_its_own_earlier_report_only(tmp_path):
         cli._check_out(args, own_title=cli.DEMO_TITLE)
 
 
-def test_small_mistakes_are_one_line(tmp_path, incident_csv, capfd):
-    path, _ = incident_csv
+def test_small_mistakes_are_one_line(tmp_path, small_csv, capfd):
+    path = small_csv
     points = tmp_path / "points.csv"
     points.write_text("a,b\n1,2\n")
     for extra, expected in (
