@@ -35,10 +35,16 @@ NO_PLACE = {"", "nan", "none", "nsa", "n/a", "unknown", "no location", "on or ne
 
 
 def _clean(values: pd.Series, pattern: str) -> pd.Series:
-    text = values.astype("string").str.strip()
+    """Names stripped of ``pattern`` and blanks; each distinct name cleaned once (a column
+    of 240,000 incidents names a few hundred places)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype="object").astype("string").str.strip()
     if pattern:
         text = text.str.replace(pattern, "", regex=True).str.strip()
-    return text.mask(text.str.lower().isin(NO_PLACE))
+    text = text.mask(text.str.lower().isin(NO_PLACE))
+    out = text.reindex(codes).set_axis(values.index)
+    out.name = values.name
+    return out
 
 
 def area_names(incidents: pd.DataFrame) -> pd.Series | None:
