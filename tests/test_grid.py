@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from helpers import EXAMPLE_HARM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -358,24 +359,6 @@ def test_the_cell_size_rule_is_the_one_of_the_study_areas():
 
 
 # --- weighted counts (harm) ---------------------------------------------------------------
-
-# Made-up numbers for the tests: NOT published harm weights.
-EXAMPLE_HARM = {
-    "Violence and sexual offences": 30.0,
-    "Anti-social behaviour": 0.5,
-    "Criminal damage and arson": 4.0,
-    "Other theft": 2.0,
-    "Burglary": 20.0,
-    "Public order": 3.0,
-    "Vehicle crime": 5.0,
-    "Shoplifting": 1.0,
-    "Other crime": 2.5,
-    "Drugs": 6.0,
-    "Theft from the person": 8.0,
-    "Bicycle theft": 1.5,
-    "Robbery": 100.0,
-    "Possession of weapons": 40.0,
-}
 
 
 @pytest.fixture(scope="module")

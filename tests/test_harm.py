@@ -7,27 +7,12 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import EXAMPLE_HARM
 
 from hotspot.errors import HotspotInputError
 from hotspot.incidents.harm import harm_weights, normalise_category
 
-# Made-up numbers for the tests: NOT published harm weights.
-EXAMPLE = {
-    "Violence and sexual offences": 30.0,
-    "Anti-social behaviour": 0.5,
-    "Criminal damage and arson": 4.0,
-    "Other theft": 2.0,
-    "Burglary": 20.0,
-    "Public order": 3.0,
-    "Vehicle crime": 5.0,
-    "Shoplifting": 1.0,
-    "Other crime": 2.5,
-    "Drugs": 6.0,
-    "Theft from the person": 8.0,
-    "Bicycle theft": 1.5,
-    "Robbery": 100.0,
-    "Possession of weapons": 40.0,
-}
+EXAMPLE = EXAMPLE_HARM  # made-up numbers, not published harm weights
 
 
 def test_harm_equals_a_pandas_map_of_the_table(west_yorkshire):

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from helpers import T0, make_incidents
 from scipy.spatial.distance import pdist
 
 import hotspot as hs
@@ -20,18 +21,6 @@ from hotspot.spacetime.nearrepeat import (
     near_repeat_chain_ids,
     near_repeat_chains,
 )
-
-CRS = "EPSG:32617"
-T0 = pd.Timestamp("2024-01-01")
-
-
-def make_incidents(x, y, days, index=None) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {"time": T0 + pd.to_timedelta(np.asarray(days, dtype=float), unit="D")},
-        geometry=gpd.points_from_xy(x, y),
-        crs=CRS,
-        index=index,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import make_incidents
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import pdist, squareform
@@ -25,18 +26,6 @@ from hotspot.spacetime.repeats import (
     repeat_summary,
     snapped_note,
 )
-
-CRS = "EPSG:32617"
-T0 = pd.Timestamp("2024-01-01")
-
-
-def make_incidents(x, y, days, index=None) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {"time": T0 + pd.to_timedelta(np.asarray(days, dtype=float), unit="D")},
-        geometry=gpd.points_from_xy(x, y),
-        crs=CRS,
-        index=index,
-    )
 
 
 @pytest.fixture(scope="module")
