@@ -250,7 +250,7 @@ class SeriesTest:
         return len(self._as_table("len(result)"))
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name in {f for f in self.__dataclass_fields__}:
+        if name.startswith("_") or name in self.__dataclass_fields__:
             raise AttributeError(name)
         table = object.__getattribute__(self, "table")
         if hasattr(table, name):
