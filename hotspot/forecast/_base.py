@@ -218,7 +218,7 @@ class Forecaster(BaseEstimator):
                 "crime happened. Load them with hotspot.read_incidents(..., time=...)."
             )
         weights, weights_note = check_incident_weights(incidents, incident_weights, func=func)
-        times = pd.DatetimeIndex(incidents["time"])
+        times = pd.DatetimeIndex(incidents["time"]).as_unit("ns")  # pandas 3 may hold "us"
         if times.tz is not None:
             times = times.tz_localize(None)
         missing = np.asarray(times.isna())
@@ -226,7 +226,7 @@ class Forecaster(BaseEstimator):
             raise HotspotInputError(f"{func}: every incident's 'time' is missing.")
         if until is None:
             until = times[~missing].max().normalize() + DAY
-        until = as_timestamp(until, "until", func=func)
+        until = as_timestamp(until, "until", func=func).as_unit("ns")
         lookback = self._lookback()
         since = None if lookback is None else until - lookback
         ns = times.asi8
