@@ -44,9 +44,11 @@ __all__ = [
     "Events",
     "Forecaster",
     "NaiveForecaster",
+    "Prepared",
     "RandomForecaster",
     "as_duration",
     "cell_geometry",
+    "prepare_training",
 ]
 
 DAY = pd.Timedelta(days=1)
@@ -148,6 +150,70 @@ class Events:
         return len(self.x)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Incidents and cells checked and turned into arrays once (:func:`prepare_training`):
+    coordinates, times (int64 ns, local wall time), ``missing`` times, cell positions (-1 for
+    none), weights, and the cells with their :class:`CellGeometry`."""
+
+    x: np.ndarray
+    y: np.ndarray
+    ns: np.ndarray
+    missing: np.ndarray
+    pos: np.ndarray
+    weights: np.ndarray | None
+    weights_note: str | None
+    cells: gpd.GeoDataFrame
+    geometry: CellGeometry
+
+
+def prepare_training(
+    incidents: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    incident_weights: Any = None,
+    *,
+    func: str = "Forecaster.fit",
+) -> Prepared:
+    """Check incidents and cells for a forecaster and turn them into arrays, once.
+
+    Examples
+    --------
+    >>> import hotspot as hs
+    >>> inc = hs.datasets.load_toronto(quiet=True)
+    >>> p = prepare_training(inc, hs.square_grid(inc, 1000, quiet=True))
+    >>> int((p.pos >= 0).sum()) == len(inc)
+    True
+    """
+    check_incidents(incidents)
+    check_cells(cells)
+    check_same_crs(incidents, cells, ("incidents", "cells"))
+    if "time" not in incidents.columns:
+        raise HotspotInputError(
+            f"{func}: the incidents have no 'time' column; a forecast learns from when "
+            "crime happened. Load them with hotspot.read_incidents(..., time=...)."
+        )
+    weights, weights_note = check_incident_weights(incidents, incident_weights, func=func)
+    times = pd.DatetimeIndex(incidents["time"]).as_unit("ns")  # pandas 3 may hold "us"
+    if times.tz is not None:
+        times = times.tz_localize(None)
+    missing = np.asarray(times.isna())
+    if missing.all():
+        raise HotspotInputError(f"{func}: every incident's 'time' is missing.")
+    pos, _ = cell_positions(incidents, cells)
+    x, y = incident_xy(incidents)
+    return Prepared(
+        x=x,
+        y=y,
+        ns=np.asarray(times.asi8),
+        missing=missing,
+        pos=pos,
+        weights=weights,
+        weights_note=weights_note,
+        cells=cells,
+        geometry=cell_geometry(cells),
+    )
+
+
 class Forecaster(BaseEstimator):
     """Base class of the forecasters (see the module docstring for what a subclass writes).
 
@@ -208,56 +274,52 @@ class Forecaster(BaseEstimator):
         -------
         self
         """
+        prepared = prepare_training(
+            incidents, cells, incident_weights, func=f"{type(self).__name__}.fit"
+        )
+        return self.fit_prepared(prepared, until=until, quiet=quiet)
+
+    def fit_prepared(
+        self, prepared: Prepared, *, until: Any = None, quiet: bool = True
+    ) -> Forecaster:
+        """:meth:`fit` on incidents and cells checked once by :func:`prepare_training`.
+
+        A back-test refits every forecaster for every window on the same incidents and cells:
+        preparing them once (coordinates, times, cell positions, cell centroids) leaves only
+        the learning to each fit.
+        """
         func = f"{type(self).__name__}.fit"
-        check_incidents(incidents)
-        check_cells(cells)
-        check_same_crs(incidents, cells, ("incidents", "cells"))
-        if "time" not in incidents.columns:
-            raise HotspotInputError(
-                f"{func}: the incidents have no 'time' column; a forecast learns from when "
-                "crime happened. Load them with hotspot.read_incidents(..., time=...)."
-            )
-        weights, weights_note = check_incident_weights(incidents, incident_weights, func=func)
-        times = pd.DatetimeIndex(incidents["time"]).as_unit("ns")  # pandas 3 may hold "us"
-        if times.tz is not None:
-            times = times.tz_localize(None)
-        missing = np.asarray(times.isna())
-        if missing.all():
-            raise HotspotInputError(f"{func}: every incident's 'time' is missing.")
+        p = prepared
         if until is None:
-            until = times[~missing].max().normalize() + DAY
+            until = pd.Timestamp(p.ns[~p.missing].max()).normalize() + DAY
         until = as_timestamp(until, "until", func=func).as_unit("ns")
         lookback = self._lookback()
         since = None if lookback is None else until - lookback
-        ns = times.asi8
-        after = ~missing & (ns >= until.value)
-        before = ~missing & ~after
-        before &= ns < since.value if since is not None else False
-        in_time = ~missing & ~after & ~before
-        pos, _ = cell_positions(incidents, cells)
-        outside = in_time & (pos < 0)
-        used = in_time & (pos >= 0)
+        after = ~p.missing & (p.ns >= until.value)
+        before = ~p.missing & ~after
+        before &= p.ns < since.value if since is not None else False
+        in_time = ~p.missing & ~after & ~before
+        outside = in_time & (p.pos < 0)
+        used = in_time & (p.pos >= 0)
         if self._needs_events and not used.any():
             raise HotspotInputError(
                 f"{func}: no incident falls in the cells between {since or 'the start'} and "
                 f"{until}; there is nothing to learn from. Check until= and the cells' area."
             )
-        x, y = incident_xy(incidents)
-        t = (until.value - ns[used]) / DAY.value
-        self.cells_ = cells
+        self.cells_ = p.cells
         self.until_ = until
-        self.geometry_ = cell_geometry(cells)
-        first = times[used].min() if used.any() else until
+        self.geometry_ = p.geometry
+        first = pd.Timestamp(p.ns[used].min()) if used.any() else until
         self.training_ = {
             "start": f"{(since if since is not None else first):%Y-%m-%d}",
             "end": f"{until:%Y-%m-%d}",
-            "incidents": len(incidents),
+            "incidents": len(p.ns),
             "used": int(used.sum()),
             "outside_cells": int(outside.sum()),
-            "missing_time": int(missing.sum()),
+            "missing_time": int(p.missing.sum()),
             "after_until": int(after.sum()),
             "before_lookback": int(before.sum()),
-            "weighted": weights_note,
+            "weighted": p.weights_note,
         }
         announce(
             f"{type(self).__name__} learns from {self.training_['used']:,} incidents, "
@@ -265,11 +327,11 @@ class Forecaster(BaseEstimator):
             quiet=quiet,
         )
         events = Events(
-            x=x[used],
-            y=y[used],
-            t=t,
-            weight=np.ones(int(used.sum())) if weights is None else weights[used],
-            cell=pos[used],
+            x=p.x[used],
+            y=p.y[used],
+            t=(until.value - p.ns[used]) / DAY.value,
+            weight=np.ones(int(used.sum())) if p.weights is None else p.weights[used],
+            cell=p.pos[used],
         )
         self._fit(events)
         return self
@@ -294,22 +356,7 @@ class Forecaster(BaseEstimator):
             (what the numbers mean).
         """
         func = f"{type(self).__name__}.predict"
-        if not hasattr(self, "until_"):
-            raise HotspotInputError(
-                f"{func}: the forecaster is not fitted; call .fit(incidents, cells) first."
-            )
-        horizon = as_duration(horizon, "horizon", func=func)
-        start = self.until_ if start is None else as_timestamp(start, "start", func=func)
-        if start < self.until_:
-            raise HotspotInputError(
-                f"{func}: start={start} is before the training data end ({self.until_}); a "
-                "forecast looks forward: refit with an earlier until= instead."
-            )
-        a = (start - self.until_) / DAY
-        b = a + horizon / DAY
-        risk = np.asarray(self._risk(float(a), float(b)), dtype=float)
-        if risk.shape != (self.geometry_.n,) or not np.isfinite(risk).all() or (risk < 0).any():
-            raise RuntimeError(f"{type(self).__name__}._risk returned an invalid risk")  # a bug
+        start, horizon, risk = self._window_risk(horizon, start, func)
         out = self.cells_.copy()
         out["forecast_risk"] = risk
         order = np.argsort(-risk, kind="stable")
@@ -346,6 +393,32 @@ class Forecaster(BaseEstimator):
             period=period,
             rng=getattr(self, "rng", None),
         )
+
+    def predict_risk(self, horizon: Any = "7D", *, start: Any = None) -> np.ndarray:
+        """:meth:`predict`'s ``forecast_risk`` alone, as an array in the cells' order (no
+        copy of the cells: what a back-test needs thousands of times)."""
+        return self._window_risk(horizon, start, f"{type(self).__name__}.predict")[2]
+
+    def _window_risk(
+        self, horizon: Any, start: Any, func: str
+    ) -> tuple[pd.Timestamp, pd.Timedelta, np.ndarray]:
+        if not hasattr(self, "until_"):
+            raise HotspotInputError(
+                f"{func}: the forecaster is not fitted; call .fit(incidents, cells) first."
+            )
+        horizon = as_duration(horizon, "horizon", func=func)
+        start = self.until_ if start is None else as_timestamp(start, "start", func=func)
+        if start < self.until_:
+            raise HotspotInputError(
+                f"{func}: start={start} is before the training data end ({self.until_}); a "
+                "forecast looks forward: refit with an earlier until= instead."
+            )
+        a = (start - self.until_) / DAY
+        b = a + horizon / DAY
+        risk = np.asarray(self._risk(float(a), float(b)), dtype=float)
+        if risk.shape != (self.geometry_.n,) or not np.isfinite(risk).all() or (risk < 0).any():
+            raise RuntimeError(f"{type(self).__name__}._risk returned an invalid risk")  # a bug
+        return start, horizon, risk
 
     def _fitted_summary(self) -> dict[str, Any]:
         """Fitted numbers worth recording with a forecast (e.g. SEPP's parameters)."""
