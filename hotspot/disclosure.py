@@ -11,6 +11,9 @@ A public map must not let a reader find where an individual victim lives. The ru
   standard deviational ellipses remain (their centre columns go too, being the ellipses'
   centres), a cluster's first and last times (each the time of one incident) are given to the
   month, and clusters of fewer than ``min_count`` incidents are dropped;
+- a forecast (and the patrol areas chosen from it) is shown by rank only: its expected
+  incidents per cell and risk shares are dropped (a cell with no risk stays 0), since a
+  forecast made from recent counts gives the counts back, whatever their size;
 - a density surface (or a :func:`hotspot.kde` density on cells) is shown only where it exceeds
   what ``min_count − 1`` incidents could make (``(min_count − 1)`` × the kernel's peak), so every
   visible pixel rests on at least ``min_count`` incidents; ratios of densities and other
@@ -80,6 +83,12 @@ UNDEFINED_DENSITY_METHODS = ("dual_kde", "density_to_cells", "density_hotspots")
 CLUSTER_METHODS = ("cluster_summary",)
 TABLE_METHODS = ("hotspot_table",)
 CUBE_METHODS = ("space_time_cube",)
+# Forecasts and the patrol areas chosen from them: cells whose numbers are dropped, ranks kept.
+FORECAST_METHODS = ("forecast", "allocate_patrols")
+# A forecast's numbers: expected incidents per cell and shares of the total risk. A forecast
+# made from recent counts gives them back (the naive forecast of one week is last week's
+# count), so none is shown, small or large; a cell with no risk stays 0 (as a count of 0 does).
+FORECAST_VALUE_COLUMNS = ("forecast_risk", "patrol_risk_share")
 # Place labels of a public copy sit on this grid (metres): a label at the median of an area's
 # incidents must not be read as where one of them happened.
 PUBLIC_LABEL_GRID = 500.0
@@ -98,6 +107,22 @@ def statement(min_count: int) -> str:
         f"'{suppressed_text(min_count)}'; no individual incident locations, statistics from "
         f"which counts could be derived, or clusters of fewer than {min_count} incidents are "
         "shown."
+    )
+
+
+def forecast_statement(min_count: int) -> str:
+    """The rule of a public forecast or patrol map, as printed on it.
+
+    Examples
+    --------
+    >>> forecast_statement(5)[:72]
+    'Public version: the forecast is shown by rank (top 1 %, 1–5 %, …) only; '
+    """
+    return (
+        "Public version: the forecast is shown by rank (top 1 %, 1–5 %, …) only; its numbers "
+        "(expected incidents per cell) are not, as a forecast made from recent counts would "
+        f"give the counts back. Cells with 1 to {min_count - 1} incidents are shown as "
+        f"'{suppressed_text(min_count)}'; no individual incident locations are shown."
     )
 
 
@@ -304,11 +329,20 @@ def disclose(result: Any, min_count: int | None = None) -> Any:
         return _disclose_frame(out, result, min_count, rule)
     if method in CELL_METHODS:
         return _disclose_frame(result, result, min_count, rule)
+    if method in FORECAST_METHODS:
+        out = result.copy()
+        for column in FORECAST_VALUE_COLUMNS:
+            if column in out.columns:
+                values = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=float)
+                out[column] = np.where(values == 0, 0.0, np.nan)
+        rule["statement"] = forecast_statement(min_count)
+        return _disclose_frame(out, result, min_count, rule)
     if method in UNDEFINED_DENSITY_METHODS:
         raise HotspotInputError(_undefined_floor(method))
     raise HotspotInputError(
         f"disclose: there is no public rule for a {method} result; public=True takes cells "
-        f"({', '.join(CELL_METHODS + DENSITY_METHODS)}), a cluster_summary, a hotspot_table, "
+        f"({', '.join(CELL_METHODS + DENSITY_METHODS + FORECAST_METHODS)}), a "
+        "cluster_summary, a hotspot_table, "
         "a kde surface or a space_time_cube."
     )
 

@@ -24,7 +24,7 @@ from pandas.tseries.frequencies import to_offset
 
 from hotspot.errors import HotspotInputError
 
-__all__ = ["PROFILES", "simulate_incidents"]
+__all__ = ["PROFILES", "simulate_incidents", "simulate_self_exciting"]
 
 #: Temporal profiles a planted hotspot can have.
 PROFILES: tuple[str, ...] = (
@@ -389,6 +389,236 @@ def simulate_incidents(
     return incidents, truth
 
 
+_SELF_EXCITING_BACKGROUNDS = ("uniform", "gradient")
+
+
+def simulate_self_exciting(
+    *,
+    background_rate: float = 10.0,
+    theta: float = 0.5,
+    omega: float = 1 / 7,
+    sigma: float = 100.0,
+    days: float = 365.0,
+    background: str = "uniform",
+    study_area: shapely.Polygon | shapely.MultiPolygon | None = None,
+    start: str | pd.Timestamp | _dt.date | np.datetime64 = "2024-01-01",
+    crs: Any = "EPSG:27700",
+    rng: int | np.random.Generator | None = None,
+) -> tuple[geopandas.GeoDataFrame, dict[str, Any]]:
+    """Simulate a space-time self-exciting point process with known parameters.
+
+    The process is the one :class:`hotspot.forecast.sepp.SEPPForecaster` fits: a background
+    Poisson process constant in time plus offspring, drawn by the branching (cluster)
+    representation. Its conditional intensity (per day per m²) is
+
+    ``lambda(t, x, y) = mu(x, y) + sum_{t_i < t} theta * omega * exp(-omega (t - t_i)) *
+    exp(-d_i² / (2 sigma²)) / (2 pi sigma²)``.
+
+    Parameters
+    ----------
+    background_rate : float, default 10.0
+        Background incidents per day over the whole study area (>= 0).
+    theta : float, default 0.5
+        Expected offspring per incident, in [0, 1) (1 or more never dies out).
+    omega : float, default 1/7
+        Decay rate of the triggering, per day (> 0): delays are exponential with mean
+        ``1 / omega`` days.
+    sigma : float, default 100.0
+        Offspring displacement, metres per axis (> 0): isotropic Gaussian around the parent.
+    days : float, default 365.0
+        Length of the simulated span, days (> 0), from `start`.
+    background : {"uniform", "gradient"}, default "uniform"
+        Where background incidents happen: uniformly over `study_area`, or with the density
+        ``1 + 0.5 * (u + v)`` of :func:`simulate_incidents` (rising from 1 at the bounding
+        box's south-west corner to 2 at its north-east corner).
+    study_area : shapely.Polygon or shapely.MultiPolygon, optional
+        In `crs` (metres). Default: the 10 km x 8 km box ``box(430000, 430000, 440000,
+        438000)`` of British National Grid.
+    start : str or datetime-like, default "2024-01-01"
+        The span's start (naive, local time).
+    crs : str, int or pyproj.CRS, default "EPSG:27700"
+        A projected CRS in metres.
+    rng : None, int or numpy.random.Generator, default None
+        Seed or generator (the same int gives identical output; ``None`` draws a seed from
+        the OS and records it).
+
+    Returns
+    -------
+    incidents : geopandas.GeoDataFrame
+        One row per incident, sorted by time (parents before their offspring), RangeIndex,
+        columns ``time`` (``datetime64[ns]``, floored to whole seconds, in ``[start, start +
+        days)``), ``truth_source`` (``"background"`` or ``"offspring"``), ``truth_parent``
+        (row position of the parent, -1 for background), ``truth_generation`` (0 for
+        background, 1 for its offspring, ...) and ``geometry`` (points in `crs`).
+        ``attrs["hotspot"]["simulation"]`` holds the truth dict below.
+    truth : dict
+        ``background_rate``, ``theta``, ``omega``, ``sigma``, ``days``, ``background``,
+        ``start``, ``end`` (ISO), ``study_area`` (WKT), ``crs``, ``seed``, ``counts``
+        (``{"background", "offspring"}``, summing to ``len(incidents)``),
+        ``offspring_dropped_late`` and ``offspring_dropped_outside`` (offspring drawn after
+        the end or outside the study area: they are not observed and neither are their own
+        offspring), and ``parent`` (int64 array, the same as ``truth_parent``).
+
+    Raises
+    ------
+    TypeError
+        An argument has the wrong type.
+    hotspot.errors.HotspotInputError
+        A bad value (``theta >= 1``, ``omega <= 0``, an unknown `background` ...).
+
+    Notes
+    -----
+    Background: ``Poisson(background_rate * days)`` incidents, times uniform over the span,
+    places from the `background` density (rejection sampling inside `study_area`). Then every
+    incident, generation by generation, gets ``Poisson(theta)`` offspring, each delayed by an
+    exponential with mean ``1 / omega`` days and displaced by ``N(0, sigma²)`` on each axis.
+    Offspring are dropped (with their would-be descendants) when they fall after the span or
+    outside the study area, as in observed data where the process runs on beyond the window
+    and the area. In a long span, a share ``theta`` of the incidents are offspring and the
+    expected total is ``background_rate * days / (1 - theta)`` (less the edge losses).
+
+    Examples
+    --------
+    >>> from hotspot.simulate import simulate_self_exciting
+    >>> incidents, truth = simulate_self_exciting(days=100, rng=1)
+    >>> list(incidents.columns)
+    ['time', 'truth_source', 'truth_parent', 'truth_generation', 'geometry']
+    >>> truth["theta"], sum(truth["counts"].values()) == len(incidents)
+    (0.5, True)
+    """
+    func = "simulate_self_exciting"
+    rate = _finite_number(background_rate, "background_rate", func=func)
+    theta = _finite_number(theta, "theta", func=func)
+    omega = _finite_number(omega, "omega", func=func)
+    sigma = _finite_number(sigma, "sigma", func=func)
+    days = _finite_number(days, "days", func=func)
+    if rate < 0:
+        raise HotspotInputError(
+            f"{func}: background_rate={rate} is negative; it is background incidents per day, "
+            "pass e.g. 10."
+        )
+    if not 0 <= theta < 1:
+        raise HotspotInputError(
+            f"{func}: theta={theta} is outside [0, 1); it is the expected offspring per "
+            "incident, and with 1 or more the cascade never dies out: pass e.g. 0.5."
+        )
+    for name, value, unit, example in (
+        ("omega", omega, "per day", "1/7"),
+        ("sigma", sigma, "metres", "100"),
+        ("days", days, "days", "365"),
+    ):
+        if value <= 0:
+            raise HotspotInputError(
+                f"{func}: {name}={value} must be > 0 ({unit}); pass e.g. {name}={example}."
+            )
+    if not isinstance(background, str):
+        raise TypeError(
+            f"{func}: background must be a string, got {type(background).__name__}; pass one "
+            f"of {list(_SELF_EXCITING_BACKGROUNDS)}."
+        )
+    if background not in _SELF_EXCITING_BACKGROUNDS:
+        raise HotspotInputError(
+            f"{func}: background={background!r} is not one of "
+            f"{', '.join(repr(b) for b in _SELF_EXCITING_BACKGROUNDS)}."
+        )
+    area, _ = _check_study_area(study_area, func=func)
+    crs_obj = _check_crs(crs, func=func)
+    start_ts = _check_start(start, func=func)
+    generator, seed = _check_rng(rng, func=func)
+    try:
+        end_ts = start_ts + pd.Timedelta(days=days)
+    except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:
+        raise HotspotInputError(
+            f"{func}: start={start_ts} plus days={days} runs past the datetime range (year "
+            "2262); pass fewer days."
+        ) from exc
+
+    # ---------------------------------------------------------------- background
+    shapely.prepare(area)
+    bounds = area.bounds
+    n_background = int(generator.poisson(rate * days))
+    if background == "uniform":
+        bx, by = _sample_uniform(n_background, area, bounds, generator)
+    else:
+        bx, by = _sample_background(n_background, area, bounds, [], generator)
+    bt = generator.uniform(0.0, days, n_background)
+
+    # ---------------------------------------------------------------- offspring, by generation
+    xs, ys, ts, parents, gens = [bx], [by], [bt], [np.full(n_background, -1, np.int64)], []
+    gens.append(np.zeros(n_background, np.int64))
+    current = np.arange(n_background, dtype=np.int64)
+    n_total = n_background
+    dropped_late = dropped_outside = 0
+    g = 0
+    while len(current) and theta > 0:
+        g += 1
+        k = generator.poisson(theta, size=len(current))
+        par = np.repeat(current, k)
+        if not len(par):
+            break
+        all_x, all_y, all_t = np.concatenate(xs), np.concatenate(ys), np.concatenate(ts)
+        cx = all_x[par] + generator.normal(0.0, sigma, len(par))
+        cy = all_y[par] + generator.normal(0.0, sigma, len(par))
+        ct = all_t[par] + generator.exponential(1.0 / omega, len(par))
+        late = ct >= days
+        outside = ~late & ~shapely.contains_xy(area, cx, cy)
+        dropped_late += int(late.sum())
+        dropped_outside += int(outside.sum())
+        keep = ~late & ~outside
+        n_new = int(keep.sum())
+        xs.append(cx[keep])
+        ys.append(cy[keep])
+        ts.append(ct[keep])
+        parents.append(par[keep])
+        gens.append(np.full(n_new, g, np.int64))
+        current = np.arange(n_total, n_total + n_new, dtype=np.int64)
+        n_total += n_new
+
+    x, y, t = np.concatenate(xs), np.concatenate(ys), np.concatenate(ts)
+    parent, generation = np.concatenate(parents), np.concatenate(gens)
+
+    # ---------------------------------------------------------------- sort, assemble
+    ns = np.floor(t * _NS_PER_DAY / 1e9).astype(np.int64) * 10**9  # whole seconds
+    order = np.lexsort((generation, ns))
+    new_pos = np.empty(len(order), dtype=np.int64)
+    new_pos[order] = np.arange(len(order), dtype=np.int64)
+    parent_sorted = parent[order]
+    parent_sorted = np.where(parent_sorted >= 0, new_pos[np.maximum(parent_sorted, 0)], -1)
+    source = np.where(generation[order] == 0, "background", "offspring")
+    frame = pd.DataFrame(
+        {
+            "time": pd.Series(
+                (ns[order] + start_ts.value).astype("datetime64[ns]"), dtype="datetime64[ns]"
+            ),
+            "truth_source": pd.Series(source, dtype="str"),
+            "truth_parent": parent_sorted.astype(np.int64),
+            "truth_generation": generation[order].astype(np.int64),
+        }
+    )
+    incidents = geopandas.GeoDataFrame(
+        frame, geometry=geopandas.points_from_xy(x[order], y[order]), crs=crs_obj
+    )
+    truth: dict[str, Any] = {
+        "background_rate": rate,
+        "theta": theta,
+        "omega": omega,
+        "sigma": sigma,
+        "days": days,
+        "background": background,
+        "start": start_ts.isoformat(),
+        "end": end_ts.isoformat(),
+        "study_area": area.wkt,
+        "crs": crs_obj.to_string(),
+        "seed": seed,
+        "counts": {"background": n_background, "offspring": int(len(x) - n_background)},
+        "offspring_dropped_late": dropped_late,
+        "offspring_dropped_outside": dropped_outside,
+    }
+    incidents.attrs["hotspot"] = {"simulation": dict(truth)}
+    truth["parent"] = parent_sorted.astype(np.int64)
+    return incidents, truth
+
+
 # =============================================================================== validation
 
 
@@ -400,93 +630,88 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _finite_number(value: Any, label: str) -> float:
+def _finite_number(value: Any, label: str, *, func: str = "simulate_incidents") -> float:
     """``value`` as a finite float; TypeError for non-numbers, HotspotInputError for inf/NaN."""
     if not _is_real(value):
-        raise TypeError(
-            f"simulate_incidents: {label} must be a number, got {type(value).__name__} {value!r}."
-        )
+        raise TypeError(f"{func}: {label} must be a number, got {type(value).__name__} {value!r}.")
     value = float(value)
     if not math.isfinite(value):
-        raise HotspotInputError(
-            f"simulate_incidents: {label}={value} is not finite; pass a finite number."
-        )
+        raise HotspotInputError(f"{func}: {label}={value} is not finite; pass a finite number.")
     return value
 
 
-def _check_int(name: str, value: Any, *, minimum: int) -> int:
+def _check_int(name: str, value: Any, *, minimum: int, func: str = "simulate_incidents") -> int:
     if not _is_int(value):
         raise TypeError(
-            f"simulate_incidents: {name} must be an int, got {type(value).__name__} "
+            f"{func}: {name} must be an int, got {type(value).__name__} "
             f"{value!r}; pass a whole number such as {name}={max(minimum, 1)}."
         )
     value = int(value)
     if value < minimum:
         raise HotspotInputError(
-            f"simulate_incidents: {name}={value} is below {minimum}; pass {name} >= {minimum}."
+            f"{func}: {name}={value} is below {minimum}; pass {name} >= {minimum}."
         )
     return value
 
 
-def _check_study_area(study_area: Any) -> tuple[shapely.Geometry, bool]:
+def _check_study_area(
+    study_area: Any, *, func: str = "simulate_incidents"
+) -> tuple[shapely.Geometry, bool]:
     if study_area is None:
         return shapely.box(*_DEFAULT_BOUNDS), True
     if not isinstance(study_area, shapely.Polygon | shapely.MultiPolygon):
         raise TypeError(
-            "simulate_incidents: study_area must be a shapely Polygon or MultiPolygon in the "
+            f"{func}: study_area must be a shapely Polygon or MultiPolygon in the "
             f"crs, got {type(study_area).__name__}; pass e.g. shapely.box(xmin, ymin, xmax, ymax)."
         )
     if study_area.is_empty or not study_area.is_valid or study_area.area <= 0:
         reason = shapely.is_valid_reason(study_area) if not study_area.is_empty else "empty"
         raise HotspotInputError(
-            f"simulate_incidents: study_area is empty, invalid or has no area ({reason}); "
+            f"{func}: study_area is empty, invalid or has no area ({reason}); "
             "pass a valid polygon with positive area (shapely.make_valid can repair one)."
         )
     return study_area, False
 
 
-def _check_crs(crs: Any) -> Any:
+def _check_crs(crs: Any, *, func: str = "simulate_incidents") -> Any:
     if crs is None:
         raise TypeError(
-            "simulate_incidents: crs must be a CRS (e.g. 'EPSG:27700'), got None; pass the "
+            f"{func}: crs must be a CRS (e.g. 'EPSG:27700'), got None; pass the "
             "projected CRS, in metres, of study_area and the hotspot centres."
         )
     try:
         crs_obj = geopandas.GeoSeries([], crs=crs).crs
     except Exception as exc:  # pyproj raises CRSError; bad types raise TypeError
         raise HotspotInputError(
-            f"simulate_incidents: crs={crs!r} is not a CRS pyproj understands ({exc}); pass an "
+            f"{func}: crs={crs!r} is not a CRS pyproj understands ({exc}); pass an "
             "EPSG code such as 'EPSG:27700'."
         ) from exc
     if crs_obj is None or not crs_obj.is_projected:
         raise HotspotInputError(
-            f"simulate_incidents: crs={crs!r} is not a projected CRS; distances, radii and the "
+            f"{func}: crs={crs!r} is not a projected CRS; distances, radii and the "
             "study area are in metres, so pass a projected CRS such as 'EPSG:27700' (British "
             "National Grid) or the local UTM zone."
         )
     return crs_obj
 
 
-def _check_start(start: Any) -> pd.Timestamp:
+def _check_start(start: Any, *, func: str = "simulate_incidents") -> pd.Timestamp:
     if not isinstance(start, str | _dt.date | np.datetime64 | pd.Timestamp):
         raise TypeError(
-            f"simulate_incidents: start must be a date string or datetime, got "
+            f"{func}: start must be a date string or datetime, got "
             f"{type(start).__name__}; pass e.g. start='2024-01-01'."
         )
     try:
         ts = pd.Timestamp(start)
     except (ValueError, TypeError) as exc:
         raise HotspotInputError(
-            f"simulate_incidents: start={start!r} is not a date ({exc}); pass e.g. "
-            "start='2024-01-01'."
+            f"{func}: start={start!r} is not a date ({exc}); pass e.g. start='2024-01-01'."
         ) from exc
     if pd.isna(ts):
-        raise HotspotInputError(
-            "simulate_incidents: start is NaT; pass a date such as start='2024-01-01'."
-        )
+        raise HotspotInputError(f"{func}: start is NaT; pass a date such as start='2024-01-01'.")
     if ts.tzinfo is not None:
         raise HotspotInputError(
-            f"simulate_incidents: start={start!r} is timezone-aware; incident times are naive "
+            f"{func}: start={start!r} is timezone-aware; incident times are naive "
             "local times, so pass a naive start (e.g. ts.tz_localize(None))."
         )
     return ts.as_unit("ns")
@@ -576,7 +801,9 @@ def _check_near_repeat(near_repeat: Any) -> dict[str, float] | None:
     return out
 
 
-def _check_rng(rng: Any) -> tuple[np.random.Generator, int | None]:
+def _check_rng(
+    rng: Any, *, func: str = "simulate_incidents"
+) -> tuple[np.random.Generator, int | None]:
     if isinstance(rng, np.random.Generator):
         return rng, None
     if rng is None:
@@ -585,12 +812,12 @@ def _check_rng(rng: Any) -> tuple[np.random.Generator, int | None]:
     if _is_int(rng):
         if rng < 0:
             raise HotspotInputError(
-                f"simulate_incidents: rng={rng} is a negative seed; pass a seed >= 0, "
+                f"{func}: rng={rng} is a negative seed; pass a seed >= 0, "
                 "a numpy Generator or None."
             )
         return np.random.default_rng(int(rng)), int(rng)
     raise TypeError(
-        f"simulate_incidents: rng must be None, an int seed or a numpy.random.Generator, got "
+        f"{func}: rng must be None, an int seed or a numpy.random.Generator, got "
         f"{type(rng).__name__}; pass e.g. rng=0 or rng=numpy.random.default_rng(0)."
     )
 
@@ -839,6 +1066,29 @@ def _sample_background(
         y = rng.uniform(ymin, ymax, batch)
         keep = shapely.contains_xy(area, x, y)
         keep &= rng.random(batch) * 2.0 < _background_weight(x, y, bounds, colds)
+        got_x.append(x[keep])
+        got_y.append(y[keep])
+        got += int(keep.sum())
+    if not got_x:
+        return np.empty(0), np.empty(0)
+    return np.concatenate(got_x)[:n], np.concatenate(got_y)[:n]
+
+
+def _sample_uniform(
+    n: int, area: shapely.Geometry, bounds: tuple[float, ...], rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points uniform over ``area`` (rejection from its bounding box)."""
+    xmin, ymin, xmax, ymax = bounds
+    box_area = (xmax - xmin) * (ymax - ymin)
+    fill = area.area / box_area if box_area > 0 else 1.0
+    got_x: list[np.ndarray] = []
+    got_y: list[np.ndarray] = []
+    got = 0
+    while got < n:
+        batch = int(min(max(1024, 1.2 * (n - got) / max(fill, 1e-6)), 5_000_000))
+        x = rng.uniform(xmin, xmax, batch)
+        y = rng.uniform(ymin, ymax, batch)
+        keep = shapely.contains_xy(area, x, y)
         got_x.append(x[keep])
         got_y.append(y[keep])
         got += int(keep.sum())

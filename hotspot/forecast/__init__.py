@@ -6,5 +6,30 @@ back-test against the naive and random baselines before it is used to allocate p
 """
 
 from hotspot.forecast._base import Forecaster, NaiveForecaster, RandomForecaster
+from hotspot.forecast.allocate import allocate_patrols
+from hotspot.forecast.backtest import BacktestResult, backtest
+from hotspot.forecast.kde import KDEForecaster
+from hotspot.forecast.metrics import (
+    RecaptureRate,
+    hit_rate_curve,
+    hit_rates,
+    recapture_rate_index,
+)
+from hotspot.forecast.prospective import ProspectiveForecaster
+from hotspot.forecast.sepp import SEPPForecaster
 
-__all__ = ["Forecaster", "NaiveForecaster", "RandomForecaster"]
+__all__ = [
+    "BacktestResult",
+    "Forecaster",
+    "KDEForecaster",
+    "NaiveForecaster",
+    "ProspectiveForecaster",
+    "RandomForecaster",
+    "RecaptureRate",
+    "SEPPForecaster",
+    "allocate_patrols",
+    "backtest",
+    "hit_rate_curve",
+    "hit_rates",
+    "recapture_rate_index",
+]

@@ -2,7 +2,8 @@
 
 One function per result, each returning a ``folium.Map`` (or adding to ``m=``):
 :func:`counts_map`, :func:`gistar_map`, :func:`lisa_map`, :func:`density_map`,
-:func:`cluster_map`, :func:`emerging_map`, :func:`near_repeat_map`, :func:`timeline_map`.
+:func:`cluster_map`, :func:`emerging_map`, :func:`near_repeat_map`, :func:`timeline_map`,
+:func:`forecast_map` and :func:`patrol_map`; :func:`backtest_plot` draws a back-test's hit rates.
 :func:`export_map` writes a briefing file (offline, public); :func:`to_png` a slide image;
 :func:`time_chart` the incidents per bin of a cube; :func:`knox_plot` the Knox test's table as a
 heat table. Given a result, :func:`export_map` and
@@ -38,6 +39,7 @@ from hotspot.maps.cells import counts_map, emerging_map, gistar_map, lisa_map
 from hotspot.maps.chart import time_chart
 from hotspot.maps.clusters import cluster_map, near_repeat_map
 from hotspot.maps.export import export_map
+from hotspot.maps.forecast import backtest_plot, forecast_map, patrol_map
 from hotspot.maps.knox import knox_plot
 from hotspot.maps.png import to_png
 from hotspot.maps.profile_plot import profile_grid, profile_plot
@@ -52,6 +54,7 @@ __all__ = [
     "EMERGING_COLOURS",
     "GISTAR_COLOURS",
     "LISA_COLOURS",
+    "backtest_plot",
     "cluster_map",
     "count_classes",
     "counts_map",
@@ -59,10 +62,12 @@ __all__ = [
     "disclose",
     "emerging_map",
     "export_map",
+    "forecast_map",
     "gistar_map",
     "knox_plot",
     "lisa_map",
     "near_repeat_map",
+    "patrol_map",
     "profile_grid",
     "profile_plot",
     "time_chart",

@@ -27,6 +27,8 @@ MAP_KINDS = (
     "clusters",
     "near_repeat",
     "timeline",
+    "forecast",
+    "patrol",
 )
 
 # The map each method's result is drawn as.
@@ -42,6 +44,8 @@ METHOD_MAP = {
     "cluster_summary": "clusters",
     "near_repeat_chains": "near_repeat",
     "space_time_cube": "timeline",
+    "forecast": "forecast",
+    "allocate_patrols": "patrol",
 }
 
 # The method a map kind stands for, when ``kind=`` names the map of a frame built by hand.
@@ -54,6 +58,8 @@ KIND_METHOD = {
     "clusters": "cluster_summary",
     "near_repeat": "near_repeat_chains",
     "timeline": "space_time_cube",
+    "forecast": "forecast",
+    "patrol": "allocate_patrols",
 }
 
 # What the rows of each map kind are (``attrs["hotspot"]["kind"]``).
@@ -66,6 +72,8 @@ KIND_ROWS = {
     "clusters": "clusters",
     "near_repeat": "chains",
     "timeline": "cube",
+    "forecast": "cells",
+    "patrol": "cells",
 }
 
 # Results that have no map of their own, and what to draw instead.
@@ -97,6 +105,8 @@ METHOD_TITLES = {
     "cluster_incidents": "Clustering",
     "near_repeat_chains": "Near-repeat chains",
     "space_time_cube": "Space-time cube",
+    "forecast": "Forecast",
+    "allocate_patrols": "Patrol allocation",
 }
 
 # The density column of a density result on cells, in the order looked for (``kde_ratio`` is
@@ -129,7 +139,7 @@ def map_kind(result: Any, kind: str | None = None, *, func: str) -> str:
     >>> map_kind(pd.DataFrame({"count": [1]}), func="export_map")
     Traceback (most recent call last):
     ...
-    hotspot.errors.HotspotInputError: export_map: this DataFrame does not record the method that made it (attrs['hotspot']['method']), so which map draws it is not known; make it with a hotspot function (e.g. hotspot.count_incidents(incidents, cells), then hotspot.gistar(cells)), or pass kind= one of 'counts', 'gistar', 'lisa', 'emerging', 'density', 'clusters', 'near_repeat', 'timeline'.
+    hotspot.errors.HotspotInputError: export_map: this DataFrame does not record the method that made it (attrs['hotspot']['method']), so which map draws it is not known; make it with a hotspot function (e.g. hotspot.count_incidents(incidents, cells), then hotspot.gistar(cells)), or pass kind= one of 'counts', 'gistar', 'lisa', 'emerging', 'density', 'clusters', 'near_repeat', 'timeline', 'forecast', 'patrol'.
     """
     listed = ", ".join(repr(k) for k in MAP_KINDS)
     if kind is not None:

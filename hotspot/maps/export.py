@@ -33,6 +33,7 @@ from hotspot.maps._offline import (
 from hotspot.maps._style import escape
 from hotspot.maps.cells import counts_map, emerging_map, gistar_map, lisa_map
 from hotspot.maps.clusters import cluster_map, near_repeat_map
+from hotspot.maps.forecast import forecast_map, patrol_map
 from hotspot.maps.surface import density_map
 from hotspot.maps.timeline import timeline_map
 
@@ -107,6 +108,10 @@ def default_map(result: Any, kind: str | None = None, **kwargs: Any) -> Any:
         return near_repeat_map(result, **kwargs)
     if kind == "timeline":
         return timeline_map(result, **kwargs)
+    if kind == "forecast":
+        return forecast_map(result, **kwargs)
+    if kind == "patrol":
+        return patrol_map(result, **kwargs)
     if hasattr(result, "dims"):  # a density surface
         return density_map(result, **kwargs)
     column = density_column(result, func="export_map")  # a density on cells
@@ -135,7 +140,8 @@ def export_map(
         made it (``attrs["hotspot"]["method"]``): counts (:func:`hotspot.count_incidents`),
         Gi* (:func:`hotspot.gistar`, :func:`hotspot.optimized_hotspots`), LISA, emerging
         categories, a kde or dual kde (a surface, or cells), a cluster summary, near-repeat
-        chains or a space-time cube.
+        chains, a space-time cube, a forecast (``Forecaster.predict``) or the cells
+        :func:`hotspot.allocate_patrols` chose.
     path : str or Path
         The HTML file to write.
     offline : bool, default=False
@@ -164,7 +170,7 @@ def export_map(
     context : GeoDataFrame, list or dict of GeoDataFrames, optional
         Context layers (force boundary, main roads) drawn under a result drawn here.
     kind : {"counts", "gistar", "lisa", "emerging", "density", "clusters", "near_repeat", \
-"timeline"}, optional
+"timeline", "forecast", "patrol"}, optional
         The map to draw the result with (the map function ``<kind>_map``), instead of the one
         for its method: e.g. ``kind="counts"`` for the counts of a Gi* result. A frame built by
         hand, which records no method, needs it; it is then also what disclosure control

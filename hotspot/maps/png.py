@@ -113,6 +113,11 @@ def draw_result(ax: Axes, result: Any, kind: str | None = None) -> tuple[DrawnLa
     """Draw ``result`` as :func:`hotspot.maps.export.default_map` would, by the method that
     made it (or ``kind``); the layer drawn and the CRS it is drawn in."""
     kind = map_kind(result, kind, func="to_png")
+    if kind in ("forecast", "patrol"):
+        raise HotspotInputError(
+            f"to_png: there is no slide image of a {kind} map yet; write the HTML map with "
+            "hotspot.maps.export_map(result, 'map.html') (offline=True for a briefing file)."
+        )
     if is_surface(result):
         return draw_surface(ax, result), result.attrs.get("crs")
     if not is_cube(result) and not isinstance(result, gpd.GeoDataFrame):
