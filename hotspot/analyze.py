@@ -2,8 +2,8 @@
 
 Load report, counts per cell, Gi* hot spots, kernel density, HDBSCAN clusters, when crime
 happens (the weekday × hour profile, its peaks, the top hot spots' profiles and the repeat
-locations) and, when the data are timed finer than a month, emerging hot spots and the Knox
-near-repeat test. Every result
+locations) and, when the data are timed finer than a month, emerging hot spots, the Knox
+near-repeat test and next week's patrol plan (a back-tested forecast). Every result
 keeps the parameters that made it; :mod:`hotspot.report.write` writes the files and the page.
 """
 
@@ -85,6 +85,7 @@ class Analysis:
     hotspots: pd.DataFrame | None = None
     when: When | None = None
     repeats: Any = None
+    plan: Any = None
 
 
 def _steps(progress: bool, total: int, name: str) -> Any:
@@ -137,6 +138,8 @@ def run_analysis(
     permutations: int = 999,
     min_cluster_size: int = 100,
     rng: int = 0,
+    next_week: bool = False,
+    patrol_areas: int = 20,
     progress: bool = True,
 ) -> Analysis:
     """Run the standard pipeline on incidents from :func:`hotspot.read_incidents`.
@@ -180,6 +183,13 @@ def run_analysis(
         HDBSCAN's smallest cluster, in incidents.
     rng : int, default=0
         Seed of every random step.
+    next_week : bool, default=False
+        With dates, back-test the forecasters over the last year of the period and choose
+        ``patrol_areas`` cells for the week after it (:func:`hotspot.forecast.plan.plan_patrols`;
+        about 20 s on a year of Toronto's incidents; ``hotspot analyze`` and ``hotspot demo``
+        turn it on).
+    patrol_areas : int, default=20
+        How many cells the patrol plan chooses.
     progress : bool, default=True
         Show a progress bar of the steps.
 
@@ -237,7 +247,7 @@ def run_analysis(
             f"no incident is left to analyse in {settings.get('period_asked', 'the period')}; "
             "check --start/--end and --category."
         )
-    bar = _steps(progress, 7 if timed else 5, name)
+    bar = _steps(progress, (8 if next_week else 7) if timed else 5, name)
     bar.set_postfix_str("counts")
     make_grid = hex_grid if grid == "hex" else square_grid
     cells = count_incidents(
@@ -285,12 +295,16 @@ def run_analysis(
 
     if timed:
         _space_time(analysis, chosen, cells, freq, knox_categories, bar, progress)
+        if next_week:
+            bar.set_postfix_str("next week: back-tested forecasts")
+            _next_week(analysis, chosen, cells, patrol_areas)
+            bar.update()
     else:
         analysis.notes.append(
-            "Emerging hot spots and near repeats not run: "
+            "Emerging hot spots, near repeats and next week's forecast not run: "
             + (
                 f"the times are by {report.time_resolution} "
-                f"({analysis.period['label'] if analysis.period else 'no period'}); both need "
+                f"({analysis.period['label'] if analysis.period else 'no period'}); they need "
                 "dates or times of day."
                 if report.time_min is not None
                 else "the incidents have no times."
@@ -436,6 +450,28 @@ def _analysed_period(
             "it are left out of every step."
         )
     return incidents[keep]
+
+
+def _next_week(
+    analysis: Analysis, incidents: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, areas: int
+) -> None:
+    """Next week's patrol plan, or a note saying why there is none."""
+    from hotspot.forecast.plan import plan_patrols
+
+    grid = cells.drop(columns=[c for c in ("count", "count_weighted") if c in cells.columns])
+    try:
+        analysis.plan = plan_patrols(
+            incidents, grid, areas=areas, rng=analysis.settings["rng"], quiet=True
+        )
+    except HotspotInputError as err:
+        analysis.notes.append(f"Next week's forecast not made: {err}")
+        return
+    analysis.settings["next_week"] = {
+        "forecaster": analysis.plan.forecaster,
+        "areas": areas,
+        "backtest_period": analysis.plan.params["backtest_period"],
+        "windows": analysis.plan.params["windows"],
+    }
 
 
 def _space_time(

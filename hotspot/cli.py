@@ -1,4 +1,5 @@
-"""Command line: ``hotspot info FILE``, ``hotspot analyze FILE --out DIR``, ``hotspot demo``."""
+"""Command line: ``hotspot info FILE``, ``hotspot analyze FILE --out DIR``, ``hotspot forecast
+FILE --out DIR``, ``hotspot demo``."""
 
 from __future__ import annotations
 
@@ -62,6 +63,12 @@ EXAMPLES = {
         "  hotspot analyze crimes.csv --out public/ --public --offline --category Burglary"
     ),
     "demo": "example:\n  hotspot demo --out out --offline",
+    "forecast": (
+        "examples:\n"
+        "  hotspot forecast crimes.csv --out next_week/ --category Burglary --areas 20\n"
+        "  hotspot forecast crimes.csv --out plan/ --horizon 14D --cell-size 150 \\\n"
+        "      --min-spacing 400 --public --offline"
+    ),
 }
 
 
@@ -236,6 +243,8 @@ def _analyze(args: argparse.Namespace) -> int:
         permutations=args.permutations,
         min_cluster_size=args.min_cluster_size,
         rng=args.rng,
+        next_week=not args.no_forecast,
+        patrol_areas=args.areas,
         progress=not args.quiet,
     )
     section = write_analysis(
@@ -243,6 +252,53 @@ def _analyze(args: argparse.Namespace) -> int:
     )
     path = write_report([section], out, title=title)
     print(f"report: {path}")
+    return 0
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    from hotspot.analyze import select_categories
+    from hotspot.forecast.plan import plan_patrols
+    from hotspot.grid import count_incidents, hex_grid, square_grid
+    from hotspot.report.forecast import write_forecast
+
+    out = check_output_folder(args.out, "--out")
+    name = Path(args.file).name.split(".")[0]
+    existing = out / f"{name}_forecast.txt"
+    if existing.is_file() and not args.overwrite:
+        raise HotspotInputError(
+            f"{existing} already exists (an earlier forecast); pass --overwrite to replace it "
+            "and the files written with it, or choose another --out folder"
+        )
+    inc = _read(args, category=args.category_column)
+    inc = select_categories(inc, args.category)
+    check_grid_cells(args.cell_size, _extent(inc), name="--cell-size")
+    make_grid = hex_grid if args.grid == "hex" else square_grid
+    # counted for the place names the maps print (they are the incidents'), then the count
+    # over the whole file dropped: the maps show the forecast
+    grid = make_grid(inc, args.cell_size, quiet=True)
+    cells = count_incidents(inc, grid, quiet=True).drop(columns="count")
+    plan = plan_patrols(
+        inc,
+        cells,
+        areas=args.areas,
+        horizon=args.horizon,
+        windows=args.windows,
+        min_spacing=args.min_spacing,
+        rng=args.rng,
+        quiet=args.quiet,
+    )
+    title = args.title or f"Forecast from {Path(args.file).name}"
+    _, files = write_forecast(
+        plan,
+        out,
+        name=name,
+        title=title,
+        offline=args.offline,
+        public=args.public,
+        min_count=args.min_count,
+    )
+    print(plan.sentence())
+    print(f"files in {out}: {', '.join(files)}")
     return 0
 
 
@@ -325,6 +381,7 @@ def _demo(args: argparse.Namespace) -> int:
             cell_size=size,
             grid=grid,
             knox_categories=knox,
+            next_week=True,
             progress=not args.quiet,
         )
         sections.append(write_analysis(analysis, out, offline=args.offline, public=args.public))
@@ -440,12 +497,75 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--rng", type=int, default=0, help="seed of every random step (default: 0)"
     )
+    analyze.add_argument(
+        "--areas",
+        type=int,
+        default=20,
+        help='cells the "Next week" patrol plan chooses (default: 20)',
+    )
+    analyze.add_argument(
+        "--no-forecast",
+        action="store_true",
+        help='leave out the "Next week" section (a back-test of four forecasters over the '
+        "last year: about 20 s on a year of a city's incidents)",
+    )
     _add_read_options(analyze)
     analyze.add_argument(
         "--category-column", default=None, help="category column (default: detected)"
     )
+    forecast = command(
+        "forecast",
+        "back-test the forecasters on an incident file, forecast the next window with the best "
+        "and choose the cells to patrol: maps, the chosen cells and the back-test in --out",
+    )
+    forecast.add_argument("file")
+    forecast.add_argument("--out", required=True, help="folder for the maps and tables")
+    forecast.add_argument(
+        "--horizon", default="7D", help="the forecast window, e.g. 7D or 14D (default: 7D)"
+    )
+    forecast.add_argument(
+        "--areas", type=int, default=20, help="cells to choose for patrols (default: 20)"
+    )
+    forecast.add_argument(
+        "--windows",
+        type=int,
+        default=52,
+        help="back-test windows before the data end (default: 52, a year of weeks)",
+    )
+    forecast.add_argument(
+        "--cell-size",
+        type=float,
+        default=250.0,
+        help="grid cell size in metres (default: 250, a few street blocks)",
+    )
+    forecast.add_argument(
+        "--grid", choices=("square", "hex"), default="square", help="cell shape (default: square)"
+    )
+    forecast.add_argument(
+        "--min-spacing",
+        type=float,
+        default=None,
+        help="metres between chosen cells, so patrols do not bunch (default: none)",
+    )
+    forecast.add_argument(
+        "--category",
+        action="append",
+        default=None,
+        help="forecast only this category (repeat for several)",
+    )
+    forecast.add_argument(
+        "--title", default=None, help="title of the maps (default: from the file name)"
+    )
+    forecast.add_argument(
+        "--rng", type=int, default=0, help="seed of the random baseline (default: 0)"
+    )
+    _add_read_options(forecast)
+    forecast.add_argument(
+        "--category-column", default=None, help="category column (default: detected)"
+    )
+    forecast.set_defaults(run=_forecast)
     demo = command("demo", "the pipeline on the embedded data")
-    for sub in (analyze, demo):
+    for sub in (analyze, demo, forecast):
         sub.add_argument("--offline", action="store_true", help="maps that open with no network")
         sub.add_argument(
             "--public",

@@ -183,7 +183,10 @@ def test_demo_writes_the_report_maps_and_data(tmp_path):
     page = (out / "report.html").read_text()
     assert page.count("<section>") == 2
     assert page.count("data:image/png;base64,") >= 10  # the maps as images on the page
-    assert "Emerging hot spots and near repeats not run" in page  # West Yorkshire, by month
+    assert "Emerging hot spots, near repeats and next week" in page  # by month: not run
+    # Toronto has dates: next week's back-tested patrol plan
+    assert "Next week" in page and (out / "toronto_patrols.html").is_file()
+    assert not (out / "west_yorkshire_patrols.html").exists()
     assert "Methods." in page and "Knox test on" in page
     # each section opens with the key findings and the ranked table, and states its period
     for section, period in zip(

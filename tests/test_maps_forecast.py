@@ -603,11 +603,11 @@ def test_backtest_plot_draws_the_pooled_line_the_spread_and_the_baseline(backtes
     # data: burglary concentrates where it was)
     assert (naive.get_ydata() > random.get_ydata()).all()
     legend_texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend_texts == [
-        "naive (pooled; band: 10th–90th percentile of 10 weeks)",
-        "random (no skill)",
-    ]
-    assert ax.get_title(loc="left") == "Back-test: 10 weekly forecasts, 2019-09-02 to 2019-11-10"
+    assert legend_texts == ["naive", "random (no skill)"]
+    assert ax.get_title(loc="left") == (
+        "Back-test: 10 weekly forecasts, 2019-09-02 to 2019-11-10\n"
+        "line: all 10 weeks together; band: the 10th to 90th percentile week"
+    )
     assert "hit rate" in ax.get_ylabel() and "area flagged" in ax.get_xlabel()
     ax.figure.savefig(tmp_path / "backtest.png", dpi=100)
     keep(ax.figure, "backtest_hit_rate.png")

@@ -943,25 +943,6 @@ def _backtest_title(result: Any, unit: str) -> str:
     return text
 
 
-def _coverage_ticks(percent: np.ndarray) -> list[float]:
-    """The coverages as x ticks, the smaller ones left out where they would crowd the larger.
-
-    Examples
-    --------
-    >>> _coverage_ticks(np.array([0.5, 1, 2, 5, 10, 20]))
-    [0.5, 2.0, 5.0, 10.0, 20.0]
-    """
-    values = np.unique(percent[np.isfinite(percent)])
-    if not len(values):
-        return []
-    gap = 0.06 * float(values.max())
-    kept: list[float] = []
-    for value in values[::-1]:
-        if all(abs(value - k) >= gap for k in kept):
-            kept.append(float(value))
-    return sorted(kept)
-
-
 def backtest_plot(
     result: Any,
     *,
@@ -1008,7 +989,7 @@ def backtest_plot(
     ...                      periods=pd.DataFrame({"start": range(3)}))
     >>> ax = backtest_plot(bt)
     >>> [t.get_text() for t in ax.get_legend().get_texts()][:2]
-    ['naive (pooled; band: 10th–90th percentile of 3 weeks)', 'random (no skill)']
+    ['naive', 'random (no skill)']
     """
     func = "backtest_plot"
     metric = check_choice(metric, "metric", METRICS, func=func)
@@ -1025,7 +1006,7 @@ def backtest_plot(
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-        from matplotlib.ticker import PercentFormatter
+        from matplotlib.ticker import NullLocator, PercentFormatter
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError(f"{func}() needs matplotlib: pip install 'hotspot[notebooks]'") from err
     table = summary
@@ -1068,7 +1049,7 @@ def backtest_plot(
         if name == "random":
             ax.plot(x, y, "--", color=colours[name], lw=1.6, label="random (no skill)", zorder=3)
             continue
-        label = f"{name} (pooled; band: 10th–90th percentile of {n_periods:,} {unit}s)"
+        label = name
         ax.fill_between(x, lo, hi, color=colours[name], alpha=0.18, lw=0, zorder=1)
         ax.plot(x, y, "-o", color=colours[name], lw=2, ms=4, label=label, zorder=4)
     ax.set_xlabel("area flagged (% of the study area, highest risk first)")
@@ -1079,9 +1060,10 @@ def backtest_plot(
         ax.set_ylabel("PAI (hit rate ÷ area share; random = 1)")
         ax.axhline(1.0, color=BASELINE_COLOURS["random"], lw=0.8, ls=":", zorder=2)
     ax.set_ylim(bottom=0)
-    ticks = _coverage_ticks(table["coverage"].to_numpy(dtype=float) * 100)
+    ticks = np.unique(table["coverage"].to_numpy(dtype=float) * 100)
+    ax.set_xscale("log")  # coverages are spaced by ratio (1, 2, 5, 10, 20 %)
     ax.set_xticks(ticks, [f"{t:g} %" for t in ticks])
-    ax.set_xlim(left=0)
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.grid(True, color="#e5e5e5", lw=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -1089,7 +1071,12 @@ def backtest_plot(
     ax.legend(
         loc="upper left" if metric == "hit_rate" else "upper right", fontsize=8, frameon=False
     )
-    ax.set_title(_backtest_title(result, unit), fontsize=11, loc="left")
+    ax.set_title(
+        f"{_backtest_title(result, unit)}\nline: all {n_periods:,} {unit}s together; band: the "
+        f"10th to 90th percentile {unit}",
+        fontsize=9,
+        loc="left",
+    )
     if own:
         ax.figure.tight_layout()
     return ax

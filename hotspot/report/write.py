@@ -367,6 +367,20 @@ def write_analysis(
             + _ranked_html(shown_table)
         )
     when = _when_block(s)
+    next_week = ""
+    if a.plan is not None:
+        from hotspot.report.forecast import write_forecast
+
+        next_week, forecast_files = write_forecast(
+            a.plan,
+            out,
+            name=a.name,
+            title=a.title,
+            offline=offline,
+            public=public,
+            min_count=min_count,
+        )
+        s.files += forecast_files
     notes_html = "".join(f"<div class='note'>{escape(n)}</div>" for n in notes)
     public_note = f"<div class='public'>{escape(statement(min_count))}</div>" if public else ""
     (out / f"{a.name}_settings.json").write_text(settings_json(a) + "\n")
@@ -376,7 +390,7 @@ def write_analysis(
     return (
         f"<section><h2>{escape(a.title)}{period}</h2>{public_note}"
         f"<h3>Key findings</h3><p class='findings'>{escape(key_findings(a, public, min_count))}</p>"
-        f"{ranked}{when}{notes_html}"
+        f"{ranked}{when}{next_week}{notes_html}"
         f"<h3>Key numbers</h3>{_table(_key_numbers(a))}"
         f"<h3>Maps</h3>{''.join(s.figures)}{''.join(tables)}{_methods(a)}"
         f"<h3>Load report</h3>{a.load_report._repr_html_()}"
