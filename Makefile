@@ -6,12 +6,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test test-fast lab bench lint data docs clean-venv
 
-# Create the virtual environment and install the project (editable, with the dev and notebook
-# extras) only when it is missing or pyproject.toml changed: idempotent and fast when up to date.
+# Create the virtual environment and install the project (editable, with the dev, notebook
+# and scale extras) only when it is missing or pyproject.toml changed: idempotent and fast when up to date.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,notebooks]'
+	$(PY) -m pip install --quiet -e '.[dev,notebooks,scale]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
