@@ -39,6 +39,7 @@ BENCHMARKS = (
     "bench_knox.py",
     "bench_emerging.py",
     "bench_maps.py",
+    "bench_sepp.py",
 )
 
 
@@ -96,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         extra["bench_knox.py"] = ["--quick"]
         extra["bench_emerging.py"] = ["--quick"]
         extra["bench_maps.py"] = ["--quick"]
+        extra["bench_sepp.py"] = ["--quick"]
     results, crashed, elapsed = {}, [], {}
     with tempfile.TemporaryDirectory(prefix="hotspot-bench-") as tmp:
         for script in BENCHMARKS:
@@ -383,6 +385,56 @@ def main(argv: list[str] | None = None) -> int:
             f"{ratios['time']:.1f}x ({v[peer]['seconds']:.1f} / {v['hotspot']['seconds']:.2f} s), "
             f"memory growth {ratios['memory_growth']:.1f}x{load}"
         )
+    if "bench_sepp.py" in results:
+        r = results["bench_sepp.py"]
+        t, runs = r["targets"], r["runs"]
+        fit = t["fit_seconds"]
+        first = runs["fit"][0] if runs.get("fit") else {}
+        rows.append(
+            (
+                "sepp fit, 2019 break-ins (median)",
+                f"{fit['seconds']:.2f} s" if "seconds" in fit else "-",
+                f"< {fit['target']:g} s",
+                fit["pass"],
+                f"{first['events']:,} events, {first['n_pairs']:,} pairs, peak growth "
+                f"{fit['growth_mib']:.0f} MiB"
+                if first and "growth_mib" in fit
+                else "did not complete",
+            )
+        )
+        lin = t["memory_linear"]
+        if "ratio" in lin:
+            per_event = lin["bytes_per_event"]
+            rows.append(
+                (
+                    "sepp memory per event, most / fewest years",
+                    f"{lin['ratio']:.2f}",
+                    f"<= {lin['target']:g}",
+                    lin["pass"],
+                    ", ".join(f"{y} y {b:,.0f} B" for y, b in per_event.items()),
+                )
+            )
+        else:
+            rows.append(("sepp memory per event", "-", "<= 2", False, "did not complete"))
+        checks = r["checks"]
+        rows.append(
+            (
+                "sepp pruned EM agrees with a dense EM",
+                f"{sum(checks.values())}/{len(checks)}",
+                "all pass",
+                all(checks.values()),
+                "same events, pairs and iterations; parameters within 1e-6",
+            )
+        )
+        if "dense_speedup" in t:
+            d = t["dense_speedup"]
+            pruned, dense = runs["pruned"][0], runs["dense"][0]
+            notes.append(
+                f"info: sepp pruned vs dense (n x n) EM on {d['events']:,} events: "
+                f"{d['ratio']:.1f}x ({d['dense_seconds']:.2f} s / {d['pruned_seconds']:.3f} s), "
+                f"peak growth {dense['peak_mib'] - dense['rss_setup_mib']:.0f} / "
+                f"{pruned['peak_mib'] - pruned['rss_setup_mib']:.0f} MiB"
+            )
     print(f"{'measure':<42}{'value':>8}  {'target':<10}{'':<6}detail")
     for label, value, target, ok, detail in rows:
         print(f"{label:<42}{value:>8}  {target:<10}{'PASS' if ok else 'FAIL':<6}{detail}")

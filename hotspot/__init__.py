@@ -23,6 +23,7 @@ from hotspot.forecast import (
     BacktestResult,
     KDEForecaster,
     NaiveForecaster,
+    PatrolPlan,
     ProspectiveForecaster,
     RandomForecaster,
     RecaptureRate,
@@ -30,6 +31,7 @@ from hotspot.forecast import (
     allocate_patrols,
     backtest,
     hit_rate_curve,
+    plan_patrols,
     recapture_rate_index,
 )
 from hotspot.grid import (
@@ -94,6 +96,7 @@ __all__ = [
     "LoadReport",
     "NaiveForecaster",
     "Neighbours",
+    "PatrolPlan",
     "ProspectiveForecaster",
     "RandomForecaster",
     "RecaptureRate",
@@ -137,6 +140,7 @@ __all__ = [
     "near_repeat_chains",
     "nearest_neighbour_index",
     "optimized_hotspots",
+    "plan_patrols",
     "profile_peaks",
     "read_cube",
     "read_incidents",

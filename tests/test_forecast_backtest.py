@@ -12,7 +12,7 @@ from sklearn.cluster import KMeans
 import hotspot as hs
 from hotspot.errors import HotspotInputError
 from hotspot.forecast._base import NaiveForecaster, RandomForecaster
-from hotspot.forecast.backtest import TABLE_COLUMNS, BacktestResult, backtest
+from hotspot.forecast.backtesting import TABLE_COLUMNS, BacktestResult, backtest
 from hotspot.forecast.metrics import hit_rates
 from hotspot.simulate import simulate_incidents
 

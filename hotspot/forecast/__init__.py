@@ -7,7 +7,7 @@ back-test against the naive and random baselines before it is used to allocate p
 
 from hotspot.forecast._base import Forecaster, NaiveForecaster, RandomForecaster
 from hotspot.forecast.allocate import allocate_patrols
-from hotspot.forecast.backtest import BacktestResult, backtest
+from hotspot.forecast.backtesting import BacktestResult, backtest
 from hotspot.forecast.kde import KDEForecaster
 from hotspot.forecast.metrics import (
     RecaptureRate,
@@ -15,6 +15,7 @@ from hotspot.forecast.metrics import (
     hit_rates,
     recapture_rate_index,
 )
+from hotspot.forecast.plan import PatrolPlan, plan_patrols
 from hotspot.forecast.prospective import ProspectiveForecaster
 from hotspot.forecast.sepp import SEPPForecaster
 
@@ -23,6 +24,7 @@ __all__ = [
     "Forecaster",
     "KDEForecaster",
     "NaiveForecaster",
+    "PatrolPlan",
     "ProspectiveForecaster",
     "RandomForecaster",
     "RecaptureRate",
@@ -31,5 +33,6 @@ __all__ = [
     "backtest",
     "hit_rate_curve",
     "hit_rates",
+    "plan_patrols",
     "recapture_rate_index",
 ]

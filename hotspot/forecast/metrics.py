@@ -18,7 +18,7 @@ of the area and asks how many of the next window's incidents fell in them. The d
 * with ``N = 0`` every rate is NaN: reported, never divided by zero.
 
 :func:`hit_rates` is the array core (one sort, every coverage from cumulative sums), used
-thousands of times by :func:`hotspot.forecast.backtest.backtest`; :func:`hit_rate_curve` scores a
+thousands of times by :func:`hotspot.forecast.backtesting.backtest`; :func:`hit_rate_curve` scores a
 forecast's cells against incidents or counts; :func:`recapture_rate_index` is Levine's RRI.
 """
 
@@ -447,7 +447,7 @@ def hit_rate_curve(
     See Also
     --------
     hit_rates : the same on plain arrays.
-    hotspot.forecast.backtest.backtest : the metrics over many forecast windows.
+    hotspot.forecast.backtesting.backtest : the metrics over many forecast windows.
 
     Examples
     --------

@@ -21,7 +21,7 @@ from hotspot._validate import check_integer
 from hotspot.errors import HotspotInputError
 from hotspot.forecast._base import DAY, Forecaster, NaiveForecaster, as_duration
 from hotspot.forecast.allocate import allocate_patrols
-from hotspot.forecast.backtest import BacktestResult, backtest
+from hotspot.forecast.backtesting import BacktestResult, backtest
 from hotspot.forecast.kde import KDEForecaster
 from hotspot.forecast.prospective import ProspectiveForecaster
 from hotspot.forecast.sepp import SEPPForecaster

@@ -956,7 +956,7 @@ def backtest_plot(
     all incidents); the band around it runs from the 10th to the 90th percentile of the
     periods, so a forecaster that is good on average but erratic shows it. The random
     baseline is dashed and has no band drawn over the others; the legend names each
-    forecaster. Reads ``result.summary`` (:class:`hotspot.forecast.backtest.BacktestResult`).
+    forecaster. Reads ``result.summary`` (:class:`hotspot.forecast.backtesting.BacktestResult`).
 
     Parameters
     ----------
