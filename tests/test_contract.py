@@ -40,7 +40,17 @@ def city() -> dict[str, Any]:
         warnings.simplefilter("ignore")
         grid = hs.square_grid(incidents, cell_size=250, quiet=True)
         counted = hs.count_incidents(incidents, grid, quiet=True)
-    return {"incidents": incidents, "grid": grid, "cells": counted}
+    forecast = hs.NaiveForecaster(periods=4).fit(incidents, grid).predict("7D")
+    return {"incidents": incidents, "grid": grid, "cells": counted, "forecast": forecast}
+
+
+def forecast_with(forecaster: Any) -> Callable[[dict], Any]:
+    return lambda c: forecaster.fit(c["incidents"], c["grid"]).predict("7D")
+
+
+def halves(incidents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    middle = incidents["time"].min() + (incidents["time"].max() - incidents["time"].min()) / 2
+    return incidents[incidents["time"] < middle], incidents[incidents["time"] >= middle]
 
 
 def snapshot(frame: Any) -> tuple[Any, dict]:
@@ -202,6 +212,22 @@ CASES: dict[str, tuple[str, Callable[[dict], Any], str | None]] = {
         lambda c: hs.near_repeat_chains(c["incidents"], 200, 7),
         None,
     ),
+    # every forecaster's predict stamps method "forecast" and adds forecast_* columns
+    "forecast (naive)": ("grid", forecast_with(hs.NaiveForecaster()), "forecast"),
+    "forecast (random)": ("grid", forecast_with(hs.RandomForecaster(rng=1)), "forecast"),
+    "forecast (kde)": ("grid", forecast_with(hs.KDEForecaster()), "forecast"),
+    "forecast (prospective)": ("grid", forecast_with(hs.ProspectiveForecaster()), "forecast"),
+    "forecast (sepp)": ("grid", forecast_with(hs.SEPPForecaster()), "forecast"),
+    "allocate_patrols": (
+        "forecast",
+        lambda c: hs.allocate_patrols(c["forecast"], 5, min_spacing=500, quiet=True),
+        "patrol",
+    ),
+    "recapture_rate_index": (
+        "forecast",
+        lambda c: hs.recapture_rate_index(c["forecast"], *halves(c["incidents"])),
+        None,
+    ),
 }
 
 OBJECT_RESULTS = {
@@ -213,6 +239,7 @@ OBJECT_RESULTS = {
     "ripley",
     "cluster_stability",
     "knox_test",
+    "recapture_rate_index",
 }
 
 
@@ -301,6 +328,7 @@ def test_a_seed_is_recorded_where_one_is_given(city, case):
         "cluster_stability",
         "emerging_hotspots",
         "knox_test",
+        "forecast (random)",
     }
     assert meta["rng_seed"] == (1 if uses_rng else None)
 
