@@ -538,7 +538,7 @@ def simulate_self_exciting(
     bounds = area.bounds
     n_background = int(generator.poisson(rate * days))
     if background == "uniform":
-        bx, by = _sample_uniform(n_background, area, bounds, generator)
+        bx, by = _sample_background(n_background, area, bounds, [], generator, uniform=True)
     else:
         bx, by = _sample_background(n_background, area, bounds, [], generator)
     bt = generator.uniform(0.0, days, n_background)
@@ -1052,7 +1052,11 @@ def _sample_background(
     bounds: tuple[float, ...],
     colds: list[dict[str, Any]],
     rng: np.random.Generator,
+    *,
+    uniform: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points over ``area`` by rejection from its bounding box: with the gradient and
+    cold-spot weights of :func:`_background_weight`, or ``uniform``."""
     xmin, ymin, xmax, ymax = bounds
     box_area = (xmax - xmin) * (ymax - ymin)
     fill = area.area / box_area if box_area > 0 else 1.0
@@ -1061,34 +1065,13 @@ def _sample_background(
     got = 0
     while got < n:
         # The gradient's maximum is 2 and its mean 1.5: expect ~0.75 * fill acceptance.
-        batch = int(min(max(1024, 1.6 * (n - got) / max(fill, 1e-6)), 5_000_000))
+        factor = 1.2 if uniform else 1.6
+        batch = int(min(max(1024, factor * (n - got) / max(fill, 1e-6)), 5_000_000))
         x = rng.uniform(xmin, xmax, batch)
         y = rng.uniform(ymin, ymax, batch)
         keep = shapely.contains_xy(area, x, y)
-        keep &= rng.random(batch) * 2.0 < _background_weight(x, y, bounds, colds)
-        got_x.append(x[keep])
-        got_y.append(y[keep])
-        got += int(keep.sum())
-    if not got_x:
-        return np.empty(0), np.empty(0)
-    return np.concatenate(got_x)[:n], np.concatenate(got_y)[:n]
-
-
-def _sample_uniform(
-    n: int, area: shapely.Geometry, bounds: tuple[float, ...], rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` points uniform over ``area`` (rejection from its bounding box)."""
-    xmin, ymin, xmax, ymax = bounds
-    box_area = (xmax - xmin) * (ymax - ymin)
-    fill = area.area / box_area if box_area > 0 else 1.0
-    got_x: list[np.ndarray] = []
-    got_y: list[np.ndarray] = []
-    got = 0
-    while got < n:
-        batch = int(min(max(1024, 1.2 * (n - got) / max(fill, 1e-6)), 5_000_000))
-        x = rng.uniform(xmin, xmax, batch)
-        y = rng.uniform(ymin, ymax, batch)
-        keep = shapely.contains_xy(area, x, y)
+        if not uniform:
+            keep &= rng.random(batch) * 2.0 < _background_weight(x, y, bounds, colds)
         got_x.append(x[keep])
         got_y.append(y[keep])
         got += int(keep.sum())
