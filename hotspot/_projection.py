@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 BRITISH_NATIONAL_GRID = "EPSG:27700"
 # Great Britain (not Northern Ireland, which uses the Irish grid): a generous box around the
@@ -56,3 +58,37 @@ def is_metric_projected(crs: CRS) -> bool:
         return False
     units = {axis.unit_name for axis in crs.axis_info}
     return units <= {"metre", "meter", "m"}
+
+
+@functools.lru_cache(maxsize=32)
+def transformer(source: CRS | int | str, target: CRS | int | str) -> Transformer:
+    """The pyproj Transformer from ``source`` to ``target``, x (easting, longitude) first.
+
+    Made once per process for each pair and handed out again: ``Transformer.from_crs`` weighs
+    PROJ's candidate operations each time it is called (about 25 ms of CPU from longitude and
+    latitude to the British National Grid), and reading a file called it once per load. The
+    Transformer is the one ``Transformer.from_crs(source, target, always_xy=True)`` returns,
+    so results are the same. Sharing it is safe: since pyproj 3.1 a Transformer keeps its
+    PROJ object per thread (pyproj #782), and geopandas caches its ``to_crs`` transformers the
+    same way. A pair pyproj cannot relate raises as ``from_crs`` does, and is tried again on
+    the next call.
+
+    Parameters
+    ----------
+    source, target : pyproj.CRS, int or str
+        Anything ``Transformer.from_crs`` takes (hashable: a CRS, an EPSG code, a string).
+
+    Returns
+    -------
+    pyproj.Transformer
+
+    Examples
+    --------
+    >>> to_lonlat = transformer(CRS.from_epsg(32617), 4326)
+    >>> lon, lat = to_lonlat.transform(630000.0, 4835000.0)
+    >>> round(lon, 2), round(lat, 2)
+    (-79.39, 43.66)
+    >>> transformer(CRS.from_epsg(32617), 4326) is to_lonlat
+    True
+    """
+    return Transformer.from_crs(source, target, always_xy=True)

@@ -11,7 +11,9 @@ path, size and modification time, so ``HOTSPOT_DATA_DIR`` or a rebuilt file is h
 
 The reference tests against esda pay its numba compile (about 20 s, most of it for the
 kernels of ``G_Local``'s permutations) in the first process that needs it, and no other:
-esda's kernels are cached on disk (see ``_cache_esda_kernels``).
+esda's kernels are cached on disk (see ``_cache_esda_kernels``). The tests take esda and
+libpysal from the ``esda`` and ``libpysal`` fixtures, imported on first use: importing them
+costs about a second, which every xdist worker paid while collecting, whatever it ran.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ def _cache_esda_kernels() -> None:
     cache the session that compiles them first writes them next to esda's modules (numba's
     default place: ``__pycache__`` in the virtual environment, or its user-wide cache when
     that is read-only), and later sessions and xdist workers load them. Only when esda was
-    imported (by the reference tests' modules): a run without them does not import it.
+    imported (by the ``esda`` fixture, or a test module that imports it): a run without
+    them does not import it.
     Numba's ``Dispatcher.enable_caching`` is what ``cache=True`` calls; should a numba
     release drop it, the kernels are compiled as before.
     """
@@ -89,6 +92,24 @@ def _cache_esda_kernels() -> None:
                     kernel.enable_caching()
                 except (AttributeError, RuntimeError):  # no such method, or nowhere to write
                     return
+
+
+# Doctests that run the whole pipeline (``run_analysis``): slow, as the tests that do are
+# (``make test`` runs them, ``make test-fast`` leaves them out).
+SLOW_DOCTESTS = frozenset(
+    {
+        "hotspot.analyze.run_analysis",
+        "hotspot.report.findings.key_findings",
+        "hotspot.report.findings.when_sentences",
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m "not slow"`` deselects
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if isinstance(item, pytest.DoctestItem) and item.name in SLOW_DOCTESTS:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -117,3 +138,21 @@ def west_yorkshire():
 @pytest.fixture(scope="session")
 def toronto():
     return hs.datasets.load_toronto(quiet=True)
+
+
+@pytest.fixture(scope="session")
+def libpysal():
+    """libpysal, the reference for weights, imported by the first test that needs it."""
+    import libpysal
+
+    return libpysal
+
+
+@pytest.fixture(scope="session")
+def esda():
+    """esda, the reference for the spatial statistics, imported by the first test that needs
+    it, with its numba kernels cached on disk before any is compiled."""
+    import esda
+
+    _cache_esda_kernels()
+    return esda

@@ -1,4 +1,8 @@
-"""The standard pipeline: every incident accounted for, choices recorded, reproducible."""
+"""The standard pipeline: every incident accounted for, choices recorded, reproducible.
+
+``make test-fast`` keeps the pipeline runs that check a step of their own (every step on a year
+of Toronto, monthly data, a category filter, no times, the defaults, the long tail); the
+repeated runs and the written reports are marked slow (``make test`` runs them)."""
 
 from __future__ import annotations
 
@@ -60,6 +64,7 @@ def test_pipeline_on_monthly_data_says_what_it_skipped(west_yorkshire):
     assert any("by month" in note for note in a.notes)
 
 
+@pytest.mark.slow  # two whole pipelines
 def test_pipeline_is_reproducible_with_rng(toronto_2021):
     runs = [
         run_analysis(
@@ -97,6 +102,7 @@ def test_categories_are_checked_and_counted(toronto_2021):
         run_analysis(toronto_2021, name="t", title="t", grid="triangle", progress=False)
 
 
+@pytest.mark.slow  # a whole pipeline and its report, twice
 @pytest.mark.parametrize("public", [False, True])
 def test_report_of_a_small_file_says_what_it_could_not_show(toronto, tmp_path, public):
     from hotspot.report.write import write_analysis, write_report

@@ -88,7 +88,9 @@ def brute_force(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
         periods = t.dt.to_period(period)
         if multiple > 1:  # bins counted from the bin of the earliest time, as the cube does
             first = periods.min()
-            periods = periods.map(lambda p: first + ((p - first).n // multiple) * multiple)
+            # each distinct period's bin worked out once, not once per minute
+            bins = {p: first + ((p - first).n // multiple) * multiple for p in periods.unique()}
+            periods = periods.map(bins)
         m["unit"] = pd.PeriodIndex(periods).start_time
     counts = m.groupby(["incident", "unit"]).size().rename("n").reset_index()
     counts["weight"] = counts["n"] / counts.groupby("incident")["n"].transform("sum")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import copy
 import warnings
 
-import esda
-import libpysal
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,7 +21,7 @@ def columbus():
 
 
 @pytest.fixture(scope="module")
-def columbus_gal():
+def columbus_gal(libpysal):
     return libpysal.io.open(libpysal.examples.get_path("columbus.gal")).read()
 
 
@@ -39,7 +37,7 @@ def test_moran_columbus_published_values(columbus, columbus_gal):
 
 
 @pytest.mark.slow  # esda's numba compile (10-20 s)
-def test_moran_matches_esda_both_assumptions_and_permutations(columbus, columbus_gal):
+def test_moran_matches_esda_both_assumptions_and_permutations(columbus, columbus_gal, esda):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = esda.Moran(
@@ -53,7 +51,7 @@ def test_moran_matches_esda_both_assumptions_and_permutations(columbus, columbus
     assert abs(rand.null_distribution.mean() - rand.expected) < 4 * np.sqrt(rand.variance / 999)
 
 
-def test_general_g_matches_esda(columbus, columbus_gal):
+def test_general_g_matches_esda(columbus, columbus_gal, esda):
     ref = esda.G(columbus["CRIME"].to_numpy(), columbus_gal, permutations=0)
     ours = hs.general_g(columbus, "CRIME", weights=columbus_gal, permutations=99, rng=1)
     assert ours.statistic == pytest.approx(ref.G, rel=1e-12)
@@ -62,7 +60,7 @@ def test_general_g_matches_esda(columbus, columbus_gal):
     assert 0 < ours.pvalue_sim <= 1
 
 
-def test_incremental_autocorrelation_lattice_equals_sparse_and_esda(west_yorkshire):
+def test_incremental_autocorrelation_lattice_equals_sparse_and_esda(west_yorkshire, esda, libpysal):
     cells = hs.count_incidents(
         west_yorkshire, hs.square_grid(west_yorkshire, 2000, quiet=True), quiet=True
     )

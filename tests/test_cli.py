@@ -431,6 +431,13 @@ def test_existing_report_needs_overwrite(small_csv, tmp_path, capfd):
     assert f"{out / 'report.html'} already exists" in line and "--overwrite" in line
     assert (out / "report.html").read_text() == "an earlier report"
     assert "--overwrite" in one_line_error(capfd, "demo", "--out", out)  # not a demo report
+
+
+@pytest.mark.slow  # a whole pipeline and its report (the category filter test runs one fast)
+def test_overwrite_replaces_an_earlier_report(small_csv, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("an earlier report")
     args = ["analyze", str(small_csv), "--out", str(out), "--overwrite", "--quiet"]
     args += ["--permutations", "9", "--cell-size", "1000"]
     assert main(args) == 0

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import warnings
 
-import esda
 import geopandas as gpd
-import libpysal
 import numpy as np
 import pandas as pd
 import pytest
@@ -73,7 +71,7 @@ def test_all_categories_at_once_are_mutually_exclusive():
     assert out.tolist() == list(CASES)
 
 
-def test_single_bin_space_time_gistar_equals_esda(west_yorkshire):
+def test_single_bin_space_time_gistar_equals_esda(west_yorkshire, esda, libpysal):
     cells = hs.count_incidents(
         west_yorkshire, hs.square_grid(west_yorkshire, 2000, quiet=True), quiet=True
     )

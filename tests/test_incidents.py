@@ -105,6 +105,25 @@ def test_projection_matches_pyproj_reference(west_yorkshire):
     )
 
 
+def test_transformer_is_made_once_per_pair_and_projects_as_pyproj_does():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pyproj import CRS
+
+    from hotspot._projection import transformer
+
+    rng = np.random.default_rng(0)
+    lon, lat = rng.uniform(-2.0, -1.0, 100), rng.uniform(53.0, 54.0, 100)
+    cached = transformer(CRS.from_epsg(4326), CRS.from_epsg(27700))
+    assert transformer(CRS.from_epsg(4326), CRS.from_epsg(27700)) is cached  # equal CRSs
+    reference = Transformer.from_crs(4326, 27700, always_xy=True).transform(lon, lat)
+    np.testing.assert_array_equal(cached.transform(lon, lat), reference)
+    # shared with other threads (pyproj gives each thread its own PROJ object): same numbers
+    with ThreadPoolExecutor(2) as pool:
+        for got in pool.map(lambda _: cached.transform(lon, lat), range(4)):
+            np.testing.assert_array_equal(got, reference)
+
+
 @pytest.mark.parametrize(
     ("lon", "lat", "epsg"),
     [(-79.39, 43.70, 32617), (151.21, -33.87, 32756), (2.35, 48.86, 32631), (-0.12, 51.5, 27700)],

@@ -5,9 +5,7 @@ from __future__ import annotations
 import copy
 import warnings
 
-import esda
 import geopandas as gpd
-import libpysal
 import numpy as np
 import pandas as pd
 import pytest
@@ -26,7 +24,7 @@ def columbus():
 
 
 @pytest.fixture(scope="module")
-def columbus_w():
+def columbus_w(libpysal):
     return libpysal.io.open(libpysal.examples.get_path("columbus.gal")).read()
 
 
@@ -37,24 +35,24 @@ def wy_cells(west_yorkshire):
     )
 
 
-def esda_g_local(y, w, **kw):
+def esda_g_local(esda, y, w, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return esda.G_Local(y, w, transform="B", star=True, **kw)
 
 
-def test_gistar_z_equals_esda_on_columbus(columbus, columbus_w):
+def test_gistar_z_equals_esda_on_columbus(columbus, columbus_w, esda):
     out = hs.gistar(columbus, "CRIME", weights=columbus_w, permutations=0, quiet=True)
-    ref = esda_g_local(columbus["CRIME"].to_numpy(), columbus_w, permutations=0)
+    ref = esda_g_local(esda, columbus["CRIME"].to_numpy(), columbus_w, permutations=0)
     np.testing.assert_allclose(out["gistar_z"], ref.Zs, atol=1e-9, rtol=0)
 
 
-def test_gistar_z_equals_esda_on_west_yorkshire_grid(wy_cells):
+def test_gistar_z_equals_esda_on_west_yorkshire_grid(wy_cells, esda, libpysal):
     out = hs.gistar(wy_cells, weights="queen", permutations=0, quiet=True)
     w = libpysal.weights.Queen.from_dataframe(
         wy_cells.reset_index(drop=True), use_index=False, silence_warnings=True
     )
-    ref = esda_g_local(wy_cells["count"].to_numpy(dtype=float), w, permutations=0)
+    ref = esda_g_local(esda, wy_cells["count"].to_numpy(dtype=float), w, permutations=0)
     np.testing.assert_allclose(out["gistar_z"], ref.Zs, atol=1e-9, rtol=0)
 
 
@@ -82,10 +80,10 @@ def monte_carlo_z(ours, theirs, permutations):
 
 
 @pytest.mark.slow
-def test_gistar_p_sim_agrees_with_esda_within_monte_carlo_error(columbus, columbus_w):
+def test_gistar_p_sim_agrees_with_esda_within_monte_carlo_error(columbus, columbus_w, esda):
     out = hs.gistar(columbus, "CRIME", weights=columbus_w, permutations=P_SIM, rng=3, quiet=True)
     ref = esda_g_local(
-        columbus["CRIME"].to_numpy(), columbus_w, permutations=P_SIM, seed=7, n_jobs=1
+        esda, columbus["CRIME"].to_numpy(), columbus_w, permutations=P_SIM, seed=7, n_jobs=1
     )
     # esda's p_sim is one-sided in the observed direction; ours is two-sided (twice that)
     d = monte_carlo_z(out["gistar_p_sim"].to_numpy() / 2, ref.p_sim, P_SIM)
@@ -94,7 +92,7 @@ def test_gistar_p_sim_agrees_with_esda_within_monte_carlo_error(columbus, columb
 
 
 @pytest.mark.slow  # esda's numba compile (10-20 s)
-def test_lisa_matches_esda(columbus, columbus_w):
+def test_lisa_matches_esda(columbus, columbus_w, esda):
     out = hs.lisa(columbus, "CRIME", weights=columbus_w, permutations=P_SIM, rng=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -23,7 +23,13 @@ from hotspot.simulate import simulate_incidents
 from hotspot.stats import GlobalTest, SeriesTest
 from hotspot.stats.pointpattern import nearest_neighbour_index, ripley
 
-pointpats = pytest.importorskip("pointpats")
+
+@pytest.fixture(scope="module")
+def pointpats():
+    """pointpats, the reference, imported by the tests that compare with it: importing it (and
+    libpysal with it) takes a second or more, which every xdist worker paid while collecting."""
+    return pytest.importorskip("pointpats")
+
 
 CE_MAX = 2.0 * math.sqrt(2.0) / 3.0**0.25  # R of a triangular lattice, 2.1491
 RIPLEY_COLUMNS = ["k", "l", "l_minus_d", "k_csr", "l_low", "l_high", "pvalue_sim"]
@@ -180,7 +186,7 @@ def test_nni_triangular_lattice_is_the_maximum():
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # pointpats' libpysal shapes
-def test_nni_matches_pointpats():
+def test_nni_matches_pointpats(pointpats):
     xy = _uniform(800, 3) + [430_000, 430_000]
     result = nearest_neighbour_index(_points(xy))
     pp = pointpats.PointPattern(xy)
@@ -288,7 +294,7 @@ def test_nni_bad_incidents():
 # =============================================================================== Ripley: references
 
 
-def test_ripley_none_matches_pointpats_k_and_l():
+def test_ripley_none_matches_pointpats_k_and_l(pointpats):
     xy = _uniform(400, 7) + [430_000, 430_000]
     d = np.array([10.0, 25, 50, 75, 100, 150, 200])
     result = ripley(

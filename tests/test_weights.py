@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import libpysal
 import numpy as np
 import pytest
 import shapely
@@ -27,7 +26,7 @@ def plain(cells):
 
 @pytest.mark.parametrize("shape", ["square", "hex"])
 @pytest.mark.parametrize("kind", ["queen", "rook"])
-def test_grid_contiguity_equals_libpysal(grids, shape, kind):
+def test_grid_contiguity_equals_libpysal(grids, shape, kind, libpysal):
     cells = grids[shape]
     ours = hs.build_weights(cells, kind)
     assert ours.params["method"] == "grid indices"
@@ -40,7 +39,7 @@ def test_grid_contiguity_equals_libpysal(grids, shape, kind):
     assert (hs.build_weights(plain(cells), kind).matrix != ours.matrix).nnz == 0
 
 
-def test_distance_band_and_knn_equal_libpysal(grids):
+def test_distance_band_and_knn_equal_libpysal(grids, libpysal):
     cells = grids["square"]
     xy = np.column_stack([cells.geometry.centroid.x, cells.geometry.centroid.y])
     band = hs.build_weights(cells, 4500.0)
@@ -62,7 +61,7 @@ def test_grid_centroids_exactly_one_cell_apart_are_neighbours(grids):
     ).nnz == 0
 
 
-def test_libpysal_ids_must_match_the_cells(grids):
+def test_libpysal_ids_must_match_the_cells(grids, libpysal):
     cells = grids["square"].iloc[:20]
     w = libpysal.weights.lat2W(4, 5)
     nb = hs.build_weights(cells, w)  # positional ids 0..19 == the grid's index
@@ -71,7 +70,7 @@ def test_libpysal_ids_must_match_the_cells(grids):
         hs.build_weights(cells, libpysal.weights.lat2W(5, 5))
 
 
-def test_caller_weights_never_changed(grids):
+def test_caller_weights_never_changed(grids, libpysal):
     cells = grids["square"].iloc[:20]
     w = libpysal.weights.lat2W(4, 5)
     w.transform = "R"

@@ -1,5 +1,9 @@
 """The "when" step of the pipeline and its block in the report: profile, peaks, hot spots'
-profiles, repeat locations, and what a public report leaves out."""
+profiles, repeat locations, and what a public report leaves out.
+
+``make test-fast`` runs the step's tests on one shared pipeline run (half a year of Toronto);
+the written reports, the West Yorkshire run and the escaping run are whole pipelines and
+reports, marked slow (``make test`` runs them)."""
 
 from __future__ import annotations
 
@@ -121,6 +125,7 @@ def test_repeats_are_the_analysed_incidents(toronto_analysis):
     assert r.note and "intersection" in r.note
 
 
+@pytest.mark.slow  # a second whole pipeline, on West Yorkshire
 def test_month_data_without_whole_years_get_a_note_not_a_profile(wy_analysis):
     when = wy_analysis.when
     assert when.by is None and when.profile is None
@@ -147,6 +152,7 @@ def test_progress_bar_counts_the_when_step(toronto_half, capsys):
 # ----------------------------------------------------------------------------- the block
 
 
+@pytest.mark.slow  # whole reports written, internal and public (the sections fixture)
 def test_when_block_has_the_peak_sentence_and_the_profile_counts(toronto_analysis, sections):
     html, folder = sections[False]
     block = _when_block(html)
@@ -176,6 +182,7 @@ def test_when_block_has_the_peak_sentence_and_the_profile_counts(toronto_analysi
     assert share in text
 
 
+@pytest.mark.slow  # whole reports written, internal and public (the sections fixture)
 def test_public_block_lists_no_repeat_location_and_no_coordinates(toronto_analysis, sections):
     html, folder = sections[True]
     block = _when_block(html)
@@ -196,6 +203,7 @@ def test_public_block_lists_no_repeat_location_and_no_coordinates(toronto_analys
     assert "no location is listed" in block
 
 
+@pytest.mark.slow  # a second whole pipeline and its report
 def test_category_names_are_escaped(toronto_half, tmp_path):
     evil = "<script>alert(1)</script>"
     inc = toronto_half.iloc[:4000].copy()

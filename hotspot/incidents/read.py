@@ -14,12 +14,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from hotspot._areas import far_away
 from hotspot._messages import announce, first_rows
-from hotspot._projection import choose_crs, is_metric_projected, utm_crs
+from hotspot._projection import choose_crs, is_metric_projected, transformer, utm_crs
 from hotspot._result import stamp
 from hotspot._validate import check_study_area
 from hotspot.errors import HotspotInputError
@@ -543,9 +543,7 @@ def _project(
     xs = np.full(len(a), np.nan)
     ys = np.full(len(b), np.nan)
     if ok.any():
-        xs[ok], ys[ok] = Transformer.from_crs(source, target, always_xy=True).transform(
-            a[ok], b[ok]
-        )
+        xs[ok], ys[ok] = transformer(source, target).transform(a[ok], b[ok])
     return xs, ys
 
 
@@ -609,7 +607,7 @@ def _check_swap_xy(
         return
     rows = np.flatnonzero(ok)[sample_positions(int(ok.sum()))]
     try:
-        to_lonlat = Transformer.from_crs(in_crs, 4326, always_xy=True)
+        to_lonlat = transformer(in_crs, 4326)
     except Exception:  # a CRS pyproj cannot relate to longitude and latitude: nothing to check
         return
     west, south, east, north = area.bounds
@@ -709,7 +707,7 @@ def _reproject_to_metres(
 ) -> tuple[np.ndarray, np.ndarray, CRS, str]:
     if not ok.any():
         return xs, ys, in_crs, "no valid coordinates"
-    to_lonlat = Transformer.from_crs(in_crs, 4326, always_xy=True)
+    to_lonlat = transformer(in_crs, 4326)
     lon, lat = to_lonlat.transform(xs[ok], ys[ok])
     out_crs = utm_crs(float(np.median(lon)), float(np.median(lat)))
     out_x, out_y = _project(xs, ys, ok, in_crs, out_crs)
@@ -861,7 +859,7 @@ def _local_zone(
     if len(rows):
         rows = rows[sample_positions(len(rows), 1000)]
         try:
-            to_lonlat = Transformer.from_crs(out_crs, 4326, always_xy=True)
+            to_lonlat = transformer(out_crs, 4326)
             lon, lat = (np.asarray(v, dtype=float) for v in to_lonlat.transform(xs[rows], ys[rows]))
         except Exception:  # an engineering CRS (a local grid) has no longitude and latitude
             lon = lat = np.array([])

@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from hotspot._projection import transformer
 from hotspot._validate import check_integer, check_share
 from hotspot.disclosure import disclosure_note
 from hotspot.errors import HotspotInputError
@@ -94,7 +95,7 @@ def density_map(
     True
     """
     import folium
-    from pyproj import CRS, Transformer
+    from pyproj import CRS
 
     if not hasattr(surface, "dims") or "transform" not in getattr(surface, "attrs", {}):
         raise HotspotInputError(
@@ -131,7 +132,7 @@ def density_map(
     xs = xs[cols.min() : cols.max() + 1]
     ys = ys[rows.min() : rows.max() + 1]
     cell = float(surface.attrs["cell_size"])
-    to_merc = Transformer.from_crs(crs, 3857, always_xy=True)
+    to_merc = transformer(crs, 3857)
     corners_x = (
         np.array([xs.min(), xs.max(), xs.min(), xs.max()]) + np.array([-1, 1, -1, 1]) * cell / 2
     )
@@ -146,13 +147,13 @@ def density_map(
     gx = mx.min() + (np.arange(nx) + 0.5) * width / nx
     gy = my.max() - (np.arange(ny) + 0.5) * height / ny
     px, py = np.meshgrid(gx, gy)
-    sx, sy = Transformer.from_crs(3857, crs, always_xy=True).transform(px, py)
+    sx, sy = transformer(3857, crs).transform(px, py)
     col = np.rint((sx - xs[0]) / cell).astype(int)
     row = np.rint((ys[0] - sy) / cell).astype(int)
     inside = (col >= 0) & (col < len(xs)) & (row >= 0) & (row < len(ys))
     image = np.full(px.shape, np.nan)
     image[inside] = values[row[inside], col[inside]]
-    to_lonlat = Transformer.from_crs(3857, 4326, always_xy=True)
+    to_lonlat = transformer(3857, 4326)
     west, south = to_lonlat.transform(mx.min(), my.min())
     east, north = to_lonlat.transform(mx.max(), my.max())
     if m is None:
