@@ -157,3 +157,12 @@ __all__ = [
     "temporal_profile",
     "temporal_trend",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``hotspot.scale`` (the Dask path) is imported on first use: it is optional."""
+    if name == "scale":
+        import importlib
+
+        return importlib.import_module("hotspot.scale")
+    raise AttributeError(f"module 'hotspot' has no attribute {name!r}")

@@ -739,6 +739,8 @@ def count_incidents(
     >>> float(cells["count_weighted"].sum()) == c["weighted_counted"]
     True
     """
+    if getattr(type(incidents), "is_lazy_incidents", False) is True:  # hotspot.scale: Dask
+        return incidents.count_incidents(cells, incident_weights=incident_weights, quiet=quiet)
     check_incidents(incidents)
     check_cells(cells)
     check_same_crs(incidents, cells, ("incidents", "cells"))

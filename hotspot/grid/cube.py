@@ -54,7 +54,7 @@ WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 ALLOWED = "D, W (or W-MON … W-SUN for the week's last day), MS/M, QS/Q, YS/Y, h, with an optional multiple such as 2W"
 
 
-def _parse_freq(freq: str, func: str | None = None) -> tuple[str, int, str]:
+def parse_freq(freq: str, func: str | None = None) -> tuple[str, int, str]:
     """(period alias, multiple, base name) from an offset alias such as ``"2W"``.
 
     The allowed values are listed in words (:data:`ALLOWED`) rather than by
@@ -178,7 +178,7 @@ class SpaceTimeCube:
     @property
     def bin_edges(self) -> pd.DatetimeIndex:
         """The ``n_bins + 1`` edges of the bins."""
-        period, multiple, _ = _parse_freq(self.freq)
+        period, multiple, _ = parse_freq(self.freq)
         last = pd.Period(self.bins[-1], freq=period) + multiple
         return self.bins.append(pd.DatetimeIndex([last.start_time]))
 
@@ -417,15 +417,25 @@ def space_time_cube(
     >>> cube.counts.ravel().tolist(), cube.counts_unweighted.ravel().tolist()
     ([1.5, 1.5], [0.75, 1.25])
     """
+    if getattr(type(incidents), "is_lazy_incidents", False) is True:  # hotspot.scale: Dask
+        return incidents.space_time_cube(
+            cells,
+            freq,
+            start=start,
+            end=end,
+            aoristic=aoristic,
+            incident_weights=incident_weights,
+            quiet=quiet,
+        )
     func = "space_time_cube"
     check_incidents(incidents)
     check_cells(cells)
     check_same_crs(incidents, cells, ("incidents", "cells"))
-    period, multiple, base = _parse_freq(freq, func)
+    period, multiple, base = parse_freq(freq, func)
     aoristic = check_flag(aoristic, "aoristic", func=func)
     harm, weights_note = _weights_of(incidents, incident_weights, func)
-    first = _bin_of(start, "start", period)
-    last = _bin_of(end, "end", period)
+    first = bin_of(start, "start", period)
+    last = bin_of(end, "end", period)
     if "time" not in incidents.columns or not pd.api.types.is_datetime64_any_dtype(
         incidents["time"].dtype
     ):
@@ -495,7 +505,7 @@ def space_time_cube(
         )
     )
     covered = times[has_time & in_cells] if (has_time & in_cells).any() else times[has_time]
-    partial, coverage, padding = _coverage(covered, edges, base)
+    partial, coverage, padding = coverage_of(covered.min(), covered.max(), edges, base)
     timed = in_cells & has_time
     share_out = np.where(timed, 1.0 - counted_share, 0.0)  # a window's part beyond the bins
     fractional = ("counted", "outside_bins") if aoristic else ()
@@ -522,9 +532,9 @@ def space_time_cube(
     left_out = accounting["incidents"] - accounting["counted"]
     if left_out > 1e-9:
         announce(
-            f"{_number(left_out)} of {len(incidents):,} incidents are not in the cube "
+            f"{format_count(left_out)} of {len(incidents):,} incidents are not in the cube "
             f"(outside the cells: {accounting['outside_cells']:,}, outside the bins: "
-            f"{_number(accounting['outside_bins'])}, no time: {accounting['missing_time']:,})",
+            f"{format_count(accounting['outside_bins'])}, no time: {accounting['missing_time']:,})",
             quiet=quiet,
         )
     if padding["before"] or padding["after"]:
@@ -575,7 +585,7 @@ def space_time_cube(
     )
 
 
-def _number(value: float) -> str:
+def format_count(value: float) -> str:
     """A count for a message: whole numbers with separators, fractions to one decimal."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
@@ -632,7 +642,7 @@ def _weights_of(incidents: pd.DataFrame, weights: Any, func: str) -> tuple[np.nd
     return (np.ones(len(incidents)), None) if values is None else (values, note)
 
 
-def _bin_of(value: Any, name: str, period: str) -> pd.Period | None:
+def bin_of(value: Any, name: str, period: str) -> pd.Period | None:
     """The bin (a pandas Period) holding ``start`` or ``end``; None when not given."""
     if value is None:
         return None
@@ -656,20 +666,20 @@ def freq_word(freq: str) -> str:
     >>> freq_word("W"), freq_word("MS"), freq_word("2W")
     ('week', 'month', '2-week')
     """
-    _, multiple, base = _parse_freq(freq)
+    _, multiple, base = parse_freq(freq)
     word = FREQ_WORDS.get(base, base)
     return word if multiple == 1 else f"{multiple}-{word}"
 
 
-def _coverage(
-    times: pd.Series, edges: pd.DatetimeIndex, base: str
+def coverage_of(
+    first: pd.Timestamp, last: pd.Timestamp, edges: pd.DatetimeIndex, base: str
 ) -> tuple[np.ndarray, tuple[str, str], dict[str, int]]:
     """Which bins the data cover only in part, the data's first and last day, and the bins
-    wholly outside them. The data are taken to cover whole days (whole hours for hourly bins)
-    from the first incident's to the last incident's."""
+    wholly outside them, given the first and last incident's times. The data are taken to
+    cover whole days (whole hours for hourly bins) from the first incident's to the last's."""
     unit = "h" if base == "h" else "D"
-    first = times.min().floor(unit)
-    last = times.max().floor(unit) + pd.Timedelta(1, unit=unit)
+    first = first.floor(unit)
+    last = last.floor(unit) + pd.Timedelta(1, unit=unit)
     starts, ends = edges[:-1], edges[1:]
     partial = np.asarray((starts < first) | (ends > last))
     padding = {

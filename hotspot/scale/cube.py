@@ -1,0 +1,405 @@
+"""``space_time_cube`` on lazy incidents: two passes over the partitions.
+
+The in-memory cube spans the data's first to last incident, so the first pass finds the
+first and last time (with the partitions' load reports, for the time resolution); the second
+bins each partition into sparse (bin, cell) tallies that a tree of tasks sums. Cells are
+found per partition by :func:`hotspot.grid.cell_positions`, as in memory. The bins, the
+accounting (``incidents == counted + outside_cells + outside_bins + missing_time``), the
+coverage, the padding and the place labels are built as :func:`hotspot.space_time_cube`
+builds them. Each pass reads the files; ``LazyIncidents.persist()`` first keeps the rows in
+the cluster's memory instead.
+
+The frequency parsing, the bins and their coverage are ``hotspot.grid.cube``'s own
+(``parse_freq``, ``bin_of``, ``coverage_of``); the tests compare every attr with the in-memory
+cube's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hotspot._messages import announce
+from hotspot._period import period_of_bins
+from hotspot._validate import check_incident_weights
+from hotspot.errors import HotspotInputError
+from hotspot.grid.cells import cell_positions
+from hotspot.grid.cube import (
+    FINER_THAN_MONTH,
+    SpaceTimeCube,
+    bin_of,
+    coverage_of,
+    format_count,
+    freq_word,
+    parse_freq,
+)
+from hotspot.scale._common import (
+    X,
+    Y,
+    compute,
+    dask_modules,
+    merge_places,
+    merge_tallies,
+    place_records,
+    place_tally,
+    tally,
+    tree_reduce,
+)
+from hotspot.scale.count import check_lazy_inputs, points_of
+
+__all__ = ["cube_lazy", "space_time_cube"]
+
+_NO_TIME = np.iinfo(np.int64).min
+
+
+def _times(frame: pd.DataFrame) -> pd.Series:
+    times = frame["time"]
+    if getattr(times.dtype, "tz", None) is not None:
+        times = times.dt.tz_localize(None)
+    return times
+
+
+def time_partition(frame: pd.DataFrame) -> tuple[Any, Any]:
+    """First pass: a partition's first and last time (None, None without any)."""
+    if not len(frame):
+        return None, None
+    t = _times(frame).dropna()
+    return (t.min(), t.max()) if len(t) else (None, None)
+
+
+def combine_times(*parts: tuple[Any, Any]) -> tuple[Any, Any]:
+    found = [p for p in parts if p[0] is not None]
+    if not found:
+        return None, None
+    return min(p[0] for p in found), max(p[1] for p in found)
+
+
+def cube_partition(
+    frame: pd.DataFrame,
+    cells: gpd.GeoDataFrame,
+    weights: str | None,
+    period: str,
+    multiple: int,
+    first_ord: int,
+    last_ord_cube: int,
+) -> dict[str, Any]:
+    """Second pass: a partition's (bin, cell) tallies, accounting, coverage and places."""
+    n = len(frame)
+    if n == 0:
+        return {"n": 0}
+    times = _times(frame)
+    has_time = times.notna().to_numpy()
+    ordinals = np.full(n, _NO_TIME, dtype=np.int64)
+    ordinals[has_time] = times[has_time].dt.to_period(period).array.asi8
+    points = points_of(frame, cells.crs)
+    pos, method = cell_positions(points, cells)
+    in_cells = pos >= 0
+    in_range = has_time & (ordinals >= first_ord) & (ordinals <= last_ord_cube)
+    use = in_cells & in_range
+    timed = in_cells & has_time
+    harm = None
+    if weights is not None:
+        harm, _ = check_incident_weights(frame, weights, func="space_time_cube")
+    flat = (ordinals[use] - first_ord) // multiple * len(cells) + pos[use]
+    out: dict[str, Any] = {
+        "n": n,
+        "method": method,
+        "tally": tally(flat, None if harm is None else harm[use]),
+        "counted": int(use.sum()),
+        "outside_cells": int((~in_cells).sum()),
+        "outside_bins": int((timed & ~in_range).sum()),
+        "missing_time": int((in_cells & ~has_time).sum()),
+    }
+    if harm is not None:
+        out["w"] = {
+            "total": float(harm.sum()),
+            "counted": float(harm[use].sum()),
+            "outside_cells": float(harm[~in_cells].sum()),
+            "outside_bins": float(harm[timed & ~in_range].sum()),
+            "missing_time": float(harm[in_cells & ~has_time].sum()),
+        }
+    covered = times[timed].dropna()
+    out["covered"] = (covered.min(), covered.max()) if len(covered) else (None, None)
+    if use.any():
+        x, y = points[X].to_numpy(), frame[Y].to_numpy(dtype=float)
+        out["places"] = place_tally(frame[use], x[use], y[use])
+    return out
+
+
+_KEYS = ("counted", "outside_cells", "outside_bins", "missing_time")
+
+
+def combine_cubes(*parts: dict[str, Any]) -> dict[str, Any]:
+    """The sum of partitions' :func:`cube_partition` results."""
+    full = [p for p in parts if p["n"]]
+    if not full:
+        return {"n": 0}
+    out: dict[str, Any] = {
+        "n": sum(p["n"] for p in full),
+        "method": full[0]["method"],
+        "tally": merge_tallies([p["tally"] for p in full]),
+        **{k: sum(p[k] for p in full) for k in _KEYS},
+        "places": merge_places([p.get("places") for p in full]),
+    }
+    if "w" in full[0]:
+        out["w"] = {k: sum(p["w"][k] for p in full) for k in ("total", *_KEYS)}
+    covered = [p["covered"] for p in full if p["covered"][0] is not None]
+    out["covered"] = (
+        (min(c[0] for c in covered), max(c[1] for c in covered)) if covered else (None, None)
+    )
+    return out
+
+
+def cube_lazy(
+    lazy: Any,
+    cells: gpd.GeoDataFrame,
+    freq: str = "W",
+    *,
+    start: Any = None,
+    end: Any = None,
+    aoristic: bool = False,
+    incident_weights: str | None = None,
+    quiet: bool = False,
+) -> SpaceTimeCube:
+    """:func:`space_time_cube` (the work behind ``LazyIncidents.space_time_cube``)."""
+    func = "space_time_cube"
+    dask, _ = dask_modules()
+    check_lazy_inputs(lazy, cells, incident_weights, func)
+    period, multiple, base = parse_freq(freq, func)
+    if aoristic is not False:
+        raise HotspotInputError(
+            f"{func}: aoristic=True is not available on lazy incidents (hotspot.scale) yet; "
+            "use aoristic=False, or load the incidents in memory (lazy.compute()) for an "
+            "aoristic cube."
+        )
+    first = bin_of(start, "start", period)
+    last = bin_of(end, "end", period)
+    if "time" not in lazy.columns or not pd.api.types.is_datetime64_any_dtype(
+        lazy.frame.dtypes["time"]
+    ):
+        raise HotspotInputError(
+            "incidents have no datetime 'time' column; load them with "
+            "hotspot.scale.read_partitions(..., time='<your date column>')."
+        )
+    timer = dask.delayed(time_partition, pure=True)
+    span = tree_reduce(
+        [timer(frame) for frame in lazy.frames],
+        combine_times,
+        f"hotspot-times-{dask.base.tokenize(*lazy.frames)}",
+    )
+    (t_first, t_last), reports = compute(lazy.client, span, lazy.reports)
+    report = lazy.summed_report(list(reports))
+    if report.rows_kept == 0:
+        raise HotspotInputError("incidents is empty: there is nothing to analyse.")
+    if report.time_resolution == "month" and base in FINER_THAN_MONTH:
+        raise HotspotInputError(
+            f"these incidents are dated by month only (e.g. data.police.uk), so freq={freq!r} "
+            "would pile each month into its first bin; use freq='MS' (or 'QS', 'YS')."
+        )
+    if t_first is None:
+        raise HotspotInputError("every incident's time is missing; nothing to put in bins.")
+    first_ord = first.ordinal if first is not None else pd.Period(t_first, freq=period).ordinal
+    last_ord = last.ordinal if last is not None else pd.Period(t_last, freq=period).ordinal
+    if last_ord < first_ord:
+        raise HotspotInputError(
+            f"space_time_cube: end={end!r} is before start={start!r}; swap them."
+        )
+    n_bins = (last_ord - first_ord) // multiple + 1
+    offsets = pd.Period(ordinal=first_ord, freq=period)
+    bins = pd.DatetimeIndex(
+        [(offsets + k * multiple).start_time for k in range(n_bins)], name="time"
+    )
+    last_ord_cube = first_ord + n_bins * multiple - 1
+    n_cells = len(cells)
+    cells_task = dask.delayed(cells, name=f"hotspot-cells-{uuid.uuid4().hex}")
+    binner = dask.delayed(cube_partition, pure=True)
+    parts = [
+        binner(frame, cells_task, incident_weights, period, multiple, first_ord, last_ord_cube)
+        for frame in lazy.frames
+    ]
+    (found,) = compute(
+        lazy.client,
+        tree_reduce(parts, combine_cubes, f"hotspot-cube-{dask.base.tokenize(*parts)}"),
+    )
+    size = n_bins * n_cells
+    t = found["tally"]
+    plain = np.zeros(size, dtype=np.int64)
+    plain[t["keys"]] = t["n"]
+    plain = plain.reshape(n_bins, n_cells)
+    if incident_weights is None:
+        counts, unweighted = plain, None
+    else:
+        weighted = np.zeros(size, dtype=float)
+        weighted[t["keys"]] = t["w"]
+        counts, unweighted = weighted.reshape(n_bins, n_cells), plain
+    edges = bins.append(
+        pd.DatetimeIndex(
+            [(pd.Period(ordinal=first_ord, freq=period) + n_bins * multiple).start_time]
+        )
+    )
+    c_first, c_last = found["covered"]
+    if c_first is None:
+        c_first, c_last = t_first, t_last
+    partial, coverage, padding = coverage_of(c_first, c_last, edges, base)
+    accounting: dict[str, Any] = {"incidents": int(found["n"])}
+    accounting.update({k: int(found[k]) for k in _KEYS})
+    accounting["method"] = found["method"]
+    weight_accounting = None
+    if incident_weights is not None:
+        w = found["w"]
+        weight_accounting = {
+            "given_as": f"column {incident_weights!r}",
+            "total": float(w["total"]),
+            **{k: float(w[k]) for k in _KEYS},
+        }
+    left_out = accounting["incidents"] - accounting["counted"]
+    if left_out > 1e-9:
+        announce(
+            f"{format_count(left_out)} of {found['n']:,} incidents are not in the cube "
+            f"(outside the cells: {accounting['outside_cells']:,}, outside the bins: "
+            f"{format_count(accounting['outside_bins'])}, no time: {accounting['missing_time']:,})",
+            quiet=quiet,
+        )
+    if padding["before"] or padding["after"]:
+        announce(
+            f"the cube has {padding['before']} bin(s) before the first incident and "
+            f"{padding['after']} after the last ({coverage[0]} to {coverage[1]}), as start/end "
+            "asked: their zeros are missing data, not quiet weeks, and emerging_hotspots() "
+            "leaves them out",
+            quiet=quiet,
+        )
+    grid = (
+        cells.attrs.get("hotspot", {}).get("grid")
+        if isinstance(cells.attrs.get("hotspot"), dict)
+        else None
+    )
+    attrs: dict[str, Any] = {
+        "kind": "cube",
+        "method": "space_time_cube",
+        "rng_seed": None,
+        "space_time_cube": {
+            "freq": freq,
+            "start": None if start is None else str(start),
+            "end": None if end is None else str(end),
+            "n_bins": n_bins,
+            "n_cells": n_cells,
+            "cells_found_by": found["method"],
+            "aoristic": False,
+            "incident_weights": None
+            if incident_weights is None
+            else f"column {incident_weights!r}",
+        },
+        "counts": accounting,
+        "freq": freq,
+        "start": str(bins[0]),
+        "end": str(bins[-1]),
+        "grid": grid,
+        "period": period_of_bins(bins[0], edges[-1], freq_word(freq), n_bins),
+        "coverage": coverage,
+        "padding": padding,
+    }
+    places = place_records(found["places"]) if accounting["counted"] else None
+    if places:
+        attrs["places"] = places
+    attrs["incidents_report"] = report.to_dict()
+    if weight_accounting is not None:
+        attrs["incident_weights"] = weight_accounting
+    return SpaceTimeCube(
+        cells=cells.copy(),
+        bins=bins,
+        counts=counts,
+        freq=freq,
+        attrs=attrs,
+        partial_bins=partial,
+        counts_unweighted=unweighted,
+    )
+
+
+def space_time_cube(
+    incidents: Any,
+    cells: gpd.GeoDataFrame,
+    freq: str = "W",
+    *,
+    start: Any = None,
+    end: Any = None,
+    aoristic: bool = False,
+    incident_weights: str | None = None,
+    quiet: bool = False,
+) -> SpaceTimeCube:
+    """A space-time cube of lazy incidents: :func:`hotspot.space_time_cube`, per partition.
+
+    ``hotspot.space_time_cube(lazy, cells, freq)`` comes here too; in-memory incidents go to
+    :func:`hotspot.space_time_cube`.
+
+    Parameters
+    ----------
+    incidents : LazyIncidents
+        From :func:`hotspot.scale.read_partitions` (or in-memory incidents: passed on).
+    cells : GeoDataFrame
+        The cells, as in memory.
+    freq, start, end, quiet
+        As :func:`hotspot.space_time_cube`. Without ``start``/``end`` the bins span the
+        first to the last incident, found in a first pass over the partitions.
+    aoristic : bool, default=False
+        Only False here: spreading time windows over bins is in memory only for now.
+    incident_weights : str, optional
+        The name of a column of weights; the cube's ``counts`` are then their sums (float64;
+        equal to the in-memory sums up to rounding) and ``counts_unweighted`` the counts.
+
+    Returns
+    -------
+    SpaceTimeCube
+        The same counts, bins, partial bins and ``attrs`` (accounting, period, coverage,
+        padding, places) as :func:`hotspot.space_time_cube` on the same incidents in memory,
+        with the summed load report under ``incidents_report``.
+
+    Raises
+    ------
+    HotspotInputError
+        As :func:`hotspot.space_time_cube`; also ``aoristic=True`` and an
+        ``incident_weights`` that is not a column name.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd, hotspot as hs
+    >>> from hotspot import scale
+    >>> from hotspot.datasets import data_path
+    >>> raw = pd.read_parquet(data_path("toronto.parquet")).iloc[:2000]
+    >>> folder = tempfile.mkdtemp()
+    >>> raw.iloc[:1200].to_parquet(f"{folder}/a.parquet")
+    >>> raw.iloc[1200:].to_parquet(f"{folder}/b.parquet")
+    >>> lazy = scale.read_partitions(folder, quiet=True)
+    >>> inc = hs.read_incidents(raw, quiet=True)
+    >>> cells = hs.square_grid(inc, 2000, quiet=True)
+    >>> cube = hs.space_time_cube(lazy, cells, "YS", quiet=True)
+    >>> same = hs.space_time_cube(inc, cells, "YS", quiet=True)
+    >>> cube.attrs["counts"]["incidents"], bool((cube.counts == same.counts).all())
+    (2000, True)
+    """
+    if getattr(type(incidents), "is_lazy_incidents", False) is not True:
+        from hotspot.grid.cube import space_time_cube as in_memory
+
+        return in_memory(
+            incidents,
+            cells,
+            freq,
+            start=start,
+            end=end,
+            aoristic=aoristic,
+            incident_weights=incident_weights,
+            quiet=quiet,
+        )
+    return cube_lazy(
+        incidents,
+        cells,
+        freq,
+        start=start,
+        end=end,
+        aoristic=aoristic,
+        incident_weights=incident_weights,
+        quiet=quiet,
+    )
