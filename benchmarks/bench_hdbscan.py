@@ -8,10 +8,11 @@ inc.geometry.y])``; hotspot gets the GeoDataFrame, as a user calls it.
 Timed, each run in a fresh child process, ``min_cluster_size=50`` everywhere:
 
 * ``hotspot cold``: ``hotspot.cluster_incidents(inc, "hdbscan", min_cluster_size=50,
-  quiet=True)`` right after deleting the numba cache files of hotspot's HDBSCAN kernel
+  quiet=True)`` right after deleting the numba cache files of hotspot's clustering kernels
   (``hotspot/clustering/__pycache__/_kernels.*.nbi``/``.nbc``): a user's first-ever
-  call, compiling the kernel (one run; numba then writes the cache again);
-* ``hotspot``: the same call in a later fresh process, the kernel loaded from the disk cache;
+  call, compiling HDBSCAN's kernels (k-d tree, Borůvka's spanning tree, single linkage,
+  condensed tree; one run; numba then writes the cache again);
+* ``hotspot``: the same call in a later fresh process, the kernels loaded from the disk cache;
 * ``hdbscan``: ``hdbscan.HDBSCAN(min_cluster_size=50).fit(xy)`` with the package's defaults
   (``algorithm="best"``, here Boruvka on a k-d tree, with ``core_dist_n_jobs=4`` loky worker
   processes for the core distances); it has no numba, so every run is a first run;
@@ -49,14 +50,31 @@ Targets (from the issue): time ratio fastest peer (warm) / hotspot (warm) >= 2; 
 growth ratio hotspot / each peer <= 1; and no split duplicate location for hotspot: counting,
 for each method, the distinct locations whose incidents receive more than one label, hotspot
 must have 0 (PEERS.md: 227 for hdbscan, 313 for fast_hdbscan). Checks: hotspot gives the same
-labels in every run; the cold run compiled hotspot's kernel and the warm ones loaded it from the
-cache. Reported too: clusters, noise share, the adjusted Rand index (noise as one more label)
+labels in every run; the cold run compiled hotspot's kernels and the warm ones loaded them from
+the cache. Reported too: clusters, noise share, the adjusted Rand index (noise as one more label)
 between hotspot and each peer, and between the peers.
+
+Scale (issue 15, the O(m log m) spanning tree), on simulated points, each method in its own
+fresh child per run, interleaved, with ``min_cluster_size=50`` and the same density definition
+everywhere (hotspot ``min_samples=51``, the packages their default 50, see above); every child
+first fits the first 5,000 points untimed, so numba code is compiled or loaded (warm) before the
+timed fit:
+
+* ``distinct_1m``: 1,000,000 distinct points, 40 Gaussian clusters (sd 100-800 m) in a 50 km
+  square plus 10 % uniform scatter; hotspot against fast_hdbscan (hdbscan is left out: minutes).
+  Target: fast_hdbscan / hotspot >= 1.
+* ``dup_200k``: 200,000 incidents drawn from 20,000 locations (the same kind of layout, rounded
+  to the metre), drawn with heavy-tailed (log-normal) popularity, so that stacks of hundreds of
+  incidents occur as in real data; hotspot against hdbscan and fast_hdbscan. Target: fastest
+  peer / hotspot >= 2, and no split location for hotspot.
 
 Usage::
 
     python benchmarks/bench_hdbscan.py [--repeats 3] [--quick] [--with-sklearn]
-        [--sklearn-limit 300] [--strict] [--json FILE]
+        [--sklearn-limit 300] [--scale {all,none,only}] [--strict] [--json FILE]
+
+``--scale``: ``all`` (default) runs the Toronto benchmark and then the two scale cases; ``none``
+only Toronto; ``only`` only the scale cases.
 
 ``--quick``: one run per variant and no ``fast_hdbscan cold`` row (it spends about a minute
 compiling).
@@ -85,9 +103,23 @@ SPLIT_TARGET = 0
 SKLEARN_LIMIT = 300.0
 SAMPLE_SECONDS = 0.02
 PEERS = ("hdbscan", "fast_hdbscan")
+SCALE_CASES = {
+    "distinct_1m": {
+        "title": "1,000,000 distinct points",
+        "peers": ("fast_hdbscan",),
+        "target": 1.0,
+    },
+    "dup_200k": {
+        "title": "200,000 incidents drawn from 20,000 locations",
+        "peers": ("hdbscan", "fast_hdbscan"),
+        "target": 2.0,
+    },
+}
+SCALE_METHODS = ("hotspot", "hdbscan", "fast_hdbscan")
+WARMUP_POINTS = 5000
 VARIANTS = {
     "hotspot_cold": "hotspot.cluster_incidents(inc, 'hdbscan', min_cluster_size=50, quiet=True), "
-    "numba cache of the HDBSCAN kernel deleted first",
+    "numba cache of the HDBSCAN kernels deleted first",
     "hotspot": "the same, later fresh process, warm numba disk cache",
     "hdbscan": "hdbscan.HDBSCAN(min_cluster_size=50).fit(xy), defaults (boruvka_kdtree, "
     "core_dist_n_jobs=4)",
@@ -189,9 +221,17 @@ def _measure_end(start: dict, seconds: float) -> dict:
 def _numba_stats(variant: str) -> dict:
     """Compilations and cache loads of the method's numba functions in this process."""
     if variant.startswith("hotspot"):
-        from hotspot.clustering._kernels import mutual_reachability_mst
+        from hotspot.clustering import _kernels
 
-        dispatchers = [mutual_reachability_mst]
+        dispatchers = [
+            getattr(_kernels, name)
+            for name in (
+                "mutual_reachability_mst",
+                "mutual_reachability_mst_boruvka",
+                "single_linkage",
+                "condense_tree",
+            )
+        ]
     elif variant.startswith("fast_hdbscan"):
         dispatchers = []
         for name, module in list(sys.modules.items()):
@@ -297,8 +337,83 @@ def child_fit(variant: str, out: Path, tag: str) -> dict:
     return {**measured, "import_seconds": import_seconds, **_numba_stats(variant)}
 
 
-def child(variant: str, out: Path, tag: str) -> None:
-    result = child_check(out) if variant == "check" else child_fit(variant, out, tag)
+def scale_data(case: str):
+    """The simulated points of a scale case (deterministic): ``(n, 2)`` float coordinates."""
+    import numpy as np
+
+    rng = np.random.default_rng(2026)
+    if case == "distinct_1m":
+        n, side, clustered = 1_000_000, 50_000.0, 900_000
+    else:
+        n, side, clustered = 20_000, 30_000.0, 18_000
+    centres = rng.uniform(0, side, (40, 2))
+    spread = rng.uniform(100, 800, 40)
+    which = rng.integers(0, 40, clustered)
+    xy = np.vstack(
+        [
+            centres[which] + rng.normal(0, 1, (clustered, 2)) * spread[which, None],
+            rng.uniform(0, side, (n - clustered, 2)),
+        ]
+    )
+    if case == "distinct_1m":
+        return xy
+    locations = np.unique(np.round(xy), axis=0)
+    popularity = rng.lognormal(0, 1.5, len(locations))
+    pick = rng.choice(len(locations), 200_000, p=popularity / popularity.sum())
+    return locations[pick]
+
+
+def child_scale(case: str, method: str, out: Path, tag: str) -> dict:
+    """One timed fit of a scale case after an untimed warm-up fit on its first points."""
+    import geopandas as gpd
+    import numpy as np
+
+    import hotspot
+
+    xy = scale_data(case)
+    t0 = time.perf_counter()
+    if method == "hotspot":
+        inc = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=32617)
+
+        def fit(rows):
+            return hotspot.cluster_incidents(
+                inc.iloc[:rows] if rows else inc,
+                "hdbscan",
+                min_cluster_size=MIN_CLUSTER_SIZE,
+                min_samples=MATCHED_SAMPLES,
+                quiet=True,
+            )["cluster"].to_numpy(dtype=np.int64)
+    elif method == "fast_hdbscan":
+        import fast_hdbscan
+
+        def fit(rows):
+            data = xy[:rows] if rows else xy
+            return fast_hdbscan.HDBSCAN(min_cluster_size=MIN_CLUSTER_SIZE).fit(data).labels_
+    else:
+        import hdbscan
+
+        def fit(rows):
+            data = xy[:rows] if rows else xy
+            return hdbscan.HDBSCAN(min_cluster_size=MIN_CLUSTER_SIZE).fit(data).labels_
+
+    fit(WARMUP_POINTS)
+    warmup_seconds = time.perf_counter() - t0
+    start = _measure_start()
+    t0 = time.perf_counter()
+    labels = fit(None)
+    seconds = time.perf_counter() - t0
+    measured = _measure_end(start, seconds)
+    np.save(out / f"{tag}.npy", np.asarray(labels, dtype=np.int64))
+    return {**measured, "import_seconds": warmup_seconds, "case": case, "method": method}
+
+
+def child(variant: str, out: Path, tag: str, case: str | None = None) -> None:
+    if variant == "check":
+        result = child_check(out)
+    elif variant.startswith("scale_"):
+        result = child_scale(case, variant.removeprefix("scale_"), out, tag)
+    else:
+        result = child_fit(variant, out, tag)
     print(json.dumps({"variant": variant, "tag": tag, **result}))
 
 
@@ -324,9 +439,12 @@ def run_child(
     tag: str = "",
     env: dict | None = None,
     timeout: float | None = None,
+    case: str | None = None,
 ) -> dict | None:
     """One child run; None when it was stopped after ``timeout`` seconds."""
     cmd = [sys.executable, __file__, "--child", variant, "--out", str(out), "--tag", tag]
+    if case:
+        cmd += ["--case", case]
     proc = subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,
@@ -462,6 +580,113 @@ def compare(folder: Path, runs: dict[str, list[dict]], n_locations: int) -> dict
     return {"labels": facts, "ari": ari, "same_every_run": same_every_run}
 
 
+def run_scale(repeats: int) -> dict:
+    """The scale cases: each method in a fresh child per run, interleaved; prints a table per
+    case and returns the measurements, label comparisons and targets."""
+    import numpy as np
+    from sklearn.metrics import adjusted_rand_score
+
+    ok = {True: "PASS", False: "FAIL"}
+    cases, targets = {}, {}
+    for case, spec in SCALE_CASES.items():
+        xy = scale_data(case)
+        _, codes, counts = np.unique(xy, axis=0, return_inverse=True, return_counts=True)
+        codes = codes.ravel().astype(np.int64)
+        n_locations = len(counts)
+        methods = ("hotspot", *spec["peers"])
+        print()
+        print(
+            f"scale {case}: {spec['title']} ({len(xy):,} rows, {n_locations:,} distinct, "
+            f"{int((counts > 1).sum()):,} with several rows, up to {int(counts.max())} on one); "
+            f"min_cluster_size={MIN_CLUSTER_SIZE}, density as the packages' default "
+            f"(hotspot min_samples={MATCHED_SAMPLES}); warm (untimed {WARMUP_POINTS:,}-point fit "
+            f"first); median of {repeats}, interleaved",
+            flush=True,
+        )
+        runs: dict[str, list[dict]] = {m: [] for m in methods}
+        with tempfile.TemporaryDirectory(prefix="hotspot-bench-hdbscan-scale-") as tmp:
+            folder = Path(tmp)
+            for i in range(repeats):
+                for method in methods:
+                    tag = f"{case}_{method}{i}"
+                    r = run_child(f"scale_{method}", folder, tag, case=case)
+                    runs[method].append(r)
+                    print(f"  {method:<13} run {i + 1}: {r['seconds']:.2f} s", flush=True)
+            labels = {m: np.load(folder / f"{case}_{m}0.npy") for m in methods}
+            same = {
+                m: all(
+                    np.array_equal(labels[m], np.load(folder / f"{case}_{m}{i}.npy"))
+                    for i in range(1, repeats)
+                )
+                for m in methods
+            }
+        stats = summarise(runs)
+        facts = {m: label_facts(labels[m], codes, n_locations) for m in methods}
+        ari = {m: adjusted_rand_score(labels["hotspot"], labels[m]) for m in spec["peers"]}
+        header = (
+            f"{'method':<14}{'runs':>5}{'median s':>10}{'min-max s':>14}{'CPU s':>8}"
+            f"{'peak MiB':>10}{'growth MiB':>12}{'clusters':>10}{'noise':>8}{'split loc.':>12}"
+            f"{'ARI vs hotspot':>16}"
+        )
+        print(header)
+        print("-" * len(header))
+        for m in methods:
+            st, f = stats[m], facts[m]
+            spread = f"{st['seconds_min']:.2f}-{st['seconds_max']:.2f}"
+            print(
+                f"{m:<14}{st['runs']:>5}{st['seconds']:>10.2f}{spread:>14}"
+                f"{st['cpu_seconds']:>8.1f}{st['peak_mib']:>10.0f}{st['growth_mib']:>12.0f}"
+                f"{f['n_clusters']:>10,}{f['noise_share']:>8.1%}{f['split_locations']:>12,}"
+                f"{'-' if m == 'hotspot' else format(ari[m], '.3f'):>16}"
+            )
+        fastest = min(spec["peers"], key=lambda p: stats[p]["seconds"])
+        ratio = stats[fastest]["seconds"] / stats["hotspot"]["seconds"]
+        passed = ratio >= spec["target"]
+        print(
+            f"time ratio   fastest peer ({fastest}) / hotspot, warm = {ratio:5.2f}x  (target >= "
+            f"{spec['target']:g}x)  {ok[passed]}"
+        )
+        per_peer = {p: stats[p]["seconds"] / stats["hotspot"]["seconds"] for p in spec["peers"]}
+        cpu = {p: stats[p]["cpu_seconds"] / stats["hotspot"]["cpu_seconds"] for p in spec["peers"]}
+        print(
+            "  info: "
+            + ", ".join(f"{p} {per_peer[p]:.2f}x" for p in spec["peers"])
+            + "; in CPU time: "
+            + ", ".join(f"{p} {cpu[p]:.2f}x" for p in spec["peers"])
+            + "; same labels in every run: "
+            + ", ".join(f"{m} {v}" for m, v in same.items())
+        )
+        targets[f"{case}_time"] = {
+            "ratio": ratio,
+            "target": spec["target"],
+            "pass": passed,
+            "peer": fastest,
+        }
+        split = facts["hotspot"]["split_locations"]
+        if case == "dup_200k":
+            targets[f"{case}_split_locations"] = {
+                "value": split,
+                "target": SPLIT_TARGET,
+                "pass": split <= SPLIT_TARGET,
+            }
+            print(
+                f"split duplicate locations, hotspot = {split}  (target {SPLIT_TARGET})  "
+                f"{ok[split <= SPLIT_TARGET]}"
+            )
+        cases[case] = {
+            "rows": len(xy),
+            "n_locations": n_locations,
+            "variants": stats,
+            "runs": runs,
+            "labels": facts,
+            "ari_vs_hotspot": ari,
+            "same_every_run": same,
+            "time_per_peer": per_peer,
+            "cpu_per_peer": cpu,
+        }
+    return {"cases": cases, "targets": targets}
+
+
 def _fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
@@ -474,16 +699,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sklearn-limit", type=float, default=SKLEARN_LIMIT, help="stop sklearn after this (s)"
     )
+    parser.add_argument(
+        "--scale",
+        choices=["all", "none", "only"],
+        default="all",
+        help="the simulated scale cases: after Toronto (all), never (none), alone (only)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    parser.add_argument("--child", choices=["check", *VARIANTS], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child",
+        choices=["check", *VARIANTS, *(f"scale_{m}" for m in SCALE_METHODS)],
+        help=argparse.SUPPRESS,
+    )
+    parser.add_argument("--case", choices=list(SCALE_CASES), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--tag", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.out, args.tag)
+        child(args.child, args.out, args.tag, args.case)
         return 0
     repeats = 1 if args.quick else max(1, args.repeats)
+    if args.scale == "only":
+        started = time.perf_counter()
+        scale = run_scale(repeats)
+        print(f"wall time {time.perf_counter() - started:.0f} s")
+        if args.json:
+            args.json.write_text(json.dumps({"benchmark": "hdbscan", "scale": scale}, indent=2))
+        failed = [k for k, t in scale["targets"].items() if not t["pass"]]
+        return 1 if args.strict and failed else 0
     variants = ["hotspot_cold", "hotspot", "hdbscan", "fast_hdbscan"]
     if not args.quick:
         variants.insert(3, "fast_hdbscan_cold")
@@ -572,7 +816,7 @@ def main(argv: list[str] | None = None) -> int:
         cold.get("compiled") and all(r["cache_hits"] and not r["compiled"] for r in warm_runs)
     )
     print(
-        f"  hotspot cold compiled its kernel: {bool(cold.get('compiled'))}; warm runs loaded it "
+        f"  hotspot cold compiled its kernels: {bool(cold.get('compiled'))}; warm runs loaded it "
         f"from the cache: {all(r['cache_hits'] and not r['compiled'] for r in warm_runs)}"
     )
     if "fast_hdbscan_cold" in runs:
@@ -698,6 +942,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for label, passed in checks.items():
         print(f"  {ok[bool(passed)]}  {label}")
+    scale = run_scale(repeats) if args.scale == "all" else None
+    if scale:
+        targets.update(scale["targets"])
     print(f"wall time {time.perf_counter() - started:.0f} s")
 
     if args.json:
@@ -718,6 +965,7 @@ def main(argv: list[str] | None = None) -> int:
             "targets": targets,
             "checks": {k: bool(v) for k, v in checks.items()},
             "comparison": result,
+            "scale": scale,
         }
         args.json.write_text(json.dumps(out, indent=2))
     failed = [k for k, t in targets.items() if not t["pass"]]

@@ -188,6 +188,10 @@ def check_length(
     return float(value)
 
 
+#: Neighbour entries (locations x k) queried at once by :func:`core_distances`.
+CORE_CHUNK_CELLS = 2_000_000
+
+
 def core_distances(xy: np.ndarray, weight: np.ndarray, min_samples: int) -> np.ndarray:
     """Distance at which each location's reach holds ``min_samples`` incidents, itself included
     (0 when the location alone holds that many; inf when all the data hold fewer).
@@ -211,15 +215,22 @@ def core_distances(xy: np.ndarray, weight: np.ndarray, min_samples: int) -> np.n
     todo = np.arange(m) if weight.sum() >= min_samples else np.empty(0, dtype=np.int64)
     k = min(min_samples, m)
     while len(todo):
-        _, index = tree.query(xy[todo], k=k)
-        index = index.reshape(len(todo), k)
-        reached = np.cumsum(weight[index], axis=1) >= min_samples
-        hit = reached.any(axis=1)
-        nearest[todo[hit]] = index[hit, np.argmax(reached[hit], axis=1)]
-        found[todo[hit]] = True
+        missed = []
+        # in chunks of about CORE_CHUNK_CELLS neighbour entries: memory stays tens of MiB at
+        # a million locations instead of m x k at once
+        step = max(1, CORE_CHUNK_CELLS // k)
+        for lo in range(0, len(todo), step):
+            rows = todo[lo : lo + step]
+            _, index = tree.query(xy[rows], k=k)
+            index = index.reshape(len(rows), k)
+            reached = np.cumsum(weight[index], axis=1) >= min_samples
+            hit = reached.any(axis=1)
+            nearest[rows[hit]] = index[hit, np.argmax(reached[hit], axis=1)]
+            found[rows[hit]] = True
+            missed.append(rows[~hit])
         if k == m:
             break
-        todo = todo[~hit]
+        todo = np.concatenate(missed)
         k = min(2 * k, m)
     # the distance recomputed from the coordinates, as scikit-learn's OPTICS computes it
     dx = xy[:, 0] - xy[nearest, 0]

@@ -1,6 +1,12 @@
 """Numba kernels of the clustering methods: HDBSCAN's minimum spanning tree of the mutual
-reachability graph (Prim's algorithm on the complete graph) and OPTICS' ordering loops (over all
-pairs, or over a neighbour graph with a binary heap)."""
+reachability graph (Prim's algorithm on the complete graph, or Borůvka's on a k-d tree) and
+OPTICS' ordering loops (over all pairs, or over a neighbour graph with a binary heap).
+
+Both spanning-tree kernels order edges by the key (d_mr, lower id, higher id), a strict total
+order: the minimum spanning tree under it is unique, so Prim's and Borůvka's return the same
+edges, ties included. Both compute d_mr with the same expression and no fast-math, so an
+edge's distance is the same bits whichever kernel and direction computed it.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,21 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, inline="always")
+def _key_less(w1: float, a1: int, b1: int, w2: float, a2: int, b2: int) -> bool:
+    """(w1, a1, b1) < (w2, a2, b2) lexicographically: the edge order of both MST kernels."""
+    return w1 < w2 or (w1 == w2 and (a1 < a2 or (a1 == a2 and b1 < b2)))
+
+
+@njit(cache=True)
 def mutual_reachability_mst(xy: np.ndarray, core: np.ndarray) -> np.ndarray:
     """Edges (a, b, distance) of the minimum spanning tree of the mutual reachability graph,
-    d_mr(a, b) = max(core[a], core[b], |a - b|), in the order Prim's algorithm adds them.
+    d_mr(a, b) = max(|a - b|, core[a], core[b]), in the order Prim's algorithm adds them.
 
-    O(m²) time, O(m) memory. The candidates are kept compacted in their own arrays (coordinates,
-    core distances, best distance so far), so each step is one branch-free pass the compiler
-    vectorises, then an arg-min.
+    Edges are compared by (d_mr, min(a, b), max(a, b)), so equal distances are broken by the
+    location ids and the tree is the unique minimum under that order. O(m²) time, O(m)
+    memory. The candidates are kept compacted in their own arrays (coordinates, core
+    distances, best key so far), so each step is one pass over them, then an arg-min.
     """
     m = xy.shape[0]
     edges = np.empty((max(m - 1, 0), 3))
@@ -27,6 +40,8 @@ def mutual_reachability_mst(xy: np.ndarray, core: np.ndarray) -> np.ndarray:
     cy_ = xy[1:, 1].copy()
     cc_ = core[1:].copy()
     best = np.full(n, np.inf)
+    best_lo = np.full(n, m, dtype=np.int64)
+    best_hi = np.full(n, m, dtype=np.int64)
     source = np.zeros(n, dtype=np.int64)
     current = 0
     px = xy[0, 0]
@@ -37,19 +52,22 @@ def mutual_reachability_mst(xy: np.ndarray, core: np.ndarray) -> np.ndarray:
             dx = cx_[k] - px
             dy = cy_[k] - py
             d = max(np.sqrt(dx * dx + dy * dy), pc, cc_[k])
-            if d < best[k]:
+            other = ids[k]
+            lo = min(current, other)
+            hi = max(current, other)
+            if _key_less(d, lo, hi, best[k], best_lo[k], best_hi[k]):
                 best[k] = d
+                best_lo[k] = lo
+                best_hi[k] = hi
                 source[k] = current
         arg = 0
-        value = best[0]
         for k in range(1, n):
-            if best[k] < value:
-                value = best[k]
+            if _key_less(best[k], best_lo[k], best_hi[k], best[arg], best_lo[arg], best_hi[arg]):
                 arg = k
         chosen = ids[arg]
         edges[step, 0] = source[arg]
         edges[step, 1] = chosen
-        edges[step, 2] = value
+        edges[step, 2] = best[arg]
         current = chosen
         px = cx_[arg]
         py = cy_[arg]
@@ -60,8 +78,362 @@ def mutual_reachability_mst(xy: np.ndarray, core: np.ndarray) -> np.ndarray:
         cy_[arg] = cy_[n]
         cc_[arg] = cc_[n]
         best[arg] = best[n]
+        best_lo[arg] = best_lo[n]
+        best_hi[arg] = best_hi[n]
         source[arg] = source[n]
     return edges
+
+
+@njit(cache=True)
+def _select(key: np.ndarray, ids: np.ndarray, lo: int, hi: int, nth: int) -> None:
+    """Reorder ``ids[lo:hi]`` so that ``ids[nth]`` holds the element of rank nth by ``key``,
+    smaller or equal keys before it and larger or equal after (quickselect, Hoare partition,
+    median-of-three pivot)."""
+    hi -= 1
+    while hi > lo:
+        mid = (lo + hi) // 2
+        a = key[ids[lo]]
+        b = key[ids[mid]]
+        c = key[ids[hi]]
+        pivot = max(min(a, b), min(max(a, b), c))
+        i = lo
+        j = hi
+        while i <= j:
+            while key[ids[i]] < pivot:
+                i += 1
+            while key[ids[j]] > pivot:
+                j -= 1
+            if i <= j:
+                t = ids[i]
+                ids[i] = ids[j]
+                ids[j] = t
+                i += 1
+                j -= 1
+        if nth <= j:
+            hi = j
+        elif nth >= i:
+            lo = i
+        else:
+            return
+
+
+@njit(cache=True)
+def kd_tree(
+    x: np.ndarray, y: np.ndarray, leaf_size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A k-d tree in arrays: the point order, then per node its [start, end) in that order,
+    its children (-1 for a leaf) and its bounding box (min x, max x, min y, max y). Nodes split
+    their widest side at the median; children are numbered after their parent."""
+    m = x.shape[0]
+    order = np.arange(m)
+    half = max((leaf_size + 1) // 2, 1)
+    capacity = 2 * (m // half + 1) + 1
+    span = np.empty((capacity, 2), dtype=np.int64)
+    child = np.full((capacity, 2), -1, dtype=np.int64)
+    box = np.empty((capacity, 4))
+    stack = np.empty(capacity, dtype=np.int64)
+    span[0, 0] = 0
+    span[0, 1] = m
+    n_nodes = 1
+    stack[0] = 0
+    top = 1
+    while top > 0:
+        top -= 1
+        node = stack[top]
+        s = span[node, 0]
+        e = span[node, 1]
+        x0 = np.inf
+        x1 = -np.inf
+        y0 = np.inf
+        y1 = -np.inf
+        for k in range(s, e):
+            p = order[k]
+            x0 = min(x0, x[p])
+            x1 = max(x1, x[p])
+            y0 = min(y0, y[p])
+            y1 = max(y1, y[p])
+        box[node, 0] = x0
+        box[node, 1] = x1
+        box[node, 2] = y0
+        box[node, 3] = y1
+        if e - s <= leaf_size:
+            continue
+        mid = (s + e) // 2
+        _select(x if x1 - x0 >= y1 - y0 else y, order, s, e, mid)
+        for side in range(2):
+            c = n_nodes
+            n_nodes += 1
+            child[node, side] = c
+            span[c, 0] = s if side == 0 else mid
+            span[c, 1] = mid if side == 0 else e
+            stack[top] = c
+            top += 1
+    return order, span[:n_nodes].copy(), child[:n_nodes].copy(), box[:n_nodes].copy()
+
+
+@njit(cache=True, inline="always")
+def _box_distance(px: float, py: float, box: np.ndarray, node: int) -> float:
+    dx = max(box[node, 0] - px, 0.0, px - box[node, 1])
+    dy = max(box[node, 2] - py, 0.0, py - box[node, 3])
+    return np.sqrt(dx * dx + dy * dy)
+
+
+@njit(cache=True)
+def _find(parent: np.ndarray, a: int) -> int:
+    root = a
+    while parent[root] != root:
+        root = parent[root]
+    while parent[a] != root:
+        nxt = parent[a]
+        parent[a] = root
+        a = nxt
+    return root
+
+
+@njit(cache=True)
+def mutual_reachability_mst_boruvka(xy: np.ndarray, core: np.ndarray, leaf_size: int) -> np.ndarray:
+    """The same tree as :func:`mutual_reachability_mst` (same edges, same key order), by
+    Borůvka's algorithm on a k-d tree: O(m log m) for points in the plane.
+
+    Each round, every component finds its lightest outgoing edge: the points of a component
+    (in tree order, so neighbours follow each other) search the tree for the nearest point of
+    another component under d_mr, sharing the component's best key so far as the bound. A
+    node is skipped when all its points lie in the point's component, or when its lower bound
+    max(core of the point, least core in the node, distance to the node's box) exceeds the
+    bound; a point is skipped when its own core distance does. Then the chosen edges join
+    their components, at least halving their number. Edges come in the order rounds add them.
+    """
+    m = xy.shape[0]
+    edges = np.empty((max(m - 1, 0), 3))
+    if m < 2:
+        return edges
+    x0 = np.ascontiguousarray(xy[:, 0])
+    y0 = np.ascontiguousarray(xy[:, 1])
+    order, span, child, box = kd_tree(x0, y0, leaf_size)
+    n_nodes = span.shape[0]
+    # points in tree order: position i holds location order[i]
+    px = x0[order]
+    py = y0[order]
+    pc = core[order]
+    node_core = np.empty(n_nodes)
+    for node in range(n_nodes - 1, -1, -1):
+        if child[node, 0] < 0:
+            c = np.inf
+            for k in range(span[node, 0], span[node, 1]):
+                c = min(c, pc[k])
+            node_core[node] = c
+        else:
+            node_core[node] = min(node_core[child[node, 0]], node_core[child[node, 1]])
+    parent = np.arange(m)  # union-find over tree positions
+    comp = np.arange(m)  # component (its root) of each tree position
+    node_comp = np.full(n_nodes, -1, dtype=np.int64)
+    best_w = np.empty(m)
+    best_lo = np.empty(m, dtype=np.int64)
+    best_hi = np.empty(m, dtype=np.int64)
+    best_from = np.empty(m, dtype=np.int64)
+    best_to = np.empty(m, dtype=np.int64)
+    stack = np.empty(2 * n_nodes + 2, dtype=np.int64)
+    stack_lb = np.empty(2 * n_nodes + 2)
+    n_edges = 0
+    while n_edges < m - 1:
+        for c in range(m):
+            best_w[c] = np.inf
+            best_lo[c] = m
+            best_hi[c] = m
+            best_from[c] = -1
+        for q in range(m):
+            c = comp[q]
+            cq = pc[q]
+            if cq > best_w[c]:
+                continue
+            qx = px[q]
+            qy = py[q]
+            oq = order[q]
+            stack[0] = 0
+            stack_lb[0] = cq
+            top = 1
+            while top > 0:
+                top -= 1
+                node = stack[top]
+                if stack_lb[top] > best_w[c] or node_comp[node] == c:
+                    continue
+                left = child[node, 0]
+                if left < 0:
+                    for k in range(span[node, 0], span[node, 1]):
+                        if comp[k] == c:
+                            continue
+                        ck = pc[k]
+                        if ck > best_w[c]:
+                            continue
+                        dx = px[k] - qx
+                        dy = py[k] - qy
+                        d = max(np.sqrt(dx * dx + dy * dy), cq, ck)
+                        ok = order[k]
+                        lo = min(oq, ok)
+                        hi = max(oq, ok)
+                        if _key_less(d, lo, hi, best_w[c], best_lo[c], best_hi[c]):
+                            best_w[c] = d
+                            best_lo[c] = lo
+                            best_hi[c] = hi
+                            best_from[c] = q
+                            best_to[c] = k
+                    continue
+                right = child[node, 1]
+                lb_l = max(cq, node_core[left], _box_distance(qx, qy, box, left))
+                lb_r = max(cq, node_core[right], _box_distance(qx, qy, box, right))
+                if lb_l <= lb_r:  # the nearer child is searched first: pushed last
+                    stack[top] = right
+                    stack_lb[top] = lb_r
+                    stack[top + 1] = left
+                    stack_lb[top + 1] = lb_l
+                else:
+                    stack[top] = left
+                    stack_lb[top] = lb_l
+                    stack[top + 1] = right
+                    stack_lb[top + 1] = lb_r
+                top += 2
+        for c in range(m):
+            if comp[c] != c or best_from[c] < 0:
+                continue
+            a = _find(parent, best_from[c])
+            b = _find(parent, best_to[c])
+            if a == b:  # the other component chose the same edge
+                continue
+            parent[max(a, b)] = min(a, b)
+            edges[n_edges, 0] = order[best_from[c]]
+            edges[n_edges, 1] = order[best_to[c]]
+            edges[n_edges, 2] = best_w[c]
+            n_edges += 1
+        for q in range(m):
+            comp[q] = _find(parent, q)
+        for node in range(n_nodes - 1, -1, -1):
+            left = child[node, 0]
+            if left < 0:
+                s = span[node, 0]
+                c = comp[s]
+                for k in range(s + 1, span[node, 1]):
+                    if comp[k] != c:
+                        c = -1
+                        break
+                node_comp[node] = c
+            else:
+                c = node_comp[left]
+                node_comp[node] = c if c == node_comp[child[node, 1]] else -1
+    return edges
+
+
+@njit(cache=True)
+def single_linkage(
+    lo: np.ndarray, hi: np.ndarray, weight: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge a spanning tree's edges in the order given: the two children of each internal
+    node m + k, and the size (summed weight) of every node 0 … 2m - 2."""
+    m = weight.shape[0]
+    parent = np.arange(2 * m - 1)
+    size = np.zeros(2 * m - 1)
+    size[:m] = weight
+    left = np.empty(m - 1, dtype=np.int64)
+    right = np.empty(m - 1, dtype=np.int64)
+    for k in range(m - 1):
+        a = _find(parent, lo[k])
+        b = _find(parent, hi[k])
+        node = m + k
+        left[k] = a
+        right[k] = b
+        size[node] = size[a] + size[b]
+        parent[a] = node
+        parent[b] = node
+    return left, right, size
+
+
+@njit(cache=True)
+def condense_tree(
+    left: np.ndarray,
+    right: np.ndarray,
+    dist: np.ndarray,
+    size: np.ndarray,
+    mcs: float,
+    lam_cap: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """hdbscan's condensed tree of a single-linkage hierarchy of m leaves: rows (parent
+    cluster, child, λ, size), children below m being leaves, clusters numbered from m (the
+    root). A split makes two clusters when both sides weigh at least ``mcs``; λ = 1/distance,
+    ``lam_cap`` at distance 0. Depth-first, the second child first, as a stack pops."""
+    m = left.shape[0] + 1
+    root = 2 * m - 2
+    label = np.full(2 * m - 1, -1, dtype=np.int64)
+    label[root] = m
+    next_label = m + 1
+    capacity = 3 * m
+    r_parent = np.empty(capacity, dtype=np.int64)
+    r_child = np.empty(capacity, dtype=np.int64)
+    r_lam = np.empty(capacity)
+    r_size = np.empty(capacity)
+    n = 0
+    stack = np.empty(2 * m, dtype=np.int64)
+    fall = np.empty(2, dtype=np.int64)
+    sub = np.empty(2 * m, dtype=np.int64)
+    stack[0] = root
+    top = 1
+    while top > 0:
+        top -= 1
+        node = stack[top]
+        cluster = label[node]
+        if node < m:  # a leaf that carries a cluster on its own: dense to the end
+            r_parent[n] = cluster
+            r_child[n] = node
+            r_lam[n] = lam_cap
+            r_size[n] = size[node]
+            n += 1
+            continue
+        a = left[node - m]
+        b = right[node - m]
+        d = dist[node - m]
+        value = 1.0 / d if d > 0 else lam_cap
+        big_a = size[a] >= mcs
+        big_b = size[b] >= mcs
+        keep = -1
+        if big_a and big_b:
+            for child in (a, b):
+                label[child] = next_label
+                r_parent[n] = cluster
+                r_child[n] = next_label
+                r_lam[n] = value
+                r_size[n] = size[child]
+                n += 1
+                next_label += 1
+                stack[top] = child
+                top += 1
+            continue
+        if big_a or big_b:
+            keep = a if big_a else b
+            label[keep] = cluster
+            fall[0] = b if big_a else a
+            n_fall = 1
+        else:
+            fall[0] = a
+            fall[1] = b
+            n_fall = 2
+        for f in range(n_fall):  # every leaf under the small sides falls out at this λ
+            sub[0] = fall[f]
+            top_f = 1
+            while top_f > 0:
+                top_f -= 1
+                x = sub[top_f]
+                if x < m:
+                    r_parent[n] = cluster
+                    r_child[n] = x
+                    r_lam[n] = value
+                    r_size[n] = size[x]
+                    n += 1
+                else:
+                    sub[top_f] = left[x - m]
+                    sub[top_f + 1] = right[x - m]
+                    top_f += 2
+        if big_a or big_b:
+            stack[top] = keep
+            top += 1
+    return r_parent[:n].copy(), r_child[:n].copy(), r_lam[:n].copy(), r_size[:n].copy()
 
 
 ROUND = 1e15  # scikit-learn rounds distances to np.finfo(float).precision = 15 decimals
