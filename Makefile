@@ -28,8 +28,10 @@ test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest -n 2 --dist loadfile -q -p no:cacheprovider
 
 # The inner loop: everything but the tests marked slow (real subprocesses, chromium, notebooks,
-# the docs build, whole-pipeline runs). Whole files per worker (--dist loadfile): a module's
-# fixtures are built once. tests/conftest.py loads the embedded datasets once per worker.
+# the docs build, whole-pipeline runs) and the longest tests listed in tests/slow_tests.txt
+# (over 0.4 s each; scripts/update_slow_tests.py rewrites the list). Whole files per worker
+# (--dist loadfile): a module's fixtures are built once. tests/conftest.py loads the embedded
+# datasets once per worker. make test runs everything.
 test-fast: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not slow"
 

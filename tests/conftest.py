@@ -19,8 +19,10 @@ costs about a second, which every xdist worker paid while collecting, whatever i
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,10 +107,26 @@ SLOW_DOCTESTS = frozenset(
 )
 
 
+SLOW_LIST = Path(__file__).with_name("slow_tests.txt")
+
+
+def slow_list(path: Path = SLOW_LIST) -> frozenset[str]:
+    """The test ids in ``tests/slow_tests.txt``: the longest tests, which ``make test-fast``
+    leaves out (``scripts/update_slow_tests.py`` writes it; ``HOTSPOT_SLOW_LIST=off`` ignores
+    it, as that script does while it measures)."""
+    if os.environ.get("HOTSPOT_SLOW_LIST") == "off" or not path.is_file():
+        return frozenset()
+    lines = (line.split(None, 1) for line in path.read_text().splitlines())
+    return frozenset(parts[1].strip() for parts in lines if len(parts) == 2 and parts[0][0] != "#")
+
+
 @pytest.hookimpl(tryfirst=True)  # before ``-m "not slow"`` deselects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    listed = slow_list()
     for item in items:
         if isinstance(item, pytest.DoctestItem) and item.name in SLOW_DOCTESTS:
+            item.add_marker(pytest.mark.slow)
+        elif item.nodeid in listed:
             item.add_marker(pytest.mark.slow)
 
 

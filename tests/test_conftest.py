@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -39,3 +41,29 @@ def test_other_loads_run_the_real_loader(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("HOTSPOT_DATA_DIR", str(tmp_path))
     with pytest.raises(hs.HotspotInputError, match="HOTSPOT_DATA_DIR"):
         hs.datasets.load_west_yorkshire(quiet=True)  # the cache is keyed by the file
+
+
+def test_the_slow_list_round_trips_through_the_script(tmp_path, monkeypatch):
+    """scripts/update_slow_tests.py writes what conftest's slow_list reads back."""
+    import importlib.util
+
+    from conftest import slow_list
+
+    spec = importlib.util.spec_from_file_location(
+        "update_slow_tests", Path(__file__).parents[1] / "scripts" / "update_slow_tests.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    output = (
+        "1.50s call     tests/test_a.py::test_x[1]\n"
+        "0.20s setup    tests/test_a.py::test_x[1]\n"
+        "0.30s call     tests/test_b.py::test_y\n"
+        "(12 durations < 0.05s hidden.)\n"
+    )
+    seconds = script.measured(output)
+    assert seconds == {"tests/test_a.py::test_x[1]": 1.7, "tests/test_b.py::test_y": 0.3}
+    path = tmp_path / "slow.txt"
+    assert script.write_list(seconds, 0.4, path) == 1
+    assert slow_list(path) == {"tests/test_a.py::test_x[1]"}
+    monkeypatch.setenv("HOTSPOT_SLOW_LIST", "off")
+    assert slow_list(path) == frozenset()
