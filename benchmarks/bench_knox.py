@@ -8,6 +8,12 @@ Timed, each run in a fresh child process:
 * ``full``: ``hotspot.knox_test(be, distance_bands=(0, 100, 200, 300, 400, 500),
   time_bands=(0, 7, 14, 21, 28, 35), permutations=999, rng=0)`` on all the break-ins. Target:
   it completes with a peak RSS under 2 GB (absolute, imports and data included);
+* ``all``: the same call on all 239,935 Toronto incidents from 2014 (every category; issue 15's
+  scale case: 115 million pairs within 500 m; PEERS.md: 185 s / 3.6 GB before the close-pair
+  search was blocked). Target: a peak RSS under 2 GB as well. Reported with the bytes per
+  listed pair (growth over the post-setup RSS / pairs within 500 m), the pair count estimated
+  before the listing and the CPU seconds of all threads (wall time on a shared machine says
+  little); skipped with ``--no-all``;
 * ``hotspot <n>``: one band, ``knox_test(subset, distance_bands=(0, 200), time_bands=(0, 7),
   same_location=False, permutations=99, rng=0)`` on a random subset of ``n`` break-ins
   (``numpy.random.default_rng(0)``; the subsets are nested: the first ``n`` of one permutation);
@@ -38,7 +44,7 @@ close-close cell, pointpats' ``nst`` and the brute-force count are identical.
 Usage::
 
     python benchmarks/bench_knox.py [--repeats 3] [--budget 90] [--quick] [--strict]
-        [--json FILE]
+        [--no-all] [--json FILE]
 
 ``--quick``: one hotspot run per size and pointpats at 5,000 and 10,000 only (the full run still
 uses 999 permutations, the target's setting).
@@ -60,6 +66,7 @@ CATEGORY = "Break and Enter"
 FULL_D = (0, 100, 200, 300, 400, 500)
 FULL_T = (0, 7, 14, 21, 28, 35)
 FULL_PERMUTATIONS = 999
+ALL_FROM = "2014-01-01"  # the "all" variant: every category from this date (239,935 incidents)
 DELTA = 200.0
 TAU = 7.0
 PERMUTATIONS = 99
@@ -69,7 +76,7 @@ QUICK_SIZES = (5_000, 10_000)
 GROWTH_EXPONENT = 1.6  # pointpats 18 s at 20k, 79 s at 50k (PEERS.md)
 MEMORY_TARGET_MIB = 2048.0
 NS_PER_DAY = 86_400 * 10**9
-TIMEOUT = 600
+TIMEOUT = 1800  # the "all" variant took 185 s (PEERS.md) and far longer on a busy machine
 
 
 # ----------------------------------------------------------------------------- child side
@@ -116,9 +123,16 @@ def _arrays(sub):
 
 
 def _kernel_stats() -> dict:
-    from hotspot.spacetime._kernels import pair_count_kernel
+    """Whether the permutation kernel was compiled in this process or loaded from the disk
+    cache. Also reads the kernel of the code before issue 15 (``pair_count_kernel``), so that
+    one script measures before and after (``PYTHONPATH`` at a copy of the older tree)."""
+    from hotspot.spacetime import _kernels
 
-    stats = getattr(pair_count_kernel(), "stats", None)
+    if hasattr(_kernels, "grid_kernels"):
+        kernel = _kernels.grid_kernels()["csr_counts"]
+    else:
+        kernel = _kernels.pair_count_kernel()
+    stats = getattr(kernel, "stats", None)
     if stats is None:
         return {"compiled": None, "cache_hits": None}
     return {
@@ -170,10 +184,22 @@ def child_check(sizes: list[int]) -> dict:
     }
 
 
-def child_full() -> dict:
-    hotspot, be = _setup()
+def _setup_all():
+    """All incidents from ``ALL_FROM`` (untimed)."""
+    import pandas as pd
+
+    import hotspot
+
+    inc = hotspot.datasets.load_toronto(quiet=True)
+    start = pd.Timestamp(ALL_FROM, tz=getattr(inc["time"].dtype, "tz", None))
+    return hotspot, inc[inc["time"] >= start]
+
+
+def child_full(variant: str = "full") -> dict:
+    hotspot, be = _setup() if variant == "full" else _setup_all()
     start = _measure_start()
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     res = hotspot.knox_test(
         be,
         distance_bands=FULL_D,
@@ -182,10 +208,17 @@ def child_full() -> dict:
         rng=SEED,
     )
     seconds = time.perf_counter() - t0
+    cpu_seconds = time.process_time() - cpu0  # all threads: comparable on a busy machine
     measured = _measure_end(start, seconds)
     obs = res.observed.to_numpy()
+    listed = res.params["n_pairs_listed"]
     return {
         **measured,
+        "bytes_per_listed_pair": (measured["peak_mib"] - measured["rss_setup_mib"])
+        * 2**20
+        / max(listed, 1),
+        "n_pairs_listed_estimate": res.params.get("n_pairs_listed_estimate"),
+        "cpu_seconds": cpu_seconds,
         **_kernel_stats(),
         "n": len(be),
         "n_pairs": res.params["n_pairs"],
@@ -250,8 +283,8 @@ def child_pointpats(n: int) -> dict:
 def child(variant: str, n: int, sizes: list[int]) -> None:
     if variant == "check":
         result = child_check(sizes)
-    elif variant == "full":
-        result = child_full()
+    elif variant in ("full", "all"):
+        result = child_full(variant)
     elif variant == "hotspot":
         result = child_hotspot(n)
     else:
@@ -295,6 +328,8 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=90.0, help="pointpats seconds per size")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--strict", action="store_true")
+    parser.add_argument("--no-all", action="store_true", help="skip the all-incidents run")
+    parser.add_argument("--only-all", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
@@ -305,6 +340,10 @@ def main() -> int:
         return 0
 
     started = time.perf_counter()
+    if args.only_all:  # the scale case alone (used to measure before/after a change)
+        result = run_child("all")
+        print(json.dumps(result))
+        return 0 if result else 1
     sizes = QUICK_SIZES if args.quick else SIZES
     repeats = 1 if args.quick else max(1, args.repeats)
     ok = {True: "PASS", False: "FAIL"}
@@ -325,6 +364,9 @@ def main() -> int:
     full = run_child("full")
     if full is not None:
         print(f"  full: {full['seconds']:.1f} s, peak {full['peak_mib']:.0f} MiB", flush=True)
+    every = None if args.no_all else run_child("all")
+    if every is not None:
+        print(f"  all: {every['seconds']:.1f} s, peak {every['peak_mib']:.0f} MiB", flush=True)
     hs_runs: dict[int, list[dict]] = {}
     pp_runs: dict[int, dict] = {}
     skipped: dict[int, str] = {}
@@ -360,6 +402,9 @@ def main() -> int:
     if full is not None:
         stats["full"] = summarise([full])
         rows.append(("full", "hotspot full table", stats["full"], "-"))
+    if every is not None:
+        stats["all"] = summarise([every])
+        rows.append(("all", "hotspot all 2014-", stats["all"], "-"))
     for n in sizes:
         if n in pp_runs:
             key = f"pointpats_{n}"
@@ -402,6 +447,16 @@ def main() -> int:
             f"(p {full['pvalue_100_0_7']:.3f})"
         )
 
+    for name, run in (("full", full), ("all", every)):
+        if run is not None:
+            estimate = run.get("n_pairs_listed_estimate")
+            print(
+                f"  {name}: {run['n']:,} incidents, {run['n_pairs_listed']:,} pairs within "
+                f"{FULL_D[-1]} m (estimated beforehand: "
+                + (f"{estimate:,}" if estimate is not None else "n/a")
+                + f"); {run['bytes_per_listed_pair']:.1f} bytes of peak growth per listed pair"
+            )
+
     targets: dict[str, dict] = {}
     if full is not None:
         targets["memory_full"] = {
@@ -413,6 +468,14 @@ def main() -> int:
         }
     else:
         targets["memory_full"] = {"pass": False, "target_mib": MEMORY_TARGET_MIB}
+    if every is not None:
+        targets["memory_all"] = {
+            "peak_mib": every["peak_mib"],
+            "growth_mib": every["peak_mib"] - every["rss_setup_mib"],
+            "target_mib": MEMORY_TARGET_MIB,
+            "seconds": every["seconds"],
+            "pass": every["peak_mib"] < MEMORY_TARGET_MIB,
+        }
     compared = max((n for n in pp_runs if hs_runs.get(n)), default=None)
     per_size = {
         n: pp_runs[n]["seconds"] / stats[f"hotspot_{n}"]["seconds"]
@@ -439,6 +502,13 @@ def main() -> int:
         )
     else:
         print(f"full table did not complete (target < {MEMORY_TARGET_MIB:.0f} MiB)  FAIL")
+    if every is not None:
+        m = targets["memory_all"]
+        print(
+            f"all 2014- peak RSS = {m['peak_mib']:.0f} MiB (target < {MEMORY_TARGET_MIB:.0f} MiB)"
+            f"  {ok[m['pass']]}  [growth {m['growth_mib']:.0f} MiB, {m['seconds']:.1f} s, "
+            f"{every['cpu_seconds']:.0f} s of CPU]"
+        )
     if compared is not None:
         t = targets["time_vs_pointpats"]
         hs, pp = stats[f"hotspot_{compared}"], stats[f"pointpats_{compared}"]
@@ -454,10 +524,11 @@ def main() -> int:
         )
 
     checks: dict[str, bool] = {}
-    if full is not None:
-        checks["full table: observed counts sum to n(n-1)/2 pairs"] = (
-            full["observed_total"] == full["n_pairs"]
-        )
+    for name, run in (("full", full), ("all", every)):
+        if run is not None:
+            checks[f"{name} table: observed counts sum to n(n-1)/2 pairs"] = (
+                run["observed_total"] == run["n_pairs"]
+            )
     for n in sizes:
         b = check["brute"][str(n)]
         if n in pp_runs and hs_runs.get(n):
@@ -504,6 +575,7 @@ def main() -> int:
             "variants": stats,
             "runs": {
                 "full": full,
+                "all": every,
                 "hotspot": {str(n): rs for n, rs in hs_runs.items()},
                 "pointpats": {str(n): r for n, r in pp_runs.items()},
                 "skipped": {str(n): why for n, why in skipped.items()},

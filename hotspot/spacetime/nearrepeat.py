@@ -27,18 +27,39 @@ from hotspot._validate import (
     check_choice,
     check_incidents,
     check_integer,
+    check_memory,
     check_permutation_count,
     check_permutations,
     check_rng,
+    format_bytes,
     incident_xy,
 )
 from hotspot.errors import HotspotInputError
-from hotspot.spacetime._kernels import pairs_within_time, permuted_counts
+from hotspot.spacetime._kernels import (
+    PairGrid,
+    band_totals,
+    candidate_pairs,
+    chain_roots,
+    fill_pairs,
+    neighbour_counts,
+    pair_grid,
+    pair_offsets,
+    pairs_within_time,
+    permuted_counts,
+)
 
 __all__ = ["KnoxResult", "knox_test", "near_repeat_chain_ids", "near_repeat_chains"]
 
 _NS_PER_DAY = 86_400 * 10**9
-_CHUNK = 32  # permutations per kernel call: bounds memory to _CHUNK * n int64 times
+_CHUNK = 32  # permutations per kernel call: bounds memory to _CHUNK * n int32 permutations
+#: Bytes of :func:`knox_test`'s peak memory per pair within the last distance band (an int32
+#: point number and an int8 distance band) ...
+PAIR_BYTES = 5
+#: ... and per incident (coordinates, grid order and cells, row offsets, times, a chunk of 32
+#: permutations twice, one time array per thread), for its memory estimate.
+INCIDENT_BYTES = 512
+_SAMPLE = 20_000  # at most this many incidents' neighbours are counted for the pair estimate
+_SAMPLE_WORK = 50_000_000  # ... and at most about this many distances computed for it
 #: Band label styles of :meth:`KnoxResult.nrc_table` and :func:`hotspot.maps.knox.knox_plot`.
 LABELS = ("exact", "nrc")
 #: Distances between incidents :func:`knox_test` offers.
@@ -199,6 +220,7 @@ def knox_test(
     time: str = "start",
     rng: None | int | np.random.Generator = None,
     progress: bool | None = None,
+    memory_budget: int | None = None,
 ) -> KnoxResult:
     """Knox test for near repeats over several distance and time bands (Near Repeat Calculator).
 
@@ -247,6 +269,12 @@ def knox_test(
     progress : bool or None, default None
         Show a progress bar of the permutations (a terminal bar, a widget in JupyterLab).
         ``None``: only when the work is long (permutations × pairs above a few seconds' worth).
+    memory_budget : int or None, default None
+        Bytes the test may allocate (the pair list, the per-incident arrays and the null
+        distribution; see Notes). ``None``: the memory this process can still use
+        (:func:`hotspot._validate.available_memory`). The number of pairs within the last
+        distance band is estimated before anything per pair is allocated, and counted exactly
+        before the list is filled; either above the budget raises with the numbers.
 
     Returns
     -------
@@ -263,8 +291,10 @@ def knox_test(
     TypeError
         `incidents` is not a GeoDataFrame.
     HotspotInputError
-        Bad bands, permutations, metric, same_location, time or rng (naming the parameter), no or
-        missing times, fewer than 2 incidents, a geographic CRS.
+        Bad bands, permutations, metric, same_location, time, rng or memory_budget (naming the
+        parameter), no or missing times, fewer than 2 incidents, a geographic CRS; pairs
+        within the last distance band that would need more memory than `memory_budget` (or
+        than is available), with the estimate and what to change.
 
     See Also
     --------
@@ -272,11 +302,22 @@ def knox_test(
 
     Notes
     -----
-    The pairs within the last finite distance band are listed once with
-    :meth:`scipy.spatial.cKDTree.query_pairs` (memory: 10 bytes per such pair kept, about
-    40 while listing them; 5.4 million pairs within 500 m for Toronto's 54,650 break-ins); each
-    permutation re-bins only their time differences (a compiled numba loop, parallel over
-    permutations; 999 permutations of those 5.4 million pairs take about 20 s on two cores).
+    Only the pairs within the last finite distance band are listed, once, and only their
+    places matter: a permutation moves the times among the incidents, so the pairs close in
+    space stay the same and only their time differences change. The incidents are sorted
+    into square cells of side a little over the last distance edge; a compiled pass counts
+    each incident's close neighbours in its own and the neighbouring cells (no pair stored),
+    then a second pass writes them into arrays allocated once at their exact size: an int32
+    neighbour and an int8 distance band, ``PAIR_BYTES`` = 5 bytes a pair, plus about
+    ``INCIDENT_BYTES`` = 512 bytes an incident. Before the first pass the number of pairs is
+    estimated from the neighbours of up to 20,000 incidents spread over the cells (exact for
+    smaller data); the test refuses, with the estimate, when the pairs, the incidents and the
+    null distribution would need more than `memory_budget`. For Toronto's 239,935 incidents
+    from 2014 there are 115 million pairs within 500 m: 0.7 GB (the listing with a k-d
+    tree this replaced peaked at 41 bytes a pair, 4.5 GB). Each permutation re-bins only the
+    pairs' time differences (a compiled numba loop, parallel over permutations; 999
+    permutations of the 5.4 million pairs within 500 m of Toronto's 54,650 break-ins take
+    about 20 s on two cores).
     The "beyond the last distance" row is the per-time-band total over all ``n(n-1)/2`` pairs,
     which no permutation changes and is counted from the sorted times in O(n log n), minus the
     listed pairs. Permutations are drawn in chunks of 32, so memory does not grow with
@@ -317,6 +358,10 @@ def knox_test(
             "pairs at exactly one place in a row of their own, as the Near Repeat Calculator."
         )
     gen, seed = check_rng(rng, func=func)
+    if memory_budget is not None:
+        memory_budget = check_integer(
+            memory_budget, "memory_budget", minimum=1, example="2 * 10**9 (2 GB)", func=func
+        )
     n_table = (len(d_edges) + int(bool(same_location))) * len(t_edges)  # the null's shape
     check_permutations(permutations, n_table, 16, what="the Knox table")
     x, y = incident_xy(incidents)
@@ -328,14 +373,22 @@ def knox_test(
     if n < 2:
         raise HotspotInputError(f"{func}: needs at least 2 incidents to form a pair.")
 
-    # pairs within the largest finite distance band, with their distance band
-    pi, pj, dist = _pairs_within(x, y, float(d_edges[-1]), metric)
-    dbin = np.searchsorted(d_edges[1:], dist, side="left")
-    if same_location:
-        dbin = np.where(dist == 0.0, 0, dbin + 1)
+    # the pairs within the largest finite distance band, with their distance band: estimated,
+    # counted, then listed into arrays of their exact size (5 bytes a pair)
+    r = float(d_edges[-1])
+    manhattan = metric == "manhattan"
     n_finite = len(d_edges) - 1 + int(same_location)
-    dbin = dbin.astype(np.int16)
-    del dist
+    fixed = n * INCIDENT_BYTES + 2 * permutations * n_table * 8  # incidents, the null and stats
+    grid = pair_grid(x, y, r)
+    estimate, sample = _estimate_pairs(grid, r, manhattan)
+    _check_pair_memory(estimate, fixed, n, r, memory_budget, sample=sample, func=func)
+    offsets = pair_offsets(grid, r, manhattan)
+    n_listed = int(offsets[-1])
+    _check_pair_memory(n_listed, fixed, n, r, memory_budget, sample=n, func=func)
+    nb, band = fill_pairs(grid, offsets, r, manhattan, d_edges[1:], bool(same_location))
+    order = grid.order.astype(np.int32 if n < 2**31 else np.int64)
+    del grid
+    row_totals = band_totals(band, n_finite)
 
     t_ns = np.rint(t_edges[1:] * _NS_PER_DAY).astype(np.int64)
     n_t = len(t_ns) + 1
@@ -348,15 +401,20 @@ def knox_test(
         beyond = col_total[None, :] - counts.sum(axis=1)
         return np.concatenate([counts, beyond[:, None, :]], axis=1)
 
+    def counts_of(perms: np.ndarray) -> np.ndarray:
+        # the permuted incident of each point in grid order
+        return full(permuted_counts(offsets, nb, band, t, perms, t_ns, row_totals))
+
     identity = np.arange(n, dtype=np.int32)[None, :]
-    obs = full(permuted_counts(pi, pj, dbin, t, identity, t_ns, n_finite))[0]
+    obs = counts_of(order[None, :])[0]
     null = np.empty((permutations, n_finite + 1, n_t), dtype=np.int64)
-    show = show_progress(progress, float(permutations) * len(pi))
+    show = show_progress(progress, float(permutations) * n_listed)
     with progress_bar(permutations, "Knox permutations", show, unit="perm") as bar:
         for start in range(0, permutations, _CHUNK):
             stop = min(start + _CHUNK, permutations)
             perms = gen.permuted(np.broadcast_to(identity, (stop - start, n)), axis=1)
-            null[start:stop] = full(permuted_counts(pi, pj, dbin, t, perms, t_ns, n_finite))
+            null[start:stop] = counts_of(np.take(perms, order, axis=1))
+            del perms
             bar.update(stop - start)
 
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -389,7 +447,10 @@ def knox_test(
         "n_windows_at_midpoint": n_midpoints,
         "n_incidents": n,
         "n_pairs": n_pairs,
-        "n_pairs_listed": int(len(pi)),
+        "n_pairs_listed": n_listed,
+        "n_pairs_listed_estimate": estimate,
+        "estimate_sample": sample,
+        "memory_budget": memory_budget,
         "distance_unit": "m",
         "time_unit": "days",
     }
@@ -426,6 +487,13 @@ def near_repeat_chain_ids(incidents: gpd.GeoDataFrame, distance: float, days: fl
     -------
     pandas.Series
         int64 chain ids named ``"chain_id"``, with the index of `incidents`.
+
+    Notes
+    -----
+    The incidents are sorted into square cells of side a little over `distance`; each link
+    found among neighbouring cells joins two components at once (union-find), so no list of
+    pairs is kept: memory is O(n) (about 130 bytes an incident), whatever the number of pairs
+    close in space or in time. Time grows with the pairs within `distance`.
 
     Examples
     --------
@@ -482,6 +550,11 @@ def near_repeat_chains(
     --------
     near_repeat_chain_ids : the chain of each incident.
     knox_test : whether there are more near repeats than chance.
+
+    Notes
+    -----
+    The links are found and joined without listing the pairs (see
+    :func:`near_repeat_chain_ids`): memory O(n) besides the chains' own rows.
 
     Examples
     --------
@@ -560,53 +633,82 @@ def near_repeat_chains(
 # ----------------------------------------------------------------------------- helpers
 
 
-def _pairs_within(
-    x: np.ndarray, y: np.ndarray, r: float, metric: str = "euclidean"
-) -> tuple[np.ndarray, ...]:
-    """Unordered pairs ``i < j`` at distance <= r (Euclidean or Manhattan), and their distances.
+def _estimate_pairs(grid: PairGrid, r: float, manhattan: bool) -> tuple[int, int]:
+    """The number of unordered pairs within ``r``, estimated before any is listed, and the
+    number of incidents whose neighbours were counted for it (all of them: exact).
 
-    The tree is queried with a slightly larger radius and the pairs are filtered with the
-    distance computed here, so that band membership and the listing agree to the last bit.
+    The neighbours within ``r`` of a systematic sample of the incidents in grid order (every
+    ``n / m``-th, so the sample is spread over the cells) are counted exactly; the pairs are
+    ``n / (2 m)`` times their sum, capped by the pairs of neighbouring cells (an upper bound).
+    ``m`` is at most ``_SAMPLE``, and smaller where the cells are crowded, so that the count
+    computes about ``_SAMPLE_WORK`` distances at most: time O(n log n) whatever the radius.
     """
-    from scipy.spatial import cKDTree
+    n = len(grid.xs)
+    upper = candidate_pairs(grid)
+    if upper == 0:
+        return 0, n
+    per_point = 2.0 * upper / n + 1.0  # distances computed per sampled incident, on average
+    m = min(n, _SAMPLE, max(200, int(_SAMPLE_WORK / per_point)))
+    sample = (np.arange(m, dtype=np.int64) * n + n // 2) // m  # the middle of n/m strata
+    total = int(neighbour_counts(grid, sample, r, manhattan).sum())
+    if m >= n:
+        return total // 2, n
+    return min(round(total * n / (2.0 * m)), upper), m
 
-    xy = np.column_stack([x, y])
-    p = 1 if metric == "manhattan" else 2
-    pairs = cKDTree(xy).query_pairs(r * (1 + 1e-9) + 1e-9, p=p, output_type="ndarray")
-    pi = pairs[:, 0].astype(np.int32)
-    pj = pairs[:, 1].astype(np.int32)
-    del pairs
-    if metric == "manhattan":
-        dist = np.abs(x[pi] - x[pj]) + np.abs(y[pi] - y[pj])
-    else:
-        dist = np.hypot(x[pi] - x[pj], y[pi] - y[pj])
-    keep = dist <= r
-    return pi[keep], pj[keep], dist[keep]
+
+def _check_pair_memory(
+    n_pairs: int, fixed: int, n: int, r: float, budget: int | None, *, sample: int, func: str
+) -> None:
+    """Refuse to list ``n_pairs`` pairs (and hold the ``fixed`` bytes) above the budget;
+    ``sample`` < ``n``: the count is an estimate from that many incidents' neighbours."""
+    need = n_pairs * PAIR_BYTES + fixed
+    source = (
+        f"counted among the {n:,} incidents"
+        if sample >= n
+        else f"estimated from the neighbours of {sample:,} of the {n:,} incidents"
+    )
+    what = (
+        f"{func}: {'' if sample >= n else 'about '}{n_pairs:,} pairs of incidents within "
+        f"{_fmt(r)} m ({source}; {PAIR_BYTES} bytes a pair, {INCIDENT_BYTES} an incident)"
+    )
+    fix = (
+        "use a smaller last distance band (distance_bands), fewer incidents (one category, a "
+        "shorter period or a smaller area) or fewer permutations"
+    )
+    if budget is None:
+        check_memory(need, what, fix + ".")
+    elif need > budget:
+        raise HotspotInputError(
+            f"{what} would need about {format_bytes(need)} of memory, more than "
+            f"memory_budget={budget:,} ({format_bytes(budget)}); {fix}, or raise memory_budget."
+        )
 
 
 def _chain_labels(
     x: np.ndarray, y: np.ndarray, t: np.ndarray, distance: float, days: float
 ) -> np.ndarray:
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
+    """Chain of each incident (-1: none), chains numbered by their first time, then by their
+    first incident's position. The links are found cell by cell and joined at once
+    (union-find): memory O(n), whatever the number of close pairs."""
     n = len(x)
-    pi, pj, _ = _pairs_within(x, y, distance)
-    close = np.abs(t[pi] - t[pj]) <= np.int64(round(days * _NS_PER_DAY))
-    pi, pj = pi[close], pj[close]
-    graph = coo_matrix((np.ones(len(pi), dtype=np.int8), (pi, pj)), shape=(n, n))
-    _, comp = connected_components(graph, directed=False)
-    sizes = np.bincount(comp)
+    grid = pair_grid(x, y, distance)
+    max_dt = np.int64(round(days * _NS_PER_DAY))
+    roots = chain_roots(grid, t[grid.order], distance, int(max_dt))
+    comp = np.empty(n, dtype=np.int64)
+    comp[grid.order] = roots  # each incident's component, named by a grid position
+    sizes = np.bincount(comp, minlength=n)
     chained = sizes[comp] >= 2
     labels = np.full(n, -1, dtype=np.int64)
     if chained.any():
-        # number the chains by the time of their first incident
-        first = np.full(len(sizes), np.iinfo(np.int64).max)
-        np.minimum.at(first, comp[chained], t[chained])
+        idx = np.flatnonzero(chained)
+        first = np.full(n, np.iinfo(np.int64).max)
+        np.minimum.at(first, comp[idx], t[idx])
+        lowest = np.full(n, n, dtype=np.int64)  # the first incident (input position)
+        np.minimum.at(lowest, comp[idx], idx)
         multi = np.flatnonzero(sizes >= 2)
-        rank = np.empty(len(sizes), dtype=np.int64)
-        rank[multi[np.lexsort((multi, first[multi]))]] = np.arange(len(multi))
-        labels[chained] = rank[comp[chained]]
+        rank = np.empty(n, dtype=np.int64)
+        rank[multi[np.lexsort((lowest[multi], first[multi]))]] = np.arange(len(multi))
+        labels[idx] = rank[comp[idx]]
     return labels
 
 
