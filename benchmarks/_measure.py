@@ -52,14 +52,26 @@ def _measure_start() -> dict:
 
     gc.collect()
     reset = _reset_peak()
-    return {"peak_reset": reset, "rss_setup_mib": _rss_mib(), "wall_start": time.time()}
+    return {
+        "peak_reset": reset,
+        "rss_setup_mib": _rss_mib(),
+        "wall_start": time.time(),
+        "cpu_start": time.process_time(),
+    }
 
 
 def _measure_end(start: dict, seconds: float) -> dict:
     hwm = _status_mib("VmHWM")
     maxrss = _maxrss_mib()
     peak = hwm if start["peak_reset"] and hwm is not None else maxrss
-    return {**start, "wall_end": time.time(), "seconds": seconds, "peak_mib": peak}
+    cpu = time.process_time() - start["cpu_start"]
+    return {
+        **start,
+        "wall_end": time.time(),
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_mib": peak,
+    }
 
 
 def _tree_rss_mib(pid: int) -> float:

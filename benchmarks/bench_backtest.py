@@ -48,7 +48,10 @@ import sys
 import time
 from pathlib import Path
 
-from _measure import _maxrss_mib, _reset_peak, _rss_mib, _status_mib
+from _measure import (
+    _measure_end,
+    _measure_start,
+)
 
 CATEGORY = "Break and Enter"
 CELL_SIZE = 150
@@ -64,21 +67,6 @@ TIMEOUT = 1200
 
 
 # ----------------------------------------------------------------------------- child side
-
-
-def _measure_start() -> dict:
-    import gc
-
-    gc.collect()
-    reset = _reset_peak()
-    return {"peak_reset": reset, "rss_setup_mib": _rss_mib(), "cpu_start": time.process_time()}
-
-
-def _measure_end(start: dict, seconds: float) -> dict:
-    hwm = _status_mib("VmHWM")
-    peak = hwm if start["peak_reset"] and hwm is not None else _maxrss_mib()
-    cpu = time.process_time() - start.pop("cpu_start")
-    return {**start, "seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak}
 
 
 def _setup(category: str):

@@ -93,7 +93,10 @@ import threading
 import time
 from pathlib import Path
 
-from _measure import _maxrss_mib, _reset_peak, _rss_mib, _status_mib
+from _measure import (
+    _measure_end,
+    _measure_start,
+)
 
 MIN_CLUSTER_SIZE = 50
 MATCHED_SAMPLES = MIN_CLUSTER_SIZE + 1  # hotspot's min_samples equal to the packages' default
@@ -189,33 +192,6 @@ def _setup():
     inc = hotspot.datasets.load_toronto(quiet=True)
     xy = np.column_stack([inc.geometry.x.to_numpy(), inc.geometry.y.to_numpy()])
     return hotspot, inc, xy
-
-
-def _measure_start() -> dict:
-    import gc
-
-    gc.collect()
-    reset = _reset_peak()
-    return {
-        "peak_reset": reset,
-        "rss_setup_mib": _rss_mib(),
-        "wall_start": time.time(),
-        "cpu_start": _cpu_seconds(),
-    }
-
-
-def _measure_end(start: dict, seconds: float) -> dict:
-    cpu = _cpu_seconds() - start.pop("cpu_start")
-    hwm = _status_mib("VmHWM")
-    maxrss = _maxrss_mib()
-    peak = hwm if start["peak_reset"] and hwm is not None else maxrss
-    return {
-        **start,
-        "wall_end": time.time(),
-        "seconds": seconds,
-        "cpu_seconds": cpu,
-        "peak_mib": peak,
-    }
 
 
 def _numba_stats(variant: str) -> dict:

@@ -60,7 +60,10 @@ import sys
 import time
 from pathlib import Path
 
-from _measure import _maxrss_mib, _reset_peak, _rss_mib, _status_mib
+from _measure import (
+    _measure_end,
+    _measure_start,
+)
 
 CATEGORY = "Break and Enter"
 FULL_D = (0, 100, 200, 300, 400, 500)
@@ -80,20 +83,6 @@ TIMEOUT = 1800  # the "all" variant took 185 s (PEERS.md) and far longer on a bu
 
 
 # ----------------------------------------------------------------------------- child side
-
-
-def _measure_start() -> dict:
-    import gc
-
-    gc.collect()
-    reset = _reset_peak()
-    return {"peak_reset": reset, "rss_setup_mib": _rss_mib()}
-
-
-def _measure_end(start: dict, seconds: float) -> dict:
-    hwm = _status_mib("VmHWM")
-    peak = hwm if start["peak_reset"] and hwm is not None else _maxrss_mib()
-    return {**start, "seconds": seconds, "peak_mib": peak}
 
 
 def _setup():

@@ -39,7 +39,11 @@ import sys
 import time
 from pathlib import Path
 
-from _measure import _maxrss_mib, _reset_peak, _rss_mib, _status_mib
+from _measure import (
+    _measure_end,
+    _measure_start,
+    _status_mib,
+)
 
 CATEGORY = "Break and Enter"
 UNTIL = "2020-01-01"
@@ -53,20 +57,6 @@ TIMEOUT = 900
 
 
 # ----------------------------------------------------------------------------- child side
-
-
-def _measure_start() -> dict:
-    import gc
-
-    gc.collect()
-    reset = _reset_peak()
-    return {"peak_reset": reset, "rss_setup_mib": _rss_mib()}
-
-
-def _measure_end(start: dict, seconds: float) -> dict:
-    hwm = _status_mib("VmHWM")
-    peak = hwm if start["peak_reset"] and hwm is not None else _maxrss_mib()
-    return {**start, "seconds": seconds, "peak_mib": peak}
 
 
 def _setup():
