@@ -529,22 +529,7 @@ def space_time_cube(
                 total_key="total",
             ),
         }
-    left_out = accounting["incidents"] - accounting["counted"]
-    if left_out > 1e-9:
-        announce(
-            f"{format_count(left_out)} of {len(incidents):,} incidents are not in the cube "
-            f"(outside the cells: {accounting['outside_cells']:,}, outside the bins: "
-            f"{format_count(accounting['outside_bins'])}, no time: {accounting['missing_time']:,})",
-            quiet=quiet,
-        )
-    if padding["before"] or padding["after"]:
-        announce(
-            f"the cube has {padding['before']} bin(s) before the first incident and "
-            f"{padding['after']} after the last ({coverage[0]} to {coverage[1]}), as start/end "
-            "asked: their zeros are missing data, not quiet weeks, and emerging_hotspots() "
-            "leaves them out",
-            quiet=quiet,
-        )
+    announce_cube_notes(accounting, len(incidents), padding, coverage, quiet=quiet)
     attrs = {
         **_CUBE_STAMP,
         "space_time_cube": {
@@ -583,6 +568,33 @@ def space_time_cube(
         partial_bins=partial,
         counts_unweighted=unweighted,
     )
+
+
+def announce_cube_notes(
+    accounting: dict[str, Any],
+    n_incidents: int,
+    padding: dict[str, int],
+    coverage: tuple[str, str],
+    *,
+    quiet: bool,
+) -> None:
+    """Say what a cube left out and which bins are padding (both ``space_time_cube`` paths)."""
+    left_out = accounting["incidents"] - accounting["counted"]
+    if left_out > 1e-9:
+        announce(
+            f"{format_count(left_out)} of {n_incidents:,} incidents are not in the cube "
+            f"(outside the cells: {accounting['outside_cells']:,}, outside the bins: "
+            f"{format_count(accounting['outside_bins'])}, no time: {accounting['missing_time']:,})",
+            quiet=quiet,
+        )
+    if padding["before"] or padding["after"]:
+        announce(
+            f"the cube has {padding['before']} bin(s) before the first incident and "
+            f"{padding['after']} after the last ({coverage[0]} to {coverage[1]}), as start/end "
+            "asked: their zeros are missing data, not quiet weeks, and emerging_hotspots() "
+            "leaves them out",
+            quiet=quiet,
+        )
 
 
 def format_count(value: float) -> str:

@@ -23,7 +23,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hotspot._messages import announce
 from hotspot._period import period_of_bins
 from hotspot._validate import check_incident_weights
 from hotspot.errors import HotspotInputError
@@ -31,9 +30,9 @@ from hotspot.grid.cells import cell_positions
 from hotspot.grid.cube import (
     FINER_THAN_MONTH,
     SpaceTimeCube,
+    announce_cube_notes,
     bin_of,
     coverage_of,
-    format_count,
     freq_word,
     parse_freq,
 )
@@ -256,22 +255,7 @@ def cube_lazy(
             "total": float(w["total"]),
             **{k: float(w[k]) for k in _KEYS},
         }
-    left_out = accounting["incidents"] - accounting["counted"]
-    if left_out > 1e-9:
-        announce(
-            f"{format_count(left_out)} of {found['n']:,} incidents are not in the cube "
-            f"(outside the cells: {accounting['outside_cells']:,}, outside the bins: "
-            f"{format_count(accounting['outside_bins'])}, no time: {accounting['missing_time']:,})",
-            quiet=quiet,
-        )
-    if padding["before"] or padding["after"]:
-        announce(
-            f"the cube has {padding['before']} bin(s) before the first incident and "
-            f"{padding['after']} after the last ({coverage[0]} to {coverage[1]}), as start/end "
-            "asked: their zeros are missing data, not quiet weeks, and emerging_hotspots() "
-            "leaves them out",
-            quiet=quiet,
-        )
+    announce_cube_notes(accounting, found["n"], padding, coverage, quiet=quiet)
     grid = (
         cells.attrs.get("hotspot", {}).get("grid")
         if isinstance(cells.attrs.get("hotspot"), dict)
