@@ -80,9 +80,10 @@ class _Reasons:
         found = np.bincount(self.codes, minlength=len(REASONS) + 1)
         return {r: int(found[_CODE[r]]) for r in REASONS if found[_CODE[r]]}
 
-    def labels(self) -> np.ndarray:
+    def labels(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Each row's reason (None when kept); only the ``rows`` mask's rows when given."""
         names = np.array([None, *REASONS], dtype=object)
-        return names[self.codes]
+        return names[self.codes if rows is None else self.codes[rows]]
 
 
 def read_incidents(
@@ -216,6 +217,16 @@ def read_incidents(
     load_report : print what was read, kept and excluded.
     excluded_incidents : the excluded rows with their reason.
 
+    Notes
+    -----
+    Memory: a plain UTF-8 CSV is parsed in blocks of 16 MiB; the kept rows of a file are copied
+    one column at a time while the source's column is released; rows on the same location share
+    one shapely point (police data repeat locations: a point costs about 220 bytes, its
+    pointer 8). Reading 5 million Toronto rows peaks at about 240 bytes per row over the memory
+    before the call, against about 660 for ``pandas.read_csv`` + ``points_from_xy`` + ``to_crs``
+    (``benchmarks/bench_read_incidents.py``). A frame passed in is not released: it stays the
+    caller's.
+
     Examples
     --------
     >>> import pandas as pd, hotspot as hs
@@ -246,6 +257,8 @@ def read_incidents(
             "call .reset_index(drop=True) first."
         )
     is_geo = isinstance(frame, gpd.GeoDataFrame)
+    _release_memory()  # the reader's scratch
+    duplicates = _duplicate_rows(frame)  # first, while little else is held
     if timezone is not None:
         timezone = validate_timezone(timezone, name)
     given = {"x": x, "y": y, "lon": lon, "lat": lat, "time": time, "hour": hour}
@@ -304,7 +317,10 @@ def read_incidents(
                 "times are kept as written (local wall-clock time)"
             )
         parsed = finish_times(
-            raw, hours=frame[roles["hour"]] if "hour" in roles else None, timezone=zone
+            raw,
+            hours=frame[roles["hour"]] if "hour" in roles else None,
+            timezone=zone,
+            overwrite=True,
         )
         notes.extend(parsed.notes)
         causes.extend(parsed.causes)
@@ -313,10 +329,13 @@ def read_incidents(
             reasons.mark(labels == reason, reason)
         times = parsed.times
         resolution = parsed.resolution
+        del raw, parsed, labels  # their per-row arrays are not needed any more
         if raw_end is not None:
-            ends = finish_times(raw_end, timezone=zone)
+            ends = finish_times(raw_end, timezone=zone, overwrite=True)
             notes.extend(f"window end: {note}" for note in ends.notes)
             window_end, window_labels = window_ends(times, ends.times, ends.reasons)
+            del raw_end, ends
+        _release_memory()  # the text the times were parsed from
         now = pd.Timestamp.now()
         reasons.mark((times > now).to_numpy(), "time in the future")
         if time_range is not None:
@@ -333,27 +352,46 @@ def read_incidents(
     if is_geo:
         excluded_rows = pd.DataFrame(excluded_rows)
     excluded_rows["reason"] = pd.Series(
-        reasons.labels()[~kept], index=excluded_rows.index, dtype="string"
+        reasons.labels(~kept), index=excluded_rows.index, dtype="string"
     )
 
-    data = frame.loc[kept]
+    source_info = frame.attrs.get("hotspot_source")
+    # the points and the notes on their locations first, so that the full-length coordinates
+    # are gone before the rows are copied
+    xs, ys = xs[kept], ys[kept]
+    geometry, locations = _points(xs, ys, out_crs)
+    content_notes = _content_notes(locations, duplicates, xs, ys)
+    del xs, ys, locations
+    if kept.any():
+        # A file's rows are ours: each column is released once its kept rows are copied, so
+        # the source and the incidents are never both whole in memory. A caller's frame is
+        # never touched. With every row kept nothing is copied (copy-on-write shares them).
+        data = _kept_rows(frame, kept, release=not isinstance(source, pd.DataFrame))
+    else:
+        data = frame.iloc[:0]  # every row excluded: the frame stays for the likely causes
     if is_geo:
         data = pd.DataFrame(data.drop(columns=frame.geometry.name))
     own = ("time", "category", "geometry", "time_start", "time_end")
     renamed = [c for c in own if c in data.columns]
+    category_column = roles.get("category")
     for column in renamed:
         if roles.get(column) != column:
             data = data.rename(columns={column: f"{column}_original"})
             notes.append(f"the source's own {column!r} column was renamed {column}_original")
+            if category_column == column:
+                category_column = f"{column}_original"
     if times is not None:
         data["time"] = times[kept]
         if "time_end" in roles:
-            data["time_start"] = times[kept]
+            data["time_start"] = data["time"]
             data["time_end"] = window_end[kept]
+        del times
     if "category" in roles:
-        data["category"] = frame.loc[kept, roles["category"]].astype("str")
-    geometry = gpd.points_from_xy(xs[kept], ys[kept])
-    incidents = gpd.GeoDataFrame(data, geometry=geometry, crs=out_crs)
+        # from the kept rows: text columns share their buffers with the source column
+        data["category"] = data[category_column].astype("str")
+    _release_memory()  # the source's columns, copied and dropped
+    incidents = gpd.GeoDataFrame(data, geometry=geometry, crs=out_crs, copy=False)
+    del data
 
     swapped = counts.get("latitude and longitude swapped", 0)
     if swapped:
@@ -362,16 +400,15 @@ def read_incidents(
             "data's area once swapped); fix them at the source, or swap the two values in those "
             "rows (hotspot.excluded_incidents() lists them) and load again"
         )
-    notes.extend(_content_notes(frame, incidents, xs[kept], ys[kept]))
+    notes.extend(content_notes)
     kept_times = incidents["time"] if "time" in incidents else None
     if kept_times is not None and len(kept_times):
         notes.extend(_long_tail_note(kept_times))
-    source_info = frame.attrs.get("hotspot_source")
     report = LoadReport(
         source=name,
         schema=schema.name,
         columns=dict(roles),
-        rows_read=len(frame),
+        rows_read=len(kept),
         rows_kept=len(incidents),
         excluded=counts,
         excluded_rows=excluded_rows,
@@ -784,22 +821,84 @@ def _time_bounds(time_range: Sequence[Any], name: str) -> tuple[pd.Timestamp, pd
     return start, end
 
 
+def _release_memory() -> None:
+    """Hand memory that pyarrow freed back to the system.
+
+    pyarrow's allocator (mimalloc) keeps freed pages for reuse; after a large read the pages of
+    its scratch and of dropped text columns would stay in the process (about 110 bytes per row
+    at 5 million rows), raising the peak of every later step.
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
+def _duplicate_rows(frame: pd.DataFrame) -> int:
+    """Rows of the source that exactly repeat an earlier row (geometry left out)."""
+    hashed = pd.util.hash_pandas_object(
+        frame.drop(columns="geometry", errors="ignore"), index=False
+    )
+    return int(hashed.duplicated().sum())
+
+
+def _kept_rows(frame: pd.DataFrame, kept: np.ndarray, *, release: bool) -> pd.DataFrame:
+    """The ``kept`` rows of ``frame``, column by column; with ``release`` the copied columns
+    are dropped from ``frame`` as it goes, so that only one column is ever held twice."""
+    if kept.all():
+        return frame.copy(deep=False)
+    rows = np.flatnonzero(kept)
+    index = frame.index[rows]
+    if not release or isinstance(frame, gpd.GeoDataFrame) or not frame.columns.is_unique:
+        return frame.take(rows)
+    names = frame.columns
+    taken = {}
+    for position, column in enumerate(list(names)):
+        # the array under a boolean mask, not positions: pyarrow filters text chunk by chunk,
+        # where a take would first join the chunks into one copy of the whole column (and a
+        # Series would filter its index too)
+        taken[position] = frame[column].array[kept]
+        del frame[column]
+        _release_memory()
+    data = pd.DataFrame(taken, index=index, copy=False)
+    data.columns = names
+    data.attrs = frame.attrs  # as a take would carry them
+    return data
+
+
+def _points(xs: np.ndarray, ys: np.ndarray, crs: CRS) -> tuple[gpd.array.GeometryArray, np.ndarray]:
+    """Points at (xs, ys), one shapely point per distinct location shared by all its rows.
+
+    A shapely point costs about 220 bytes; crime data repeat locations (police exports snap
+    incidents to a few thousand anonymised map points: Toronto's 241k incidents sit on 19k),
+    so one object per location takes the geometry from 220 to about 8 bytes per row (the
+    pointer). Shapely geometries are immutable, so sharing them is safe. Locations are told
+    apart by the bits of their coordinates. Also returns the number of rows on each location.
+    """
+    if not len(xs):
+        return gpd.array.from_shapely(np.empty(0, dtype=object), crs=crs), np.zeros(0, int)
+    code_x, unique_x = pd.factorize(np.ascontiguousarray(xs, dtype=np.float64).view(np.int64))
+    code_y, unique_y = pd.factorize(np.ascontiguousarray(ys, dtype=np.float64).view(np.int64))
+    pair = code_x.astype(np.int64) * len(unique_y) + code_y
+    del code_x, code_y
+    codes, pairs = pd.factorize(pair)
+    del pair
+    px = unique_x[pairs // len(unique_y)].view(np.float64)
+    py = unique_y[pairs % len(unique_y)].view(np.float64)
+    shared = shapely.points(px, py)
+    geometry = gpd.array.from_shapely(shared.take(codes), crs=crs)
+    return geometry, np.bincount(codes, minlength=len(pairs))
+
+
 def _content_notes(
-    frame: pd.DataFrame, incidents: gpd.GeoDataFrame, xs: np.ndarray, ys: np.ndarray
+    locations: np.ndarray, duplicates: int, xs: np.ndarray, ys: np.ndarray
 ) -> list[str]:
     notes = []
     if len(xs):
-        # one complex number per location: a single hash table instead of a two-column one
-        locations = pd.Series(xs + 1j * ys).value_counts(sort=False)
         notes.append(
             f"{len(locations):,} distinct locations for {len(xs):,} incidents; "
             f"up to {int(locations.max()):,} incidents on one location"
         )
         notes.extend(_spatial_outlier_note(xs, ys))
-    hashed = pd.util.hash_pandas_object(
-        frame.drop(columns="geometry", errors="ignore"), index=False
-    )
-    duplicates = int(hashed.duplicated().sum())
     if duplicates:
         notes.append(
             f"{duplicates:,} rows exactly repeat an earlier row (kept: exports often hold one row "
