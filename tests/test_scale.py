@@ -312,6 +312,29 @@ def test_toy_counts_by_hand(tmp_path):
     assert str(cube.bins[0].date()) == "2020-01-06"
 
 
+def test_categorical_columns_keep_values_other_files_do_not_know(tmp_path):
+    """Categories differ from file to file: no value may turn into NaN."""
+    folder = tmp_path / "cats"
+    folder.mkdir()
+    rows = pd.DataFrame(
+        {
+            "x": [650_050.0, 650_060, 650_150, 650_250],
+            "y": [4_830_050.0, 4_830_020, 4_830_050, 4_830_050],
+            "date": ["2020-01-06", "2020-01-07", "2020-01-14", "2020-01-20"],
+            "kind": ["burglary", "burglary", "robbery", "theft"],
+            "beat": ["A1", "A1", "B2", "C3"],
+        }
+    )
+    for name, part in (("a", rows.iloc[:2]), ("b", rows.iloc[2:])):
+        part.astype({"kind": "category", "beat": "category"}).to_parquet(folder / f"{name}.parquet")
+    lazy = scale.read_partitions(
+        folder, x="x", y="y", time="date", category="kind", crs=32617, quiet=True
+    )
+    frame = lazy.compute()
+    assert sorted(frame["beat"].astype(str)) == ["A1", "A1", "B2", "C3"]
+    assert sorted(frame["category"].astype(str)) == ["burglary", "burglary", "robbery", "theft"]
+
+
 def test_crs_and_timezone_decided_once(raw, tmp_path, capsys):
     folder, _ = write([raw.iloc[:400], raw.iloc[400:800]], tmp_path / "parts", "parquet")
     lazy = scale.read_partitions(folder)

@@ -162,6 +162,11 @@ def _as_frame(incidents: gpd.GeoDataFrame) -> pd.DataFrame:
             frame = frame.rename(columns={name: f"{name}_original"})
     frame[X] = np.asarray(shapely.get_x(geoms), dtype=float)
     frame[Y] = np.asarray(shapely.get_y(geoms), dtype=float)
+    for name in frame.columns:
+        # categories differ from file to file: a categorical column would turn the values
+        # another file does not know into NaN when the partitions are made alike
+        if isinstance(frame[name].dtype, pd.CategoricalDtype):
+            frame[name] = frame[name].astype(frame[name].cat.categories.dtype)
     frame.attrs = {}
     return frame
 
