@@ -1,7 +1,8 @@
 """``count_incidents`` on lazy incidents: cells counted per partition, the tallies summed.
 
-Each partition's rows go through :func:`hotspot.grid.cell_positions`, the function the
-in-memory :func:`hotspot.count_incidents` uses: arithmetic binning for a regular grid from
+Each partition's rows go through the cells' :class:`~hotspot.grid.cells.CellLocator`, made
+once on the client by :func:`hotspot.grid.cells.cell_locator` (what the in-memory
+:func:`hotspot.count_incidents` uses, through ``cell_positions``): arithmetic binning for a regular grid from
 :func:`hotspot.square_grid` / :func:`hotspot.hex_grid`, a spatial join through an STRtree for
 the user's own polygons (an incident on a shared edge goes to the first cell in index order,
 as in memory; a dask-geopandas ``sjoin`` would give it to every cell it touches and need a
@@ -32,7 +33,7 @@ from hotspot._validate import (
     report_of,
 )
 from hotspot.errors import HotspotInputError
-from hotspot.grid.cells import cell_positions
+from hotspot.grid.cells import CellLocator, cell_locator
 from hotspot.grid.cells import count_incidents as count_in_memory
 from hotspot.scale._common import (
     X,
@@ -50,15 +51,6 @@ from hotspot.scale._common import (
 )
 
 __all__ = ["count_incidents", "count_lazy"]
-
-
-def points_of(frame: pd.DataFrame, crs: Any) -> gpd.GeoDataFrame:
-    """A partition's rows as point incidents (for :func:`hotspot.grid.cell_positions`)."""
-    x = frame[X].to_numpy(dtype=float)
-    y = frame[Y].to_numpy(dtype=float)
-    return gpd.GeoDataFrame(
-        {X: x}, geometry=gpd.points_from_xy(x, y), crs=crs, index=pd.RangeIndex(len(x))
-    )
 
 
 def check_lazy_inputs(lazy: Any, cells: Any, incident_weights: Any, func: str) -> None:
@@ -99,14 +91,14 @@ def _time_range(times: pd.Series) -> tuple[Any, Any, np.ndarray]:
 
 
 def count_partition(
-    frame: pd.DataFrame, cells: gpd.GeoDataFrame, weights: str | None
+    frame: pd.DataFrame, locator: CellLocator, weights: str | None
 ) -> dict[str, Any]:
     """One partition's share of :func:`hotspot.count_incidents`."""
     n = len(frame)
     if n == 0:
         return {"n": 0}
-    points = points_of(frame, cells.crs)
-    pos, method = cell_positions(points, cells)
+    x, y = frame[X].to_numpy(dtype=float), frame[Y].to_numpy(dtype=float)
+    pos, method = locator.positions(x, y), locator.method
     inside = pos >= 0
     values = None
     out: dict[str, Any] = {"n": n, "method": method, "outside": int((~inside).sum())}
@@ -114,7 +106,6 @@ def count_partition(
         values, _ = check_incident_weights(frame, weights, func="count_incidents")
         out["w"] = (fsum_parts(values), fsum_parts(values[inside]), fsum_parts(values[~inside]))
     out["tally"] = tally(pos[inside], None if values is None else values[inside])
-    x, y = points[X].to_numpy(), frame[Y].to_numpy(dtype=float)
     out["bounds"] = _bounds(x, y)
     if "time" in frame.columns:
         out["time"] = _time_range(frame["time"][inside])
@@ -197,7 +188,8 @@ def count_lazy(
     """:func:`count_incidents` (the work behind ``LazyIncidents.count_incidents``)."""
     dask, _ = dask_modules()
     check_lazy_inputs(lazy, cells, incident_weights, "count_incidents")
-    cells_task = dask.delayed(cells, name=f"hotspot-cells-{uuid.uuid4().hex}")
+    # the cells' locator, not the cells: a regular grid's indices only (see CellLocator)
+    cells_task = dask.delayed(cell_locator(cells), name=f"hotspot-cells-{uuid.uuid4().hex}")
     counter = dask.delayed(count_partition, pure=True)
     parts = [counter(frame, cells_task, incident_weights) for frame in lazy.frames]
     total = tree_reduce(parts, combine_counts, f"hotspot-count-{dask.base.tokenize(*parts)}")

@@ -3,7 +3,8 @@
 The in-memory cube spans the data's first to last incident, so the first pass finds the
 first and last time (with the partitions' load reports, for the time resolution); the second
 bins each partition into sparse (bin, cell) tallies that a tree of tasks sums. Cells are
-found per partition by :func:`hotspot.grid.cell_positions`, as in memory. The bins, the
+found per partition by the cells' ``CellLocator`` (made once on the client; a regular grid's
+indices only are sent to the workers), as in memory. The bins, the
 accounting (``incidents == counted + outside_cells + outside_bins + missing_time``), the
 coverage, the padding and the place labels are built as :func:`hotspot.space_time_cube`
 builds them. Each pass reads the files; ``LazyIncidents.persist()`` first keeps the rows in
@@ -26,7 +27,7 @@ import pandas as pd
 from hotspot._period import period_of_bins
 from hotspot._validate import check_incident_weights
 from hotspot.errors import HotspotInputError
-from hotspot.grid.cells import cell_positions
+from hotspot.grid.cells import CellLocator, cell_locator
 from hotspot.grid.cube import (
     FINER_THAN_MONTH,
     SpaceTimeCube,
@@ -48,7 +49,7 @@ from hotspot.scale._common import (
     tally,
     tree_reduce,
 )
-from hotspot.scale.count import check_lazy_inputs, points_of
+from hotspot.scale.count import check_lazy_inputs
 
 __all__ = ["cube_lazy", "space_time_cube"]
 
@@ -79,7 +80,8 @@ def combine_times(*parts: tuple[Any, Any]) -> tuple[Any, Any]:
 
 def cube_partition(
     frame: pd.DataFrame,
-    cells: gpd.GeoDataFrame,
+    locator: CellLocator,
+    n_cells: int,
     weights: str | None,
     period: str,
     multiple: int,
@@ -94,8 +96,8 @@ def cube_partition(
     has_time = times.notna().to_numpy()
     ordinals = np.full(n, _NO_TIME, dtype=np.int64)
     ordinals[has_time] = times[has_time].dt.to_period(period).array.asi8
-    points = points_of(frame, cells.crs)
-    pos, method = cell_positions(points, cells)
+    x, y = frame[X].to_numpy(dtype=float), frame[Y].to_numpy(dtype=float)
+    pos, method = locator.positions(x, y), locator.method
     in_cells = pos >= 0
     in_range = has_time & (ordinals >= first_ord) & (ordinals <= last_ord_cube)
     use = in_cells & in_range
@@ -103,7 +105,7 @@ def cube_partition(
     harm = None
     if weights is not None:
         harm, _ = check_incident_weights(frame, weights, func="space_time_cube")
-    flat = (ordinals[use] - first_ord) // multiple * len(cells) + pos[use]
+    flat = (ordinals[use] - first_ord) // multiple * n_cells + pos[use]
     out: dict[str, Any] = {
         "n": n,
         "method": method,
@@ -124,7 +126,6 @@ def cube_partition(
     covered = times[timed].dropna()
     out["covered"] = (covered.min(), covered.max()) if len(covered) else (None, None)
     if use.any():
-        x, y = points[X].to_numpy(), frame[Y].to_numpy(dtype=float)
         out["places"] = place_tally(frame[use], x[use], y[use])
     return out
 
@@ -214,10 +215,20 @@ def cube_lazy(
     )
     last_ord_cube = first_ord + n_bins * multiple - 1
     n_cells = len(cells)
-    cells_task = dask.delayed(cells, name=f"hotspot-cells-{uuid.uuid4().hex}")
+    # the cells' locator, not the cells: a regular grid's indices only (see CellLocator)
+    cells_task = dask.delayed(cell_locator(cells), name=f"hotspot-cells-{uuid.uuid4().hex}")
     binner = dask.delayed(cube_partition, pure=True)
     parts = [
-        binner(frame, cells_task, incident_weights, period, multiple, first_ord, last_ord_cube)
+        binner(
+            frame,
+            cells_task,
+            n_cells,
+            incident_weights,
+            period,
+            multiple,
+            first_ord,
+            last_ord_cube,
+        )
         for frame in lazy.frames
     ]
     (found,) = compute(
