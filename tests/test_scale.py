@@ -161,6 +161,28 @@ def test_parquet_partitions_match_in_memory(raw, grid, tmp_path, seed):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("shards", [3, 8])
+def test_a_cube_summed_in_key_ranges_equals_in_memory(raw, grid, tmp_path, monkeypatch, shards):
+    """Large cubes sum their tallies by key range: forced here on a small one, with weights."""
+    from hotspot.scale import cube as lazy_cube
+
+    monkeypatch.setattr(lazy_cube, "SHARD_ABOVE", 0)
+    monkeypatch.setattr(lazy_cube, "SHARDS", shards)
+    pieces = partitioned(raw, 1)
+    folder, whole = write(pieces, tmp_path / "parts", "parquet")
+    lazy = scale.read_partitions(folder, quiet=True)
+    memory = hs.read_incidents(whole, quiet=True)
+    for weights in (None, "x_m"):
+        kwargs = {} if weights is None else {"incident_weights": weights}
+        if weights is not None:
+            memory = memory.assign(x_m=memory.geometry.x)
+        assert_same_cube(
+            hs.space_time_cube(lazy, grid, "W", quiet=True, **kwargs),
+            hs.space_time_cube(memory, grid, "W", quiet=True, **kwargs),
+        )
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(2))
 def test_csv_partitions_match_in_memory(raw, grid, tmp_path, seed):
     pieces = partitioned(raw, 100 + seed)
