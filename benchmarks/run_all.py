@@ -41,6 +41,7 @@ BENCHMARKS = (
     "bench_maps.py",
     "bench_sepp.py",
     "bench_backtest.py",
+    "bench_scale.py",
 )
 
 
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         extra["bench_maps.py"] = ["--quick"]
         extra["bench_sepp.py"] = ["--quick"]
         extra["bench_backtest.py"] = ["--quick"]
+        extra["bench_scale.py"] = ["--quick"]
     results, crashed, elapsed = {}, [], {}
     with tempfile.TemporaryDirectory(prefix="hotspot-bench-") as tmp:
         for script in BENCHMARKS:
@@ -386,6 +388,18 @@ def main(argv: list[str] | None = None) -> int:
             f"({v[peer]['bytes'] / 1e6:.1f} / {v['hotspot']['bytes'] / 1e6:.1f} MB), time "
             f"{ratios['time']:.1f}x ({v[peer]['seconds']:.1f} / {v['hotspot']['seconds']:.2f} s), "
             f"memory growth {ratios['memory_growth']:.1f}x{load}"
+        )
+    if "bench_scale.py" in results:
+        r = results["bench_scale.py"]
+        t = r["targets"]
+        rows.append(
+            (
+                f"scale: {r['n']:,} incidents -> weekly cube, 2 workers",
+                f"{r['throughput_ratio_dask_over_memory']:.2f}",
+                "info (Dask / in memory)",
+                t["complete"] and t["worker_peak_under_2GiB"],
+                "every incident counted; worker peak < 2 GiB",
+            )
         )
     if "bench_backtest.py" in results:
         r = results["bench_backtest.py"]
