@@ -9,7 +9,6 @@ weekly totals can be small counts) is not written: the pooled summary is.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import pandas as pd
 from hotspot.disclosure import forecast_statement
 from hotspot.maps.export import export_map
 from hotspot.maps.forecast import backtest_plot, patrol_map
+from hotspot.report.write import escape, image_uri
 
 __all__ = ["patrol_table", "write_forecast"]
 
@@ -30,10 +30,6 @@ FORECASTER_WORDS = (
     "naive — last week's counts; random — no skill."
 )
 PATROL_COLUMNS = ("patrol_rank", "lon", "lat", "forecast_risk", "patrol_risk_share")
-
-
-def _escape(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def patrol_table(patrols: Any, *, public: bool = False) -> pd.DataFrame:
@@ -154,24 +150,21 @@ def write_forecast(
     (out / f"{name}_forecast.txt").write_text(str(plan) + "\n\n" + str(plan.backtest) + "\n")
     files.append(f"{name}_forecast.txt")
 
-    import base64
-
-    image = base64.b64encode(png.read_bytes()).decode("ascii")
     public_note = (
-        f"<div class='public'>{_escape(forecast_statement(min_count))}</div>" if public else ""
+        f"<div class='public'>{escape(forecast_statement(min_count))}</div>" if public else ""
     )
     span = "week" if window["days"] == 7 else f"{window['days']} days"
-    links = " · ".join(f"<a href='{_escape(f)}'>{_escape(f)}</a>" for f in files)
+    links = " · ".join(f"<a href='{escape(f)}'>{escape(f)}</a>" for f in files)
     section = (
-        f"<h3>Next {_escape(span)} <small>· {_escape(window['start'])} to "
-        f"{_escape(window['end'])}, the {_escape(span)} after the data end</small></h3>{public_note}<p class='findings'>{_escape(plan.sentence())}</p>"
-        f"<p>Maps: <a href='{_escape(name)}_forecast.html'>the forecast</a> · "
-        f"<a href='{_escape(name)}_patrols.html'>the {len(plan.patrols)} patrol cells</a>. "
+        f"<h3>Next {escape(span)} <small>· {escape(window['start'])} to "
+        f"{escape(window['end'])}, the {escape(span)} after the data end</small></h3>{public_note}<p class='findings'>{escape(plan.sentence())}</p>"
+        f"<p>Maps: <a href='{escape(name)}_forecast.html'>the forecast</a> · "
+        f"<a href='{escape(name)}_patrols.html'>the {len(plan.patrols)} patrol cells</a>. "
         "Each forecaster was refitted before every week of the back-test and scored on the "
         "week that followed; the random row is what cells picked blindly would have held.</p>"
-        f"<p class='methods'>{_escape(FORECASTER_WORDS)}</p>"
+        f"<p class='methods'>{escape(FORECASTER_WORDS)}</p>"
         f"{_choice_html(plan, public)}"
-        f"<figure style='width:100%'><img src='data:image/png;base64,{image}' "
+        f"<figure style='width:100%'><img src='{image_uri(png)}' "
         f"alt='back-test hit rates'><figcaption>Share of each week's incidents in the "
         "highest-risk cells against the share of the area flagged: the line is over all weeks, "
         "the band the 10th to 90th percentile week.</figcaption></figure>"

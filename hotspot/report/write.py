@@ -88,7 +88,8 @@ def _write_data(result: gpd.GeoDataFrame, out: Path, stem: str) -> list[str]:
     return [f"{stem}.geojson", f"{stem}.csv"]
 
 
-def _image(path: Path) -> str:
+def image_uri(path: Path) -> str:
+    """A PNG file as a data: URI, for an <img> that works without the file beside the page."""
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
@@ -123,7 +124,7 @@ class _Section:
         )
         self.files += [f"{stem}.html", f"{stem}.png"]
         self.figures.append(
-            f"<figure><a href='{escape(stem)}.html'><img src='{_image(png)}' "
+            f"<figure><a href='{escape(stem)}.html'><img src='{image_uri(png)}' "
             f"alt='{escape(title)}'></a><figcaption>{escape(caption)} "
             f"<a href='{escape(stem)}.html'>Interactive map</a></figcaption></figure>"
         )
@@ -477,7 +478,7 @@ def _time_chart(s: _Section, cube: Any, min_count: int) -> None:
     png = time_chart(cube, s.out / f"{stem}.png")
     s.files.append(f"{stem}.png")
     s.figures.append(
-        f"<figure><img src='{_image(png)}' alt='incidents per {escape(freq_word(cube.freq))}'>"
+        f"<figure><img src='{image_uri(png)}' alt='incidents per {escape(freq_word(cube.freq))}'>"
         "<figcaption>Incidents per bin over the whole area; grey bars are bins the data cover "
         "only in part (left out of the trend tests).</figcaption></figure>"
     )
@@ -503,7 +504,7 @@ def _when_figure(s: _Section, png: Path, alt: str, caption: str, wide: bool = Fa
     s.files.append(png.name)
     style = " style='width:100%'" if wide else ""
     return (
-        f"<figure{style}><img src='{_image(png)}' alt='{escape(alt)}'>"
+        f"<figure{style}><img src='{image_uri(png)}' alt='{escape(alt)}'>"
         f"<figcaption>{escape(caption)}</figcaption></figure>"
     )
 
