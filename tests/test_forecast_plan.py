@@ -52,6 +52,34 @@ def test_plan_picks_the_best_forecaster_by_its_back_test(plan):
     assert capture["periods"] + capture["empty_periods"] == plan.params["windows"] == 8
 
 
+def test_beating_random_on_planted_hot_spots_is_said_to_be_reliable(plan):
+    against = plan.params["against_random"]
+    # candidates: average, kde and the naive baseline (random is what they are tested against)
+    assert against["candidates"] == 3
+    assert against["wins"] + against["losses"] + against["ties"] == 8
+    assert against["reliable"] and against["wins"] == 8  # every week, p = 3 x 0.5**8
+    assert against["pvalue"] == pytest.approx(3 * 0.5**8)
+    assert "not reliably better" not in plan.sentence()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_city_without_any_pattern_is_not_said_to_be_forecastable(seed):
+    """A homogeneous Poisson city (no hot spot, no near repeat, no gradient): whichever
+    forecaster wins the back-test, the plan must not claim it beats random cells."""
+    from hotspot.simulate import simulate_self_exciting
+
+    incidents, _ = simulate_self_exciting(
+        background_rate=20.0, theta=0.0, days=420, background="uniform", rng=seed
+    )
+    grid = hs.square_grid(incidents, 250, quiet=True)
+    fast = {"average": default_forecasters()["average"], "kde": hs.KDEForecaster()}
+    plan = plan_patrols(
+        incidents, grid, areas=20, windows=20, forecasters=fast, rng=seed, quiet=True
+    )
+    assert not plan.params["against_random"]["reliable"]
+    assert "not reliably better than cells picked at random" in plan.sentence()
+
+
 def test_plan_forecasts_the_window_after_the_data_end(city, plan):
     incidents, _ = city
     last_day = incidents["time"].max().normalize()

@@ -158,7 +158,8 @@ def allocate_patrols(
         back-test's evaluated span, from its ``params``), ``periods``
         (periods with incidents), ``empty_periods`` (periods without, left out of the
         statistics), ``mean``, ``min``, ``max``, ``q10``, ``q90`` of the per-period shares,
-        ``pooled`` (the incidents captured over all periods / all incidents), ``solvers``.
+        ``pooled`` (the incidents captured over all periods / all incidents), ``by_period``
+        (each period's share, NaN for a period without incidents), ``solvers``.
 
     Raises
     ------
@@ -683,9 +684,9 @@ def _expected_capture(
         hit = float(actual[k][choice.chosen].sum())
         hits += hit
         totals += total
-        if total > 0:
-            shares.append(hit / total)
-    shares_ = np.asarray(shares, dtype=float)
+        shares.append(hit / total if total > 0 else np.nan)
+    by_period = np.asarray(shares, dtype=float)
+    shares_ = by_period[~np.isnan(by_period)]
 
     def stat(f: Any) -> float | None:
         return float(f(shares_)) if len(shares_) else None
@@ -702,5 +703,6 @@ def _expected_capture(
         "q10": stat(lambda s: np.quantile(s, 0.1)),
         "q90": stat(lambda s: np.quantile(s, 0.9)),
         "pooled": hits / totals if totals > 0 else None,
+        "by_period": by_period.tolist(),
         "solvers": dict(solvers),
     }

@@ -15,11 +15,19 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 
 from hotspot._messages import announce
 from hotspot._validate import check_integer
 from hotspot.errors import HotspotInputError
-from hotspot.forecast._base import DAY, Forecaster, NaiveForecaster, as_duration
+from hotspot.forecast._base import (
+    DAY,
+    Forecaster,
+    NaiveForecaster,
+    RandomForecaster,
+    as_duration,
+    prepare_training,
+)
 from hotspot.forecast.allocate import allocate_patrols
 from hotspot.forecast.backtesting import BacktestResult, backtest
 from hotspot.forecast.kde import KDEForecaster
@@ -76,7 +84,12 @@ class PatrolPlan:
         back-test's ``expected_capture`` in their attrs.
     params : dict
         ``method`` (``"plan_patrols"``), ``origin``, ``horizon``, ``areas``, ``min_spacing``,
-        ``windows`` and the back-test's ``period``.
+        ``windows``, the back-test's ``period`` and ``against_random``: in how many windows
+        the chosen cells held more (``wins``) or less (``losses``) than the random cells, and
+        a one-sided sign test's p-value Bonferroni-corrected for choosing the best of the
+        ``candidates`` forecasters (``reliable``: below 0.05). On a city without any pattern
+        the best of several forecasters still beats random in some weeks; this says whether
+        it did so more often than chance.
     """
 
     backtest: BacktestResult = field(repr=False)
@@ -102,7 +115,23 @@ class PatrolPlan:
             f"back-test ({self.params['backtest_period']}), {self.params['areas']} cells held "
             f"{_pct(c['pooled'])} of the next {unit}'s incidents ({_pct(c['min'])}–"
             f"{_pct(c['max'])} by {unit}); the same number of cells picked at random held "
-            f"{_pct(self._random_capture())}."
+            f"{_pct(self._random_capture())}. {self._verdict(unit)}"
+        )
+
+    def _verdict(self, unit: str) -> str:
+        """Whether the chosen cells beat random ones week by week, in words."""
+        a = self.params["against_random"]
+        counted = a["wins"] + a["losses"]
+        said = (
+            f"They held more than the random cells in {a['wins']} of {counted} {unit}s "
+            f"(sign test, corrected for choosing the best of {a['candidates']} forecasters: "
+            f"p = {a['pvalue']:.2g})"
+        )
+        if a["reliable"]:
+            return said + "."
+        return (
+            said + ": not reliably better than cells picked at random. On these data the "
+            "forecast adds little to choosing blindly; do not send patrols on it alone."
         )
 
     def _random_capture(self) -> float:
@@ -234,10 +263,10 @@ def plan_patrols(
         quiet=True,
     )
     rows, plans = [], {}
+    prepared = prepare_training(incidents, cells, incident_weights, func=FUNC)  # once for all
     for name in result.forecasters:
         model = _unfitted(models, name, horizon, rng)
-        model.fit(incidents, cells, until=origin, incident_weights=incident_weights)
-        forecast = model.predict(horizon)
+        forecast = model.fit_prepared(prepared, until=origin).predict(horizon)
         chosen = allocate_patrols(
             forecast,
             areas,
@@ -264,6 +293,7 @@ def plan_patrols(
     )
     choice = choice.sort_values("pooled", ascending=False, kind="stable").reset_index(drop=True)
     forecast, patrols = plans[best]
+    against_random = _against_random(plans, best, n_candidates=len(candidates))
     params = {
         "method": FUNC,
         "origin": f"{origin:%Y-%m-%d}",
@@ -272,16 +302,40 @@ def plan_patrols(
         "min_spacing": min_spacing,
         "windows": n_windows,
         "backtest_period": result.params["period"]["label"],
+        "against_random": against_random,
         "rng_seed": result.params.get("rng_seed"),
     }
     return PatrolPlan(result, choice, best, forecast, patrols, params)
 
 
+def _against_random(plans: dict[str, Any], best: str, *, n_candidates: int) -> dict[str, Any]:
+    """Did the chosen cells beat random cells week by week? A one-sided sign test over the
+    windows where the two differ, Bonferroni-corrected for choosing the best of
+    ``n_candidates`` forecasters on the same back-test (the best of several looks better than
+    it is, even on data without any pattern)."""
+    from scipy.stats import binomtest
+
+    def shares(name: str) -> np.ndarray:
+        capture = plans[name][1].attrs["hotspot"]["allocate_patrols"]["expected_capture"]
+        return np.asarray(capture["by_period"], dtype=float)
+
+    chosen, blind = shares(best), shares("random")
+    both = ~np.isnan(chosen) & ~np.isnan(blind)
+    wins = int((chosen[both] > blind[both]).sum())
+    losses = int((chosen[both] < blind[both]).sum())
+    p = binomtest(wins, wins + losses, 0.5, alternative="greater").pvalue if wins + losses else 1.0
+    pvalue = min(1.0, float(p) * max(1, n_candidates))
+    return {
+        "wins": wins,
+        "losses": losses,
+        "ties": int(both.sum()) - wins - losses,
+        "pvalue": pvalue,
+        "candidates": n_candidates,
+        "reliable": pvalue < 0.05,
+    }
+
+
 def _unfitted(models: dict[str, Forecaster], name: str, horizon: Any, rng: Any) -> Forecaster:
-    from sklearn.base import clone
-
-    from hotspot.forecast._base import RandomForecaster
-
     if name in models:
         return clone(models[name])
     if name == "naive":
