@@ -18,7 +18,7 @@ import pandas as pd
 from hotspot.disclosure import forecast_statement
 from hotspot.maps.export import export_map
 from hotspot.maps.forecast import backtest_plot, patrol_map
-from hotspot.report.write import escape, image_uri
+from hotspot.report.page import escape, image_uri
 
 __all__ = ["patrol_table", "write_forecast"]
 

@@ -10,8 +10,6 @@ incident-level file is written. Each map is the one for the method that made its
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +38,7 @@ from hotspot.report.findings import (
     repeat_sentences,
     when_sentences,
 )
+from hotspot.report.page import escape, image_uri
 
 if TYPE_CHECKING:
     from hotspot.analyze import Analysis
@@ -56,11 +55,6 @@ PAGE_STYLE = (
     ".methods{font-size:13px;color:#333}.public{background:#e8f5e9;padding:6px 10px;"
     "border-left:4px solid #2e7d32}"
 )
-
-
-def escape(value: object) -> str:
-    """``str(value)`` made safe for HTML text and attribute values."""
-    return html.escape(str(value), quote=True)
 
 
 def _for_file(result: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -86,11 +80,6 @@ def _write_data(result: gpd.GeoDataFrame, out: Path, stem: str) -> list[str]:
     frame.to_file(out / f"{stem}.geojson", driver="GeoJSON")
     pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_csv(out / f"{stem}.csv")
     return [f"{stem}.geojson", f"{stem}.csv"]
-
-
-def image_uri(path: Path) -> str:
-    """A PNG file as a data: URI, for an <img> that works without the file beside the page."""
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 class _Section:
