@@ -19,21 +19,6 @@ from hotspot.density import (
     surface_to_geotiff_array,
 )
 from hotspot.errors import HotspotInputError, HotspotWarning
-from hotspot.forecast import (
-    BacktestResult,
-    KDEForecaster,
-    NaiveForecaster,
-    PatrolPlan,
-    ProspectiveForecaster,
-    RandomForecaster,
-    RecaptureRate,
-    SEPPForecaster,
-    allocate_patrols,
-    backtest,
-    hit_rate_curve,
-    plan_patrols,
-    recapture_rate_index,
-)
 from hotspot.grid import (
     Neighbours,
     SpaceTimeCube,
@@ -159,10 +144,34 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """``hotspot.scale`` (the Dask path) is imported on first use: it is optional."""
-    if name == "scale":
-        import importlib
+#: Imported on first use: forecasting needs scikit-learn's estimator base, which brings in
+#: scipy.stats (about 0.45 s on every ``import hotspot`` otherwise).
+FORECAST_NAMES = frozenset(
+    {
+        "BacktestResult",
+        "KDEForecaster",
+        "NaiveForecaster",
+        "PatrolPlan",
+        "ProspectiveForecaster",
+        "RandomForecaster",
+        "RecaptureRate",
+        "SEPPForecaster",
+        "allocate_patrols",
+        "backtest",
+        "hit_rate_curve",
+        "plan_patrols",
+        "recapture_rate_index",
+    }
+)
 
+
+def __getattr__(name: str) -> object:
+    """``hotspot.scale`` (the Dask path, optional) and the forecasting names are imported on
+    first use."""
+    import importlib
+
+    if name == "scale":
         return importlib.import_module("hotspot.scale")
+    if name in FORECAST_NAMES:
+        return getattr(importlib.import_module("hotspot.forecast"), name)
     raise AttributeError(f"module 'hotspot' has no attribute {name!r}")
