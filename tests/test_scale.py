@@ -13,6 +13,7 @@ import os
 import signal
 import time
 
+import dask
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -162,11 +163,12 @@ def test_parquet_partitions_match_in_memory(raw, grid, tmp_path, seed):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("shards", [3, 8])
-def test_a_cube_summed_in_key_ranges_equals_in_memory(raw, grid, tmp_path, monkeypatch, shards):
-    """Large cubes sum their tallies by key range: forced here on a small one, with weights."""
+def test_a_cube_summed_in_cell_ranges_equals_in_memory(raw, grid, tmp_path, monkeypatch, shards):
+    """Large grids sum their tallies by ranges of cells: forced here on a small one, with
+    weights."""
     from hotspot.scale import cube as lazy_cube
 
-    monkeypatch.setattr(lazy_cube, "SHARD_ABOVE", 0)
+    monkeypatch.setattr(lazy_cube, "SHARD_CELLS", 0)
     monkeypatch.setattr(lazy_cube, "SHARDS", shards)
     pieces = partitioned(raw, 1)
     folder, whole = write(pieces, tmp_path / "parts", "parquet")
@@ -180,6 +182,65 @@ def test_a_cube_summed_in_key_ranges_equals_in_memory(raw, grid, tmp_path, monke
             hs.space_time_cube(lazy, grid, "W", quiet=True, **kwargs),
             hs.space_time_cube(memory, grid, "W", quiet=True, **kwargs),
         )
+
+
+@pytest.mark.parametrize(
+    ("freq", "start", "end"),
+    [
+        ("W", None, None),
+        ("2W", None, None),
+        ("3D", None, None),
+        ("W", "2014-03-05", None),
+        ("W", None, "2015-06-30"),
+        ("2W", "2014-03-05", None),
+        ("2W", None, "2015-06-30"),
+        ("2W", "2014-03-05", "2015-06-30"),
+        ("MS", "2013-11-20", "2016-02-01"),
+        ("2W", None, "2000-01-01"),
+    ],
+)
+def test_cube_bounds_and_multiples_match_in_memory(raw, grid, tmp_path, freq, start, end):
+    """The one-pass cube keys tallies by absolute period and folds them into bins after: every
+    combination of start, end and multiple (the end-only multiple needs the span first) gives
+    the in-memory cube, padding and incidents outside the bins included."""
+    pieces = partitioned(raw, 7)
+    folder, whole = write(pieces, tmp_path / "parts", "parquet")
+    lazy = scale.read_partitions(folder, quiet=True)
+    memory = hs.read_incidents(whole, quiet=True)
+    kwargs = {"start": start, "end": end, "quiet": True}
+    try:
+        expected = hs.space_time_cube(memory, grid, freq, **kwargs)
+    except HotspotInputError as err:
+        with pytest.raises(HotspotInputError) as found:
+            scale.space_time_cube(lazy, grid, freq, **kwargs)
+        assert str(found.value) == str(err)
+        return
+    assert_same_cube(scale.space_time_cube(lazy, grid, freq, **kwargs), expected)
+
+
+def test_the_cube_reads_each_partition_once(raw, grid, tmp_path, monkeypatch):
+    """One pass: every file is read by one task, whatever start/end are given (only an
+    end without a start on a multiple frequency needs a pass for the span first)."""
+    from hotspot.scale import read as lazy_read
+
+    calls: list[str] = []
+    original = lazy_read.read_incidents
+
+    def counting(source, **options):
+        if isinstance(source, str | os.PathLike):  # not the all-bad file's retry (a frame)
+            calls.append(os.fspath(source))
+        return original(source, **options)
+
+    pieces = partitioned(raw, 8)
+    folder, _ = write(pieces, tmp_path / "parts", "parquet")
+    monkeypatch.setattr(lazy_read, "read_incidents", counting)
+    lazy = scale.read_partitions(folder, quiet=True)
+    first_pass = len(calls)
+    with dask.config.set(scheduler="synchronous"):
+        cube = scale.space_time_cube(lazy, grid, "W", quiet=True)
+    files = sorted(os.fspath(p) for p in (tmp_path / "parts").iterdir())
+    assert sorted(calls[first_pass:]) == files
+    assert cube.attrs["counts"]["incidents"] == lazy.load_report().rows_kept
 
 
 @pytest.mark.slow

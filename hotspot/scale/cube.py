@@ -1,14 +1,18 @@
-"""``space_time_cube`` on lazy incidents: two passes over the partitions.
+"""``space_time_cube`` on lazy incidents: one pass over the partitions.
 
-The in-memory cube spans the data's first to last incident, so the first pass finds the
-first and last time (with the partitions' load reports, for the time resolution); the second
-bins each partition into sparse (bin, cell) tallies that a tree of tasks sums. Cells are
-found per partition by the cells' ``CellLocator`` (made once on the client; a regular grid's
-indices only are sent to the workers), as in memory. The bins, the
-accounting (``incidents == counted + outside_cells + outside_bins + missing_time``), the
-coverage, the padding and the place labels are built as :func:`hotspot.space_time_cube`
-builds them. Each pass reads the files; ``LazyIncidents.persist()`` first keeps the rows in
-the cluster's memory instead.
+The in-memory cube spans the data's first to last incident, which no partition knows alone.
+So each partition tallies its incidents by (cell, base period) with the period as an
+absolute ordinal (weeks, months, days since pandas' epoch: ``Period.ordinal``), which does
+not depend on where the cube starts, and reports its first and last time; a tree of tasks
+sums the tallies and the spans, and the client then knows the bins and folds the ordinals
+into them (a ``"2W"`` cube adds pairs of weeks counted from its first week). Only a cube with
+an ``end`` but no ``start`` and a multiple frequency (``"2W"``) needs the span first, as its
+last bin depends on its first: it makes a first pass for the span. Cells are found per
+partition by the cells' ``CellLocator`` (made once on the client; a regular grid's indices
+only are sent to the workers), as in memory. The bins, the accounting (``incidents ==
+counted + outside_cells + outside_bins + missing_time``), the coverage, the padding and the
+place labels are built as :func:`hotspot.space_time_cube` builds them.
+``LazyIncidents.persist()`` keeps the rows in the cluster's memory for later passes.
 
 The frequency parsing, the bins and their coverage are ``hotspot.grid.cube``'s own
 (``parse_freq``, ``bin_of``, ``coverage_of``); the tests compare every attr with the in-memory
@@ -78,17 +82,27 @@ def combine_times(*parts: tuple[Any, Any]) -> tuple[Any, Any]:
     return min(p[0] for p in found), max(p[1] for p in found)
 
 
+#: Tally keys are ``cell << ORDINAL_BITS | (ordinal + ORDINAL_SHIFT)``: sorted by cell first,
+#: so that a range of cells is a contiguous run of a sorted tally (see :func:`tally_shard`).
+ORDINAL_BITS = 32
+ORDINAL_SHIFT = 1 << 31
+
+
 def cube_partition(
     frame: pd.DataFrame,
     locator: CellLocator,
-    n_cells: int,
     weights: str | None,
     period: str,
-    multiple: int,
-    first_ord: int,
-    last_ord_cube: int,
+    first_ord: int | None,
+    last_ord: int | None,
 ) -> dict[str, Any]:
-    """Second pass: a partition's (bin, cell) tallies, accounting, coverage and places."""
+    """A partition's (cell, period ordinal) tallies, first and last time, accounting,
+    coverage and places.
+
+    ``first_ord``/``last_ord`` are the first and last base periods the cube will hold when
+    they are known before the pass (from ``start``/``end``); None: the data's own first or
+    last, which holds every incident.
+    """
     n = len(frame)
     if n == 0:
         return {"n": 0}
@@ -99,17 +113,29 @@ def cube_partition(
     x, y = frame[X].to_numpy(dtype=float), frame[Y].to_numpy(dtype=float)
     pos, method = locator.positions(x, y), locator.method
     in_cells = pos >= 0
-    in_range = has_time & (ordinals >= first_ord) & (ordinals <= last_ord_cube)
+    in_range = has_time.copy()
+    if first_ord is not None:
+        in_range &= ordinals >= first_ord
+    if last_ord is not None:
+        in_range &= ordinals <= last_ord
     use = in_cells & in_range
     timed = in_cells & has_time
     harm = None
     if weights is not None:
         harm, _ = check_incident_weights(frame, weights, func="space_time_cube")
-    flat = (ordinals[use] - first_ord) // multiple * n_cells + pos[use]
+    shifted = ordinals[use] + ORDINAL_SHIFT
+    if len(shifted) and (shifted.min() < 0 or shifted.max() >= 1 << ORDINAL_BITS):
+        raise HotspotInputError(
+            f"space_time_cube: times span more {period} periods than a lazy cube can key "
+            "(2^31 either side of 1970); use a coarser freq."
+        )
+    keys = (pos[use].astype(np.int64) << ORDINAL_BITS) | shifted
+    spanned = times[has_time]
     out: dict[str, Any] = {
         "n": n,
         "method": method,
-        "tally": tally(flat, None if harm is None else harm[use]),
+        "span": (spanned.min(), spanned.max()) if len(spanned) else (None, None),
+        "tally": tally(keys, None if harm is None else harm[use]),
         "counted": int(use.sum()),
         "outside_cells": int((~in_cells).sum()),
         "outside_bins": int((timed & ~in_range).sum()),
@@ -133,17 +159,20 @@ def cube_partition(
 _KEYS = ("counted", "outside_cells", "outside_bins", "missing_time")
 
 
-#: Cubes with more (bin, cell) slots than this sum their tallies in SHARDS key ranges.
-SHARD_ABOVE = 10_000_000
+#: Grids with more cells than this sum their tallies in SHARDS ranges of cells, each by its own
+#: tree: the task at the top of a tree holds a share of the cube's non-empty slots, not all of
+#: them (50 million incidents on 2.4 million cells: one top task held 2.3 GiB).
+SHARD_CELLS = 200_000
 SHARDS = 8
 
 
 def tally_shard(part: dict[str, Any], lo: int, hi: int) -> dict[str, np.ndarray]:
-    """A partition's (bin, cell) tallies with keys in ``[lo, hi)``."""
+    """A partition's tallies of the cells in ``[lo, hi)``."""
     if not part["n"]:
         return {}
     t = part["tally"]
-    a, b = np.searchsorted(t["keys"], [lo, hi])  # the keys are sorted (np.unique)
+    # the keys are sorted (np.unique) and lead with the cell
+    a, b = np.searchsorted(t["keys"], [lo << ORDINAL_BITS, hi << ORDINAL_BITS])
     return {key: values[a:b] for key, values in t.items()}
 
 
@@ -173,11 +202,23 @@ def combine_cubes(*parts: dict[str, Any]) -> dict[str, Any]:
     }
     if "w" in full[0]:
         out["w"] = {k: sum(p["w"][k] for p in full) for k in ("total", *_KEYS)}
-    covered = [p["covered"] for p in full if p["covered"][0] is not None]
-    out["covered"] = (
-        (min(c[0] for c in covered), max(c[1] for c in covered)) if covered else (None, None)
-    )
+    for key in ("span", "covered"):
+        found = [p[key] for p in full if p[key][0] is not None]
+        out[key] = (min(c[0] for c in found), max(c[1] for c in found)) if found else (None, None)
     return out
+
+
+def _check_found(report: Any, t_first: Any, base: str, freq: str) -> None:
+    """Refuse what a pass over the partitions found unfit for a cube, as in memory."""
+    if report.rows_kept == 0:
+        raise HotspotInputError("incidents is empty: there is nothing to analyse.")
+    if report.time_resolution == "month" and base in FINER_THAN_MONTH:
+        raise HotspotInputError(
+            f"these incidents are dated by month only (e.g. data.police.uk), so freq={freq!r} "
+            "would pile each month into its first bin; use freq='MS' (or 'QS', 'YS')."
+        )
+    if t_first is None:
+        raise HotspotInputError("every incident's time is missing; nothing to put in bins.")
 
 
 def cube_lazy(
@@ -211,25 +252,62 @@ def cube_lazy(
             "incidents have no datetime 'time' column; load them with "
             "hotspot.scale.read_partitions(..., time='<your date column>')."
         )
-    timer = dask.delayed(time_partition, pure=True)
-    span = tree_reduce(
-        [timer(frame) for frame in lazy.frames],
-        combine_times,
-        f"hotspot-times-{dask.base.tokenize(*lazy.frames)}",
-    )
-    (t_first, t_last), reports = compute(lazy.client, span, lazy.reports)
-    report = lazy.summed_report(list(reports))
-    if report.rows_kept == 0:
-        raise HotspotInputError("incidents is empty: there is nothing to analyse.")
-    if report.time_resolution == "month" and base in FINER_THAN_MONTH:
+    first_ord = None if first is None else first.ordinal
+    last_ord = None if last is None else last.ordinal
+    if first_ord is not None and last_ord is not None and last_ord < first_ord:
         raise HotspotInputError(
-            f"these incidents are dated by month only (e.g. data.police.uk), so freq={freq!r} "
-            "would pile each month into its first bin; use freq='MS' (or 'QS', 'YS')."
+            f"space_time_cube: end={end!r} is before start={start!r}; swap them."
         )
-    if t_first is None:
-        raise HotspotInputError("every incident's time is missing; nothing to put in bins.")
-    first_ord = first.ordinal if first is not None else pd.Period(t_first, freq=period).ordinal
-    last_ord = last.ordinal if last is not None else pd.Period(t_last, freq=period).ordinal
+    pass_last = last_ord
+    if last_ord is not None and multiple > 1:
+        # the last bin of a "2W" cube depends on its first: with no start, that is the data's
+        # first time, found in a pass of its own
+        if first_ord is None:
+            timer = dask.delayed(time_partition, pure=True)
+            span = tree_reduce(
+                [timer(frame) for frame in lazy.frames],
+                combine_times,
+                f"hotspot-times-{dask.base.tokenize(*lazy.frames)}",
+            )
+            (t_first, _), reports = compute(lazy.client, span, lazy.reports)
+            _check_found(lazy.summed_report(list(reports)), t_first, base, freq)
+            first_ord = pd.Period(t_first, freq=period).ordinal
+        if last_ord >= first_ord:
+            pass_last = first_ord + ((last_ord - first_ord) // multiple + 1) * multiple - 1
+    n_cells = len(cells)
+    # the cells' locator, not the cells: a regular grid's indices only (see CellLocator)
+    cells_task = dask.delayed(cell_locator(cells), name=f"hotspot-cells-{uuid.uuid4().hex}")
+    binner = dask.delayed(cube_partition, pure=True)
+    parts = [
+        binner(frame, cells_task, incident_weights, period, first_ord, pass_last)
+        for frame in lazy.frames
+    ]
+    token = dask.base.tokenize(*parts)
+    shards = SHARDS if n_cells > SHARD_CELLS else 1
+    edges_c = np.linspace(0, n_cells, shards + 1).astype(np.int64)
+    cutter = dask.delayed(tally_shard, pure=True)
+    trees = [
+        tree_reduce(
+            [cutter(part, int(lo), int(hi)) for part in parts],
+            combine_tallies,
+            f"hotspot-cube-{token}-cells-{lo}",
+        )
+        for lo, hi in zip(edges_c[:-1], edges_c[1:], strict=True)
+    ]
+    stripper = dask.delayed(without_tally, pure=True)
+    found, reports, *pieces = compute(
+        lazy.client,
+        tree_reduce([stripper(part) for part in parts], combine_cubes, f"hotspot-cube-{token}"),
+        lazy.reports,
+        *trees,
+    )
+    report = lazy.summed_report(list(reports))
+    t_first, t_last = found["span"] if found["n"] else (None, None)
+    _check_found(report, t_first, base, freq)
+    if first_ord is None:
+        first_ord = pd.Period(t_first, freq=period).ordinal
+    if last_ord is None:
+        last_ord = pd.Period(t_last, freq=period).ordinal
     if last_ord < first_ord:
         raise HotspotInputError(
             f"space_time_cube: end={end!r} is before start={start!r}; swap them."
@@ -239,65 +317,24 @@ def cube_lazy(
     bins = pd.DatetimeIndex(
         [(offsets + k * multiple).start_time for k in range(n_bins)], name="time"
     )
-    last_ord_cube = first_ord + n_bins * multiple - 1
-    n_cells = len(cells)
-    # the cells' locator, not the cells: a regular grid's indices only (see CellLocator)
-    cells_task = dask.delayed(cell_locator(cells), name=f"hotspot-cells-{uuid.uuid4().hex}")
-    binner = dask.delayed(cube_partition, pure=True)
-    parts = [
-        binner(
-            frame,
-            cells_task,
-            n_cells,
-            incident_weights,
-            period,
-            multiple,
-            first_ord,
-            last_ord_cube,
-        )
-        for frame in lazy.frames
-    ]
     size = n_bins * n_cells
-    token = dask.base.tokenize(*parts)
-    # the (bin, cell) tallies are summed in SHARDS key ranges, each by its own tree: the task
-    # at the top of a tree holds a share of the cube's non-empty slots, not all of them
-    # (50 million incidents on 2.4 million cells: one top task held 2.3 GiB)
-    shards = SHARDS if size > SHARD_ABOVE else 1
-    edges_k = np.linspace(0, size, shards + 1).astype(np.int64)
-    cutter = dask.delayed(tally_shard, pure=True)
-    trees = [
-        tree_reduce(
-            [cutter(part, int(lo), int(hi)) for part in parts],
-            combine_tallies,
-            f"hotspot-cube-{token}-keys-{lo}",
-        )
-        for lo, hi in zip(edges_k[:-1], edges_k[1:], strict=True)
-    ]
-    stripper = dask.delayed(without_tally, pure=True)
-    found, *pieces = compute(
-        lazy.client,
-        tree_reduce([stripper(part) for part in parts], combine_cubes, f"hotspot-cube-{token}"),
-        *trees,
-    )
     pieces = [piece for piece in pieces if piece]
-    t = (
-        {key: np.concatenate([piece[key] for piece in pieces]) for key in pieces[0]}
-        if pieces
-        else {
-            "keys": np.empty(0, dtype=np.int64),
-            "n": np.empty(0, dtype=np.int64),
-            "w": np.empty(0),
-        }
-    )
+    keys = np.concatenate([piece["keys"] for piece in pieces]) if pieces else np.empty(0, int)
+    cell = keys >> ORDINAL_BITS
+    slot = ((keys & ((1 << ORDINAL_BITS) - 1)) - ORDINAL_SHIFT - first_ord) // multiple
+    slot = slot * n_cells + cell
+    del keys, cell
+    # a "2W" cube folds two weeks' tallies of a cell into one slot: add, not assign
     plain = np.zeros(size, dtype=np.int64)
-    plain[t["keys"]] = t["n"]
+    np.add.at(plain, slot, np.concatenate([p["n"] for p in pieces]) if pieces else 0)
     plain = plain.reshape(n_bins, n_cells)
     if incident_weights is None:
         counts, unweighted = plain, None
     else:
         weighted = np.zeros(size, dtype=float)
-        weighted[t["keys"]] = t["w"]
+        np.add.at(weighted, slot, np.concatenate([p["w"] for p in pieces]) if pieces else 0.0)
         counts, unweighted = weighted.reshape(n_bins, n_cells), plain
+    del slot, pieces
     edges = bins.append(
         pd.DatetimeIndex(
             [(pd.Period(ordinal=first_ord, freq=period) + n_bins * multiple).start_time]
@@ -390,7 +427,7 @@ def space_time_cube(
         The cells, as in memory.
     freq, start, end, quiet
         As :func:`hotspot.space_time_cube`. Without ``start``/``end`` the bins span the
-        first to the last incident, found in a first pass over the partitions.
+        first to the last incident, found in the same pass over the partitions as the counts.
     aoristic : bool, default=False
         Only False here: spreading time windows over bins is in memory only for now.
     incident_weights : str, optional
