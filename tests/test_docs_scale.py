@@ -58,3 +58,10 @@ def test_the_national_archive_page_runs_and_accounts_for_every_incident():
     same = hs.space_time_cube(memory, cube.cells, "W", quiet=True)
     np.testing.assert_array_equal(cube.counts, same.counts)
     assert cube.bins.equals(same.bins)
+    # the page's selection: summer burglaries
+    chosen = found["cube_b"]
+    assert chosen.attrs["selection"] == "category == 'Burglary' and summer(rows)"
+    mask = (memory["category"] == "Burglary") & memory["time"].dt.month.isin([6, 7, 8])
+    assert chosen.attrs["counts"]["incidents"] == int(mask.sum()) > 0
+    subset = hs.space_time_cube(memory[mask], cube.cells, "W", quiet=True)
+    np.testing.assert_array_equal(chosen.counts, subset.counts)

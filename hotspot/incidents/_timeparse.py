@@ -42,6 +42,12 @@ Rules (the thresholds are module constants):
 
 Each distinct value is read once (exports repeat their dates), and a column with many distinct
 values reads its commonest format in one pass before grouping the rest by shape.
+
+The day/month order and the placeholder verdict are functions of row counts
+(:func:`decide_order`, :func:`placeholders_in_bulk`). A part of a file (a partition of
+``hotspot.scale``) is read with a :class:`Deciding`: it records those counts, reads a large
+mixed or ambiguous group provisionally instead of raising, and follows forced verdicts;
+:func:`decide_whole` sums the parts' counts into the concatenated file's decisions.
 """
 
 from __future__ import annotations
@@ -136,6 +142,7 @@ class RawTimes:
     month_only: bool
     notes: list[str]
     causes: list[str]
+    column: str = "time"
 
 
 @dataclass
@@ -323,10 +330,323 @@ class _DayMonth:
         )
 
 
+# -- whole-file decisions ---------------------------------------------------------------------
+# Each decision that looks at the whole column is a function of row counts: the day/month order
+# of the groups (``decide_order``) and the placeholder verdict (``placeholders_in_bulk``).
+# A file read in parts (``hotspot.scale``) records those counts per part (``Deciding``), sums
+# them (``decide_whole``) and reads again, with the whole file's verdicts forced, the parts
+# that decided otherwise.
+
+#: The choice for a small ambiguous group that nothing settles: its unsure rows are excluded.
+EXCLUDE = "exclude"
+Order = bool | str  # True day-first, False month-first, or EXCLUDE
+
+
+@dataclass
+class OrderGroup:
+    """The rows of a group of day/month dates that decide its order; they add up over parts.
+
+    ``day``: rows that read day-first only (a first part above 12), ``month``: month-first
+    only, ``unsure``: rows that read both ways as different dates, ``neither``: rows that read
+    in neither order of the group's formats (retried with other time parts, in the order
+    chosen), ``rows``: all the group's rows; with the first three distinct values of each kind,
+    for messages.
+    """
+
+    day: int = 0
+    month: int = 0
+    unsure: int = 0
+    neither: int = 0
+    rows: int = 0
+    day_examples: tuple[str, ...] = ()
+    month_examples: tuple[str, ...] = ()
+    unsure_examples: tuple[str, ...] = ()
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether the order chosen can change what the group's rows read as."""
+        return bool(self.day or self.month or self.unsure or self.neither)
+
+    def __add__(self, other: OrderGroup) -> OrderGroup:
+        def first(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(dict.fromkeys((*a, *b)))[:3]
+
+        return OrderGroup(
+            self.day + other.day,
+            self.month + other.month,
+            self.unsure + other.unsure,
+            self.neither + other.neither,
+            self.rows + other.rows,
+            first(self.day_examples, other.day_examples),
+            first(self.month_examples, other.month_examples),
+            first(self.unsure_examples, other.unsure_examples),
+        )
+
+
+def _unsure(g: _DayMonth) -> np.ndarray:
+    """The group's values that read both ways as different dates."""
+    return g.ok_day & g.ok_month & (g.by_day != g.by_month).to_numpy()
+
+
+def _order_evidence(g: _DayMonth, counts: np.ndarray, text: pd.Series) -> OrderGroup:
+    ok_day, ok_month = g.ok_day, g.ok_month
+    kinds = (ok_day & ~ok_month, ok_month & ~ok_day, _unsure(g), ~ok_day & ~ok_month)
+    rows = [int(counts[g.members[k]].sum()) for k in kinds]
+    examples = [tuple(text.iloc[g.members[k][:3]]) for k in kinds[:3]]
+    return OrderGroup(*rows, int(counts[g.members].sum()), *examples)
+
+
+def decide_order(
+    groups: Sequence[OrderGroup], total: int, hint: bool | None
+) -> tuple[list[tuple[Order, str, str | None]], bool | None]:
+    """The order of each day/month group of a column of ``total`` rows, from row counts alone.
+
+    Returns, per group, (the order, why, the problem or None) and the column's majority.
+    The problem is ``"mixed"`` (a large minority the other way: a whole file raises) or
+    ``"ambiguous"`` (a large group without evidence nor majority, or ``hint``: a whole file
+    raises); the order given with a problem is the one a part of a file reads provisionally.
+
+    Examples
+    --------
+    >>> settled, open_ = OrderGroup(day=5, rows=50), OrderGroup(unsure=3, rows=3)
+    >>> decide_order([settled, open_], 1000, None)[0][1][0]
+    True
+    >>> decide_order([open_], 1000, None)[0][0][0]
+    'exclude'
+    """
+
+    def large(rows: int) -> bool:
+        return rows >= AMBIGUOUS_MIN_ROWS and rows >= AMBIGUOUS_MIN_SHARE * total
+
+    out: list[tuple[Order, str, str | None]] = []
+    votes = {True: 0, False: 0}
+    for g in groups:
+        if g.day or g.month:
+            day_first = g.day >= g.month
+            minority = g.month if day_first else g.day
+            problem = "mixed" if minority and large(minority) else None
+            votes[day_first] += g.rows
+            out.append((day_first, "some days are above 12", problem))
+        else:
+            out.append((True, "", None))
+    majority = None
+    if votes[True] != votes[False]:
+        majority = votes[True] > votes[False]
+    for i, g in enumerate(groups):
+        if g.day or g.month:
+            continue
+        if hint is not None:
+            out[i] = (hint, "the order of the time_format= given", None)
+        elif not g.unsure:
+            out[i] = (True, "day and month are equal", None)
+        elif large(g.unsure):
+            provisional = True if majority is None else majority
+            out[i] = (provisional, "read provisionally", "ambiguous")
+        elif majority is not None:
+            side = "day" if majority else "month"
+            out[i] = (majority, f"{side} first like the file's other numeric dates", None)
+        else:
+            out[i] = (EXCLUDE, "", None)
+    return out, majority
+
+
+def placeholders_in_bulk(hits: int, present: int) -> bool:
+    """Whether ``hits`` placeholder dates among ``present`` rows are excluded (in bulk)."""
+    return hits >= PLACEHOLDER_MIN_ROWS or hits >= PLACEHOLDER_MIN_SHARE * present
+
+
+def ambiguous_message(
+    where: str,
+    column: str,
+    n: int,
+    total: int,
+    examples: Sequence[str],
+    formats: tuple[str, str],
+    majority: bool | None,
+) -> str:
+    """The message of a large group of dates that could be day-first or month-first."""
+    day, month = formats
+    other = ""
+    if majority is not None:
+        other = (
+            f" (the file's other numeric dates are {'day' if majority else 'month'} first, "
+            f"so probably time_format={day if majority else month!r})"
+        )
+    return (
+        f"{where}: {_count(n, 'row')} of {column!r} ({n / total:.1%}) have "
+        f"dates such as {_quote(examples)} that could be day-first or "
+        f"month-first, and none of them has a part above 12 to settle it{other}. Pass "
+        f"time_format={day!r} (day first) or time_format={month!r} (month first) (CLI: "
+        f"--time-format '{day}'); the other rows keep their own formats, and a list such as "
+        f"time_format=[{day!r}, '%Y-%m-%d'] reads each row by the first format that fits."
+    )
+
+
+def mixed_message(
+    where: str,
+    column: str,
+    rows: tuple[int, int],
+    examples: tuple[Sequence[str], Sequence[str]],
+    formats: tuple[str, str],
+) -> str:
+    """The message of a group of dates written day-first in some rows, month-first in others."""
+    day, month = formats
+    return (
+        f"{where}: {column!r} mixes day-first dates ({rows[0]:,} rows, e.g. "
+        f"{_quote(examples[0])}) and month-first dates ({rows[1]:,} rows, e.g. "
+        f"{_quote(examples[1])}) written the same way, so dates such as '01/02/2019' cannot be "
+        f"placed. Fix the export, or pass time_format={day!r} (CLI: --time-format '{day}') "
+        f"to read the day-first rows (the month-first ones are then excluded), or "
+        f"time_format={month!r} for the other way."
+    )
+
+
+@dataclass
+class ColumnEvidence:
+    """What one read of (part of) a time column found and decided (see :class:`Deciding`).
+
+    ``total``: the column's rows with a value; ``groups``: the day/month groups' evidence by
+    their (day-first, month-first) formats, ``order``: the order each was read in (a group
+    whose formats two groups share and that were read in different orders has ``None``);
+    ``placeholder_rows`` / ``present_rows``: the rows on a placeholder date and the rows with a
+    time, ``placeholders``: whether they were excluded (None when there were none).
+    """
+
+    total: int = 0
+    hint: bool | None = None
+    groups: dict[tuple[str, str], OrderGroup] = field(default_factory=dict)
+    order: dict[tuple[str, str], Order | None] = field(default_factory=dict)
+    placeholder_rows: int = 0
+    present_rows: int = 0
+    placeholders: bool | None = None
+
+    def add(self, key: tuple[str, str], found: OrderGroup, choice: Order) -> None:
+        if key in self.groups:
+            self.groups[key] = self.groups[key] + found
+            if self.order[key] != choice:
+                self.order[key] = None  # never agrees: the part is read again, forced
+        else:
+            self.groups[key] = found
+            self.order[key] = choice
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """Whole-file decisions to force on a part: per column, the order of each day/month group
+    (by its formats) and whether placeholder dates are excluded."""
+
+    order: dict[str, dict[tuple[str, str], Order]] = field(default_factory=dict)
+    placeholders: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass
+class Deciding:
+    """A read of part of a file: it records its evidence per column in ``evidence``, never
+    raises for a mixed or ambiguous group (it reads it provisionally), and reads as
+    ``forced`` says where that is given."""
+
+    forced: Verdicts | None = None
+    evidence: dict[str, ColumnEvidence] = field(default_factory=dict)
+
+    def column(self, name: str) -> ColumnEvidence:
+        return self.evidence.setdefault(name, ColumnEvidence())
+
+    def forced_order(self, name: str) -> dict[tuple[str, str], Order]:
+        return {} if self.forced is None else self.forced.order.get(name, {})
+
+    def forced_placeholders(self, name: str) -> bool | None:
+        return None if self.forced is None else self.forced.placeholders.get(name)
+
+
+def decide_whole(parts: Sequence[dict[str, ColumnEvidence]], names: Sequence[str]) -> Verdicts:
+    """The decisions ``read_times``/``finish_times`` take on the concatenated parts.
+
+    ``parts`` are the parts' ``Deciding.evidence`` in file order, ``names`` their files (for
+    messages). Every rule is a function of row counts that add up over the parts, so the
+    verdicts are the concatenated file's (see ``hotspot.scale.read`` for the fine print).
+
+    Raises
+    ------
+    HotspotInputError
+        As a whole file would: a group of dates mixes both orders in large numbers, or a
+        large group has no evidence of its order (the message names the files).
+    """
+    columns = list(dict.fromkeys(c for part in parts for c in part))
+    verdicts = Verdicts()
+    for name in columns:
+        here = [(f, part[name]) for f, part in zip(names, parts, strict=True) if name in part]
+        total = sum(ev.total for _, ev in here)
+        hint = next((ev.hint for _, ev in here if ev.hint is not None), None)
+        merged: dict[tuple[str, str], OrderGroup] = {}
+        for _, ev in here:
+            for key, g in ev.groups.items():
+                merged[key] = merged[key] + g if key in merged else g
+        keys = sorted(merged, key=lambda k: -merged[k].rows)
+        groups = [merged[k] for k in keys]
+        choices, majority = decide_order(groups, total, hint)
+        for problem in ("mixed", "ambiguous"):
+            for key, g, (_, _, found) in zip(keys, groups, choices, strict=True):
+                if found != problem:
+                    continue
+                files = [f for f, ev in here if key in ev.groups and ev.groups[key].sensitive]
+                where = f"{len(files):,} files read together ({', '.join(files[:5])}"
+                where += ", …)" if len(files) > 5 else ")"
+                if problem == "mixed":
+                    raise HotspotInputError(
+                        mixed_message(
+                            where,
+                            name,
+                            (g.day, g.month),
+                            (g.day_examples, g.month_examples),
+                            key,
+                        )
+                    )
+                raise HotspotInputError(
+                    ambiguous_message(
+                        where, name, g.unsure, total, g.unsure_examples, key, majority
+                    )
+                )
+        verdicts.order[name] = {k: c[0] for k, c in zip(keys, choices, strict=True)}
+        hits = sum(ev.placeholder_rows for _, ev in here)
+        if hits:
+            present = sum(ev.present_rows for _, ev in here)
+            verdicts.placeholders[name] = placeholders_in_bulk(hits, present)
+    return verdicts
+
+
+def agrees(
+    evidence: dict[str, ColumnEvidence], verdicts: Verdicts, *, placeholders: bool = True
+) -> bool:
+    """Whether a part decided as ``verdicts`` wherever its own rows depend on it (the
+    day/month orders, and with ``placeholders`` the placeholder verdicts too)."""
+
+    def read_as(choice: Order | None, g: OrderGroup) -> Order | None:
+        # without unsure rows, excluding them is reading the group day-first
+        return True if choice == EXCLUDE and not g.unsure else choice
+
+    for name, ev in evidence.items():
+        for key, g in ev.groups.items():
+            wanted = verdicts.order.get(name, {}).get(key)
+            if g.sensitive and read_as(ev.order[key], g) != read_as(wanted, g):
+                return False
+        if placeholders and ev.placeholder_rows:
+            if ev.placeholders != verdicts.placeholders.get(name):
+                return False
+    return True
+
+
 class _Reader:
     """Reads the distinct text values of one column, group by group."""
 
-    def __init__(self, uniques: pd.Series, counts: np.ndarray, where: str, column: str) -> None:
+    def __init__(
+        self,
+        uniques: pd.Series,
+        counts: np.ndarray,
+        where: str,
+        column: str,
+        deciding: Deciding | None = None,
+    ) -> None:
+        self.deciding = deciding
         self.text = uniques
         self.counts = counts
         self.total = int(counts.sum())
@@ -344,9 +664,6 @@ class _Reader:
 
     def rows(self, idx: np.ndarray) -> int:
         return int(self.counts[idx].sum())
-
-    def large(self, rows: int) -> bool:
-        return rows >= AMBIGUOUS_MIN_ROWS and rows >= AMBIGUOUS_MIN_SHARE * self.total
 
     def assign(
         self, idx: np.ndarray, parsed: pd.Series, aware: bool, label: str, comment: str = ""
@@ -565,46 +882,41 @@ class _Reader:
         return _DayMonth(group, day_fmt, month_fmt, by_day, by_month, aware)
 
     def day_month(self, groups: list[_DayMonth], hint: bool | None) -> None:
-        settled: list[tuple[_DayMonth, bool]] = []
-        open_groups: list[_DayMonth] = []
-        votes = {True: 0, False: 0}
-        for g in groups:
-            day_rows = self.rows(g.members[g.ok_day & ~g.ok_month])
-            month_rows = self.rows(g.members[g.ok_month & ~g.ok_day])
-            if day_rows or month_rows:
-                day_first = day_rows >= month_rows
-                minority = month_rows if day_first else day_rows
-                if minority and self.large(minority):
-                    self._raise_mixed(g, day_rows, month_rows)
-                votes[day_first] += self.rows(g.members)
-                settled.append((g, day_first))
-            else:
-                open_groups.append(g)
-        for g, day_first in settled:
-            self._take(g, day_first, "some days are above 12")
-        majority = None
-        if votes[True] != votes[False]:
-            majority = votes[True] > votes[False]
-        for g in open_groups:
-            unsure = g.ok_day & g.ok_month & (g.by_day != g.by_month).to_numpy()
-            if hint is not None:
-                self._take(g, hint, "the order of the time_format= given")
-            elif not unsure.any():
-                self._take(g, True, "day and month are equal")
-            elif self.large(self.rows(g.members[unsure])):
-                self._raise_ambiguous(g, g.members[unsure], majority)
-            elif majority is not None:
-                side = "day" if majority else "month"
-                self._take(g, majority, f"{side} first like the file's other numeric dates")
-            else:
-                self.exclude(g.members[unsure], "ambiguous day/month")
-                self._take(g, True, "day and month are equal", ~unsure)
-                self.notes.append(
-                    f"ambiguous day/month: {_count(self.rows(g.members[unsure]), 'row')} of "
-                    f"{self.column!r} (dates such as {_quote(self.text.iloc[g.members[unsure]])}) "
-                    "could be day-first or month-first and no other date in the file settles "
-                    f"it: excluded. Pass time_format={g.day_fmt!r} or {g.month_fmt!r} to read them"
-                )
+        found = [_order_evidence(g, self.counts, self.text) for g in groups]
+        choices, majority = decide_order(found, self.total, hint)
+        if self.deciding is None:  # a whole file: a large mixed or ambiguous group raises
+            for g, (_, _, problem) in zip(groups, choices, strict=True):
+                if problem == "mixed":
+                    self._raise_mixed(g)
+            for g, (_, _, problem) in zip(groups, choices, strict=True):
+                if problem == "ambiguous":
+                    self._raise_ambiguous(g, g.members[_unsure(g)], majority)
+        column = self.deciding.column(self.column) if self.deciding is not None else None
+        forced = self.deciding.forced_order(self.column) if self.deciding is not None else {}
+        if column is not None:
+            column.hint = hint
+        # the groups with evidence first, then the open ones (the order of their notes)
+        order = [i for i, e in enumerate(found) if e.day or e.month]
+        order += [i for i, e in enumerate(found) if not (e.day or e.month)]
+        for i in order:
+            g, (choice, why, _) = groups[i], choices[i]
+            key = (g.day_fmt, g.month_fmt)
+            if key in forced:
+                choice, why = forced[key], "as decided for all the files read together"
+            if column is not None:
+                column.add(key, found[i], choice)
+            if choice != EXCLUDE:
+                self._take(g, bool(choice), why)
+                continue
+            unsure = _unsure(g)
+            self.exclude(g.members[unsure], "ambiguous day/month")
+            self._take(g, True, "day and month are equal", ~unsure)
+            self.notes.append(
+                f"ambiguous day/month: {_count(self.rows(g.members[unsure]), 'row')} of "
+                f"{self.column!r} (dates such as {_quote(self.text.iloc[g.members[unsure]])}) "
+                "could be day-first or month-first and no other date in the file settles "
+                f"it: excluded. Pass time_format={g.day_fmt!r} or {g.month_fmt!r} to read them"
+            )
 
     def _take(
         self, g: _DayMonth, day_first: bool, why: str, among: np.ndarray | None = None
@@ -630,34 +942,32 @@ class _Reader:
             self.exclude(remaining, "unparseable time")
 
     def _raise_ambiguous(self, g: _DayMonth, unsure: np.ndarray, majority: bool | None) -> None:
-        day, month = g.day_fmt, g.month_fmt
-        n = self.rows(unsure)
-        other = ""
-        if majority is not None:
-            other = (
-                f" (the file's other numeric dates are {'day' if majority else 'month'} first, "
-                f"so probably time_format={day if majority else month!r})"
-            )
         raise HotspotInputError(
-            f"{self.where}: {_count(n, 'row')} of {self.column!r} ({n / self.total:.1%}) have "
-            f"dates such as {_quote(self.text.iloc[unsure])} that could be day-first or "
-            f"month-first, and none of them has a part above 12 to settle it{other}. Pass "
-            f"time_format={day!r} (day first) or time_format={month!r} (month first) (CLI: "
-            f"--time-format '{day}'); the other rows keep their own formats, and a list such as "
-            f"time_format=[{day!r}, '%Y-%m-%d'] reads each row by the first format that fits."
+            ambiguous_message(
+                self.where,
+                self.column,
+                self.rows(unsure),
+                self.total,
+                list(self.text.iloc[unsure].iloc[:3]),
+                (g.day_fmt, g.month_fmt),
+                majority,
+            )
         )
 
-    def _raise_mixed(self, g: _DayMonth, day_rows: int, month_rows: int) -> None:
-        day_ex = self.text.iloc[g.members[g.ok_day & ~g.ok_month]]
-        month_ex = self.text.iloc[g.members[g.ok_month & ~g.ok_day]]
-        day, month = g.day_fmt, g.month_fmt
+    def _raise_mixed(self, g: _DayMonth) -> None:
+        day_only = g.ok_day & ~g.ok_month
+        month_only = g.ok_month & ~g.ok_day
         raise HotspotInputError(
-            f"{self.where}: {self.column!r} mixes day-first dates ({day_rows:,} rows, e.g. "
-            f"{_quote(day_ex)}) and month-first dates ({month_rows:,} rows, e.g. "
-            f"{_quote(month_ex)}) written the same way, so dates such as '01/02/2019' cannot be "
-            f"placed. Fix the export, or pass time_format={day!r} (CLI: --time-format '{day}') "
-            f"to read the day-first rows (the month-first ones are then excluded), or "
-            f"time_format={month!r} for the other way."
+            mixed_message(
+                self.where,
+                self.column,
+                (self.rows(g.members[day_only]), self.rows(g.members[month_only])),
+                (
+                    list(self.text.iloc[g.members[day_only]].iloc[:3]),
+                    list(self.text.iloc[g.members[month_only]].iloc[:3]),
+                ),
+                (g.day_fmt, g.month_fmt),
+            )
         )
 
     # -- summary ----------------------------------------------------------------------------------
@@ -702,6 +1012,7 @@ def read_times(
     time_format: str | Sequence[str] | None = None,
     source: str = "the data",
     column: str | None = None,
+    deciding: Deciding | None = None,
 ) -> RawTimes:
     """Read a time column as written: wall-clock times, or UTC instants where an offset was given.
 
@@ -714,6 +1025,10 @@ def read_times(
         automatically.
     source, column : str, optional
         The file and column, for messages.
+    deciding : Deciding, optional
+        For a part of a file (``hotspot.scale``): record the evidence of the whole-file
+        decisions, never raise for a mixed or ambiguous group, and read as its ``forced``
+        verdicts say.
 
     Returns
     -------
@@ -733,19 +1048,28 @@ def read_times(
         times, reasons = _to_ns(values.reset_index(drop=True))
         missing = values.isna().to_numpy()
         reasons[missing] = "missing time"
-        return RawTimes(index, times, np.full(n, aware), reasons, False, [], [])
+        return RawTimes(index, times, np.full(n, aware), reasons, False, [], [], column)
     formats = _as_formats(time_format)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if not len(uniques):
         nat = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         return RawTimes(
-            index, nat, np.zeros(n, bool), np.full(n, "missing time", object), False, [], []
+            index,
+            nat,
+            np.zeros(n, bool),
+            np.full(n, "missing time", object),
+            False,
+            [],
+            [],
+            column,
         )
     text = _as_text(uniques)
     blank = (text == "") | text.isin(["nan", "NaT", "None", "<NA>"])
     codes = np.where(blank.to_numpy()[np.maximum(codes, 0)] & (codes >= 0), -1, codes)
     counts = np.bincount(codes[codes >= 0], minlength=len(text))
-    reader = _Reader(text, counts, source, column)
+    reader = _Reader(text, counts, source, column, deciding)
+    if deciding is not None:
+        deciding.column(column).total = reader.total
     reader.exclude(np.flatnonzero(blank.to_numpy() | (counts == 0)), "missing time")
     reader.given_formats(formats)
     hints = {h for h in map(_day_first_of, formats) if h is not None}
@@ -766,6 +1090,7 @@ def read_times(
         month_only,
         reader.notes,
         reader.causes,
+        column,
     )
 
 
@@ -786,17 +1111,26 @@ def _placeholders(
     notes: list[str],
     causes: list[str],
     as_read: np.ndarray,
+    deciding: Deciding | None = None,
 ) -> None:
     """Exclude bulk placeholder dates (midnight on 1899-12-30/31, 1900-01-01, 1970-01-01):
-    in local time, or as read (``as_read``: the rows whose value before conversion is one)."""
+    in local time, or as read (``as_read``: the rows whose value before conversion is one).
+    With ``deciding``: record the counts, and follow its forced verdict when it has one."""
     hit = _placeholder_hits(local) | as_read
     hit &= reasons == None  # noqa: E711 (elementwise)
     n = int(hit.sum())
+    present = int(np.sum(reasons != "missing time"))
+    bulk = placeholders_in_bulk(n, present)
+    if deciding is not None:
+        forced = deciding.forced_placeholders(raw.column)
+        bulk = bulk if forced is None else forced
+        column = deciding.column(raw.column)
+        column.placeholder_rows, column.present_rows = n, present
+        column.placeholders = bulk if n else None
     if not n:
         return
-    present = int(np.sum(reasons != "missing time"))
     found = sorted({str(v)[:10] for v in local[hit]})
-    if n >= PLACEHOLDER_MIN_ROWS or n >= PLACEHOLDER_MIN_SHARE * present:
+    if bulk:
         reasons[hit] = "placeholder date"
         message = (
             f"{_count(n, 'row')} dated {', '.join(found)} at midnight, a placeholder exports use for "
@@ -865,6 +1199,7 @@ def finish_times(
     hours: pd.Series | None = None,
     timezone: str | None = None,
     overwrite: bool = False,
+    deciding: Deciding | None = None,
 ) -> ParsedTimes:
     """Local wall-clock times from :func:`read_times`: offsets converted, hours added.
 
@@ -878,6 +1213,8 @@ def finish_times(
     overwrite : bool, default=False
         Work in ``raw``'s own arrays instead of copies (two per-row arrays less at the peak),
         for a caller that does not use ``raw`` again.
+    deciding : Deciding, optional
+        For a part of a file: record the placeholder counts, follow its forced verdict.
 
     Returns
     -------
@@ -896,7 +1233,7 @@ def finish_times(
         n = int(raw.aware.sum())
         where = "UTC" if zone == "UTC" else f"{zone} local time"
         notes.append(f"{_count(n, 'time')} carried a UTC offset; converted to {where}")
-    _placeholders(raw, values, reasons, notes, causes, as_read)
+    _placeholders(raw, values, reasons, notes, causes, as_read, deciding)
     del as_read
     times = pd.Series(values, index=raw.index)
     resolution = None

@@ -7,7 +7,9 @@ excluded rows with its reason; ``rows_read == rows_kept + rows_excluded`` always
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import geopandas as gpd
@@ -25,7 +27,16 @@ from hotspot._validate import check_study_area
 from hotspot.errors import HotspotInputError
 from hotspot.incidents._schema import detect_schema
 from hotspot.incidents._sources import read_source
-from hotspot.incidents._timeparse import finish_times, long_tail, read_times
+from hotspot.incidents._timeparse import (
+    ColumnEvidence,
+    Deciding,
+    Verdicts,
+    agrees,
+    decide_whole,
+    finish_times,
+    long_tail,
+    read_times,
+)
 from hotspot.incidents._timezones import (
     implausible,
     local_zone,
@@ -60,6 +71,20 @@ REASONS = (
 )
 _CODE = {reason: i + 1 for i, reason in enumerate(REASONS)}
 TIME_REASONS = REASONS[REASONS.index("missing time") : REASONS.index("time in the future") + 1]
+
+__all__ = [
+    "ColumnEvidence",
+    "Deciding",
+    "Verdicts",
+    "agrees",
+    "decide_whole",
+    "read_incidents",
+    "read_part",
+    "reading_part",
+]
+
+# Set while :func:`read_part` reads: the part's record of its whole-file decisions.
+_PART: ContextVar[Deciding | None] = ContextVar("hotspot_read_part", default=None)
 
 
 class _Reasons:
@@ -236,6 +261,7 @@ def read_incidents(
     >>> len(inc), inc.crs.to_epsg(), hs.excluded_incidents(inc)["reason"].tolist()
     (2, 27700, ['coordinates at (0, 0)'])
     """
+    deciding = _PART.get()
     frame, name = read_source(
         source,
         encoding=encoding,
@@ -299,7 +325,11 @@ def read_incidents(
     causes: list[str] = []
     if "time" in roles:
         raw = read_times(
-            frame[roles["time"]], time_format=time_format, source=name, column=roles["time"]
+            frame[roles["time"]],
+            time_format=time_format,
+            source=name,
+            column=roles["time"],
+            deciding=deciding,
         )
         raw_end = None
         if "time_end" in roles:
@@ -308,6 +338,7 @@ def read_incidents(
                 time_format=time_format,
                 source=name,
                 column=roles["time_end"],
+                deciding=deciding,
             )
         if raw.aware.any() or (raw_end is not None and raw_end.aware.any()):
             zone, zone_reason = _local_zone(timezone, schema, xs, ys, reasons.kept, out_crs)
@@ -321,6 +352,7 @@ def read_incidents(
             hours=frame[roles["hour"]] if "hour" in roles else None,
             timezone=zone,
             overwrite=True,
+            deciding=deciding,
         )
         notes.extend(parsed.notes)
         causes.extend(parsed.causes)
@@ -331,7 +363,7 @@ def read_incidents(
         resolution = parsed.resolution
         del raw, parsed, labels  # their per-row arrays are not needed any more
         if raw_end is not None:
-            ends = finish_times(raw_end, timezone=zone, overwrite=True)
+            ends = finish_times(raw_end, timezone=zone, overwrite=True, deciding=deciding)
             notes.extend(f"window end: {note}" for note in ends.notes)
             window_end, window_labels = window_ends(times, ends.times, ends.reasons)
             del raw_end, ends
@@ -430,7 +462,7 @@ def read_incidents(
             f"{first_rows(excluded_rows.index)}. Fix them, or drop strict=True to exclude them "
             "and list them with hotspot.excluded_incidents()."
         )
-    if len(incidents) == 0:
+    if len(incidents) == 0 and deciding is None:  # (a part of a file may be all bad rows)
         likely = _likely_causes(frame, roles, counts, causes)
         why = f" Likely cause: {' '.join(likely)}" if likely else ""
         raise HotspotInputError(
@@ -464,6 +496,44 @@ def read_incidents(
         summary += f", excluded {report.rows_excluded:,} ({_describe(counts)})"
     announce(f"{summary}; projected to {report.crs}. See hotspot.load_report().", quiet=quiet)
     return incidents
+
+
+def read_part(
+    source: Any, *, forced: Verdicts | None = None, **options: Any
+) -> tuple[gpd.GeoDataFrame, Deciding]:
+    """:func:`read_incidents` on one part of a larger file (a partition of ``hotspot.scale``).
+
+    Three differences, for a reader that sums the parts: the evidence of the decisions that
+    look at the whole time column (the day/month order of each group of dates, placeholder
+    dates in bulk) is recorded and returned (``Deciding.evidence``); a mixed or ambiguous
+    group of dates is read provisionally instead of raising (the whole file decides, see
+    :func:`decide_whole`); ``forced`` verdicts, the whole file's, replace the part's own; and a
+    part whose every row is excluded gives no incidents and its load report instead of an
+    error. ``options`` are ``read_incidents``'.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"lat": [53.80, 53.79], "lon": [-1.55, -1.54],
+    ...                    "date": ["01/02/2024", "03/04/2024"]})
+    >>> inc, deciding = read_part(df, quiet=True)
+    >>> len(inc), list(deciding.evidence["date"].groups.values())[0].unsure
+    (0, 2)
+    """
+    with reading_part(forced) as deciding:
+        incidents = read_incidents(source, **options)
+    return incidents, deciding
+
+
+@contextmanager
+def reading_part(forced: Verdicts | None = None) -> Iterator[Deciding]:
+    """Within it, :func:`read_incidents` reads as :func:`read_part` says (in this thread)."""
+    deciding = Deciding(forced)
+    token = _PART.set(deciding)
+    try:
+        yield deciding
+    finally:
+        _PART.reset(token)
 
 
 def _plain_range(time_range: Any) -> list[str] | str | None:

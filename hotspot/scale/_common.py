@@ -38,6 +38,24 @@ def compute(client: Any, *things: Any) -> tuple[Any, ...]:
     return dask.compute(*things, scheduler=client)
 
 
+def selection_of(lazy: Any) -> str | None:
+    """The lazy incidents' selection in words (``LazyIncidents.where``), or None."""
+    return lazy.selection_label() if hasattr(lazy, "selection_label") else None
+
+
+def check_found_rows(lazy: Any, n_found: int, rows_kept: int) -> None:
+    """Refuse a count or cube of no incidents, naming the selection when it is the cause."""
+    if n_found:
+        return
+    label = selection_of(lazy)
+    if label is not None and rows_kept:
+        raise HotspotInputError(
+            f"the selection where({label}) kept none of the {rows_kept:,} incidents read from "
+            "the files; check the values (e.g. lazy.frame['category'].unique().compute())."
+        )
+    raise HotspotInputError("incidents is empty: there is nothing to analyse.")
+
+
 def tree_reduce(items: list[Any], combine: Any, name: str) -> Any:
     """One delayed result from many: ``combine(*group)`` over groups of ``SPLIT_EVERY``,
     level by level (no task holds more than a few partitions' results)."""

@@ -38,6 +38,7 @@ from hotspot.grid.cells import count_incidents as count_in_memory
 from hotspot.scale._common import (
     X,
     Y,
+    check_found_rows,
     compute,
     dask_modules,
     dense,
@@ -46,6 +47,7 @@ from hotspot.scale._common import (
     merge_tallies,
     place_records,
     place_tally,
+    selection_of,
     tally,
     tree_reduce,
 )
@@ -188,15 +190,18 @@ def count_lazy(
     """:func:`count_incidents` (the work behind ``LazyIncidents.count_incidents``)."""
     dask, _ = dask_modules()
     check_lazy_inputs(lazy, cells, incident_weights, "count_incidents")
+    lazy = lazy.settled_or_self()
     # the cells' locator, not the cells: a regular grid's indices only (see CellLocator)
     cells_task = dask.delayed(cell_locator(cells), name=f"hotspot-cells-{uuid.uuid4().hex}")
     counter = dask.delayed(count_partition, pure=True)
     parts = [counter(frame, cells_task, incident_weights) for frame in lazy.frames]
     total = tree_reduce(parts, combine_counts, f"hotspot-count-{dask.base.tokenize(*parts)}")
     found, reports = compute(lazy.client, total, lazy.reports)
+    settled = lazy.settle(reports)
+    if settled is not lazy:  # partitions read again with the whole archive's decisions
+        return count_lazy(settled, cells, incident_weights=incident_weights, quiet=quiet)
     report = lazy.summed_report(list(reports))
-    if found["n"] == 0:
-        raise HotspotInputError("incidents is empty: there is nothing to analyse.")
+    check_found_rows(lazy, found["n"], report.rows_kept)
     _check_overlap(found["bounds"], cells)
     method = found["method"]
     counts = dense(found["tally"], len(cells)).astype(np.int64)
@@ -246,6 +251,8 @@ def count_lazy(
         )
         params.update(weighted_column="count_weighted", incident_weights=incident_weights)
     extra: dict[str, Any] = {"counts": counted, "incidents_report": report.to_dict()}
+    if selection_of(lazy) is not None:
+        extra["selection"] = selection_of(lazy)
     places = place_records(found["places"]) if int(counts.sum()) else None
     if places is not None:
         extra["places"] = places

@@ -44,12 +44,14 @@ from hotspot.grid.cube import (
 from hotspot.scale._common import (
     X,
     Y,
+    check_found_rows,
     compute,
     dask_modules,
     merge_places,
     merge_tallies,
     place_records,
     place_tally,
+    selection_of,
     tally,
     tree_reduce,
 )
@@ -236,6 +238,7 @@ def cube_lazy(
     func = "space_time_cube"
     dask, _ = dask_modules()
     check_lazy_inputs(lazy, cells, incident_weights, func)
+    lazy = lazy.settled_or_self()
     period, multiple, base = parse_freq(freq, func)
     if aoristic is not False:
         raise HotspotInputError(
@@ -270,6 +273,18 @@ def cube_lazy(
                 f"hotspot-times-{dask.base.tokenize(*lazy.frames)}",
             )
             (t_first, _), reports = compute(lazy.client, span, lazy.reports)
+            settled = lazy.settle(reports)
+            if settled is not lazy:  # partitions read again with the whole archive's decisions
+                return cube_lazy(
+                    settled,
+                    cells,
+                    freq,
+                    start=start,
+                    end=end,
+                    aoristic=aoristic,
+                    incident_weights=incident_weights,
+                    quiet=quiet,
+                )
             _check_found(lazy.summed_report(list(reports)), t_first, base, freq)
             first_ord = pd.Period(t_first, freq=period).ordinal
         if last_ord >= first_ord:
@@ -301,8 +316,21 @@ def cube_lazy(
         lazy.reports,
         *trees,
     )
+    settled = lazy.settle(reports)
+    if settled is not lazy:  # partitions read again with the whole archive's decisions
+        return cube_lazy(
+            settled,
+            cells,
+            freq,
+            start=start,
+            end=end,
+            aoristic=aoristic,
+            incident_weights=incident_weights,
+            quiet=quiet,
+        )
     report = lazy.summed_report(list(reports))
-    t_first, t_last = found["span"] if found["n"] else (None, None)
+    check_found_rows(lazy, found["n"], report.rows_kept)
+    t_first, t_last = found["span"]
     _check_found(report, t_first, base, freq)
     if first_ord is None:
         first_ord = pd.Period(t_first, freq=period).ordinal
@@ -390,6 +418,8 @@ def cube_lazy(
     if places:
         attrs["places"] = places
     attrs["incidents_report"] = report.to_dict()
+    if selection_of(lazy) is not None:
+        attrs["selection"] = selection_of(lazy)
     if weight_accounting is not None:
         attrs["incident_weights"] = weight_accounting
     return SpaceTimeCube(

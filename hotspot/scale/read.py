@@ -31,22 +31,51 @@ each ``read_incidents`` call (longitude/latitude sources), or, for a source whos
 ``read_incidents`` chooses otherwise (a GeoParquet in degrees, x/y in feet), by reprojecting
 the partition to it. Give ``crs=`` (and ``timezone=``) to decide them yourself.
 
-**Validation that reads the whole file runs per partition.** A few of ``read_incidents``'
-checks look at the rest of the file: placeholder dates are excluded "in bulk" (10 rows or
-0.5 % of the rows), rows whose latitude and longitude are swapped are found against the bulk
-of the points, the day/month order of ``01/02/2019``-like dates and time formats are read
-from a group of values. With partitions of thousands of rows these decide as on the whole
-file; on small partitions they may not (a single placeholder date is "in bulk" in a
-partition of under 200 rows). Pass ``time_format=`` to pin the formats. Everything per-row
-(missing or non-numeric coordinates, (0, 0), unparseable or missing times, study area,
+**Decisions that read the whole file are taken on the whole archive.** A few of
+``read_incidents``' decisions look at the rest of the file: the day/month order of each group
+of ``01/02/2019``-like dates (settled by the rows whose day is above 12, weighted by rows; an
+open group follows the majority; a large ambiguous group raises, a small one is excluded as
+"ambiguous day/month") and placeholder dates "in bulk" (10 rows or 0.5 % of the rows with a
+time). Alone, a partition can decide otherwise than the concatenated file: in an archive of
+weekly files of ``dd/mm/yyyy`` dates, the week of 1–7 February has no day above 12 and would
+raise; three placeholder dates are bulk in 100 rows but not in 10,000. So each partition is
+read with :func:`hotspot.incidents.read.reading_part`: it never raises for an ambiguous or
+mixed group (it reads it provisionally, by its own majority or day-first) and its report
+(:class:`PartitionReport`) records the evidence and what it chose: per time column, per group
+of dates (keyed by its day-first and month-first formats) the rows read day-first only,
+month-first only, both ways as different dates, neither way, and in all, and the column's
+rows; the placeholder rows, the rows with a time, and whether they were excluded.
+:meth:`LazyIncidents.settle` sums the evidence and applies the in-memory rules to the sums
+(``decide_whole``); when every partition chose the same, nothing more happens (no text dates,
+or partitions that agree: no extra cost). The partitions that chose otherwise, wherever
+their own rows depend on it, are read again with the archive's decisions forced, and a
+decision that is "raise" raises the in-memory message, naming the files. The order is settled
+before placeholders (a placeholder such as ``30/12/1899`` exists only day-first): if any order
+changed, those partitions' reports are computed once more before the placeholder verdict.
+
+Why the sums decide as the concatenated file: every rule is a function of row counts over the
+column (the group's day-only, month-only, unsure rows and all its rows, the votes of the
+settled groups, the column's rows; the placeholder rows and rows with a time), and the rows of
+the concatenated file are the partitions' rows, group by group, because a group is the values
+of one shape read with the formats of that shape. The messages' examples are the first three
+distinct values of the concatenated file (each partition keeps its first three). Fine print:
+``read_incidents`` reads the commonest format of a column of over 2,000 distinct values in one
+pass (``_dominant``); its day/month group is then every value that one of the two formats
+reads, which for day/month shapes is the shape's group again. Two groups of one file that
+share both formats are summed as one (their orders compared as one). A ``time_end`` column is
+decided as a column of its own, as in memory; an ``hour`` column is added after the
+placeholders are counted, as in memory. Not summed, and still decided per partition: rows
+whose latitude and longitude are swapped are found against the partition's own points
+(percentiles do not add up); numbers in a time column are read as Excel serials or epoch
+times by the partition's majority; the formats of other text are guessed from a sample of
+the partition's values. Pass ``time_format=`` to pin formats. Everything per-row (missing
+or non-numeric coordinates, (0, 0), unparseable or missing times, study area,
 ``time_range``) is identical by construction.
 
 **Empty files and files of only bad rows.** ``read_incidents`` refuses both (there is
 nothing to analyse); a partition may be either. An empty file gives a partition of no rows
-and a report of none read; a file whose every row is excluded is read again with one row
-known to be good (the first kept row of the first partition) added at its end, so that
-``read_incidents`` reports the reason of each of its rows; the added row is then taken out
-of the frame and of the report.
+and a report of none read; a file whose every row is excluded gives no rows and the report
+of its rows (``reading_part`` returns it instead of raising).
 """
 
 from __future__ import annotations
@@ -54,6 +83,7 @@ from __future__ import annotations
 import dataclasses
 import glob as globbing
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,10 +97,18 @@ from pyproj import CRS
 from hotspot._messages import announce
 from hotspot.errors import HotspotInputError
 from hotspot.incidents.load_report import LoadReport
-from hotspot.incidents.read import REASONS, read_incidents
+from hotspot.incidents.read import (
+    REASONS,
+    Verdicts,
+    agrees,
+    decide_whole,
+    read_incidents,
+    reading_part,
+)
 from hotspot.scale._common import X, Y, compute, dask_modules
 from hotspot.scale.count import count_lazy
 from hotspot.scale.cube import cube_lazy
+from hotspot.scale.select import Condition, apply_conditions, conditions_from, describe
 
 __all__ = ["LazyIncidents", "read_partitions"]
 
@@ -123,11 +161,12 @@ def partition_paths(path_or_glob: Any, func: str = "read_partitions") -> list[st
 
 
 @dataclass(frozen=True)
-class _Fallback:
-    """What a partition task needs to read a file that ``read_incidents`` refuses."""
+class PartitionReport(LoadReport):
+    """A partition's :class:`hotspot.LoadReport` with what its read decided from the whole of
+    its time columns (``decisions``: column → evidence, see ``hotspot.incidents.read``),
+    summed by :meth:`LazyIncidents.settle`."""
 
-    row: pd.DataFrame  # one raw row known to be kept
-    csv: dict[str, Any]  # how the first partition's text was read (sep, decimal, encoding)
+    decisions: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _raw_frame(path: str, csv: dict[str, Any]) -> pd.DataFrame:
@@ -186,22 +225,31 @@ def _conform(frame: pd.DataFrame, meta: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _read(
-    source: str | pd.DataFrame, options: dict[str, Any], target: CRS | None
-) -> tuple[gpd.GeoDataFrame, LoadReport]:
-    """``read_incidents`` on a file (or frame), reprojected to ``target`` when it chose
-    another CRS (a GeoParquet in degrees, x/y in feet: it picks the UTM zone of each
-    partition's own median point)."""
-    incidents = read_incidents(source, **options, quiet=True)
+    source: str | pd.DataFrame,
+    options: dict[str, Any],
+    target: CRS | None,
+    forced: Verdicts | None = None,
+) -> tuple[gpd.GeoDataFrame, PartitionReport]:
+    """``read_incidents`` on a file as one part of the whole (``reading_part``: its whole-file
+    decisions recorded, or ``forced``; no error when every row is excluded), reprojected to
+    ``target`` when it chose another CRS (a GeoParquet in degrees, x/y in feet: it picks the
+    UTM zone of each partition's own median point)."""
+    with reading_part(forced) as deciding:
+        incidents = read_incidents(source, **options, quiet=True)
     report = incidents.attrs["hotspot"]["load_report"]
+    changes: dict[str, Any] = {}
+    if not len(incidents):
+        changes.update(notes=(*report.notes, "every row was excluded"))
     if target is not None and not CRS.from_user_input(incidents.crs).equals(target):
         label = _crs_label(target)
         incidents = incidents.to_crs(target)
-        report = dataclasses.replace(
-            report,
+        changes.update(
             crs=label,
             crs_reason=f"{report.crs_reason}; reprojected to {label}, the first partition's",
         )
-    return incidents, report
+    values = {f.name: getattr(report, f.name) for f in dataclasses.fields(LoadReport)}
+    values.update(changes, decisions=deciding.evidence)
+    return incidents, PartitionReport(**values)
 
 
 def read_partition(
@@ -210,83 +258,65 @@ def read_partition(
     target: CRS | None = None,
     meta: pd.DataFrame | None = None,
     template: LoadReport | None = None,
-    fallback: _Fallback | None = None,
-) -> tuple[pd.DataFrame, LoadReport]:
+    csv: dict[str, Any] | None = None,
+    forced: Verdicts | None = None,
+) -> tuple[pd.DataFrame, PartitionReport]:
     """One partition file read by :func:`hotspot.read_incidents`: (kept rows, load report).
 
-    An empty file gives no rows and a report of none read (after ``template``, the first
-    partition's report); a file of only bad rows is read with ``fallback.row`` added and that
-    row taken out again (see the module's notes).
+    The report records the evidence of the partition's whole-file decisions; ``forced``
+    verdicts (the whole archive's, see :meth:`LazyIncidents.settle`) replace its own. A file
+    of only bad rows gives no rows and their report; an empty file no rows and a report of
+    none read (after ``template``, the first partition's report; ``csv``: how its text was
+    read).
     """
     try:
-        incidents, report = _read(path, options, target)
+        incidents, report = _read(path, options, target, forced)
     except HotspotInputError as err:
-        if template is None:
-            raise
-        raw = _raw_frame(path, fallback.csv if fallback is not None else {})
-        if len(raw) == 0:
-            report = dataclasses.replace(
-                template,
-                source=path,
-                rows_read=0,
-                rows_kept=0,
-                excluded={},
-                excluded_rows=template.excluded_rows.iloc[:0],
-                time_min=None,
-                time_max=None,
-                notes=("an empty file",),
-                windows=None if template.windows is None else {},
-            )
-            empty = meta.iloc[:0].copy() if meta is not None else pd.DataFrame()
-            return empty, report
-        if fallback is None:
-            raise
-        extra = fallback.row.copy()
-        label = len(raw) if isinstance(raw.index, pd.RangeIndex) else "hotspot-added-row"
-        extra.index = pd.Index([label])
-        added = pd.concat([raw, extra[[c for c in extra.columns if c in raw.columns]]])
-        if isinstance(raw, gpd.GeoDataFrame):
-            added = gpd.GeoDataFrame(added, geometry=raw.geometry.name, crs=raw.crs)
         try:
-            incidents, before = _read(added, options, target)
-        except HotspotInputError:
+            empty_file = template is not None and not len(_raw_frame(path, csv or {}))
+        except Exception:
             raise err from None
-        if len(incidents) != 1 or incidents.index[0] != label:
-            raise err from None
-        report = dataclasses.replace(
-            before,
-            source=path,
-            rows_read=before.rows_read - 1,
-            rows_kept=0,
-            time_min=None,
-            time_max=None,
-            notes=("every row was excluded",),
-            windows=None if before.windows is None else {},
+        if not empty_file:
+            raise
+        report = PartitionReport(
+            **{
+                **{f.name: getattr(template, f.name) for f in dataclasses.fields(LoadReport)},
+                "source": path,
+                "rows_read": 0,
+                "rows_kept": 0,
+                "excluded": {},
+                "excluded_rows": template.excluded_rows.iloc[:0],
+                "time_min": None,
+                "time_max": None,
+                "notes": ("an empty file",),
+                "windows": None if template.windows is None else {},
+            }
         )
-        return _conform(_as_frame(incidents.iloc[:0]), meta), report
+        empty = meta.iloc[:0].copy() if meta is not None else pd.DataFrame()
+        return empty, report
     return _conform(_as_frame(incidents), meta), report
 
 
 def _first_partition(
-    path: str, options: dict[str, Any], csv: dict[str, Any] | None
-) -> tuple[pd.DataFrame, LoadReport, _Fallback] | None:
-    """The first pass: the partition's columns (no rows), report and a good raw row; None
-    when the file is empty or all its rows are excluded."""
+    path: str, options: dict[str, Any]
+) -> tuple[pd.DataFrame, LoadReport, dict[str, Any]] | None:
+    """The first pass: the partition's columns (no rows), report and how its text was read;
+    None when the file is empty or all its rows are excluded."""
     try:
         incidents, report = _read(path, options, None)
     except HotspotInputError as err:
         try:
-            raw = _raw_frame(path, csv or {})
+            raw = _raw_frame(path, {})
         except Exception:
             raise err from None
-        if len(raw) == 0 or "every one of the" in str(err):
+        if len(raw) == 0:
             return None
         raise
+    if not len(incidents):
+        return None
     csv = _csv_options(report)
     csv.update({k: options[k] for k in ("header", "names") if options.get(k) is not None})
-    raw = _raw_frame(path, csv)
-    row = raw.loc[[incidents.index[0]]]
-    return _as_frame(incidents).iloc[:0], report, _Fallback(row=row, csv=csv)
+    return _as_frame(incidents).iloc[:0], report, csv
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,6 +349,14 @@ class LazyIncidents:
         The first non-empty partition's report (the schema, columns, CRS and zone chosen).
     client : distributed.Client or None
         Where computations run (None: dask's default scheduler).
+    reading : tuple
+        What a partition task is given besides its file (the first partition's columns,
+        report and text options), to read a partition again.
+    rereads : tuple of int
+        The partitions that :meth:`settle` read again with the whole archive's decisions
+        (empty for a collection made by :func:`read_partitions`).
+    selection : tuple of Condition
+        The conditions of :meth:`where` applied to every partition's rows (empty: all rows).
     """
 
     frame: Any
@@ -329,6 +367,10 @@ class LazyIncidents:
     options: dict[str, Any] = field(default_factory=dict, repr=False)
     first: LoadReport | None = field(default=None, repr=False)
     client: Any = field(default=None, repr=False)
+    reading: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    rereads: tuple[int, ...] = field(default=(), compare=False)
+    selection: tuple[Condition, ...] = field(default=(), compare=False)
+    _settled: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     #: Marks the lazy collection for ``hotspot.count_incidents`` / ``space_time_cube``,
     #: which hand it to this class's methods (no import of this package from theirs).
@@ -338,7 +380,8 @@ class LazyIncidents:
         columns = ", ".join(map(str, self.columns))
         return (
             f"LazyIncidents({self.npartitions:,} partitions from {self.source}, "
-            f"crs={_crs_label(self.crs)}, columns: {columns})"
+            f"crs={_crs_label(self.crs)}, columns: {columns}"
+            + (f"; where {self.selection_label()})" if self.selection else ")")
         )
 
     @property
@@ -366,8 +409,13 @@ class LazyIncidents:
         return self.load_report().rows_kept
 
     def partition_reports(self) -> list[LoadReport]:
-        """The load report of each partition (computed), in file order."""
-        return list(compute(self.client, *self.reports))
+        """The load report of each partition (computed, settled), in file order."""
+        current = self.settled_or_self()
+        reports = list(compute(current.client, *current.reports))
+        settled = current.settle(reports)
+        if settled is current:
+            return reports
+        return settled._spliced_reports(reports)
 
     def load_report(self) -> LoadReport:
         """The sum of the partitions' load reports (computed): rows read, kept and excluded
@@ -376,14 +424,176 @@ class LazyIncidents:
         notes, prefixed by its file name."""
         return sum_reports(self.partition_reports(), self)
 
-    def persist(self) -> LazyIncidents:
-        """The same collection with every partition read once and kept in the cluster's
-        memory (``dask.persist``): later counts and cubes do not read the files again."""
+    def where(
+        self, predicate: Callable[[pd.DataFrame], Any] | None = None, /, **equals: Any
+    ) -> LazyIncidents:
+        """The rows that meet every condition, in every partition (nothing is computed now).
+
+        Counts and cubes of the result equal the in-memory functions on ``incidents[mask]``;
+        they record the selection in words (``attrs["selection"]``). The load report stays
+        the files' (rows read, kept and excluded by the reader). Conditions chain: ``.where(a)
+        .where(b)`` keeps the rows meeting both.
+
+        Parameters
+        ----------
+        predicate : callable, optional
+            A function of a partition's pandas DataFrame (the columns of :attr:`columns`:
+            ``time``, ``category``, ``x_m``, ``y_m``, the file's own) returning a boolean mask
+            of its rows, e.g. ``lambda frame: frame["time"].dt.year == 2020``. It runs on
+            the workers (give it a name: the name is how results describe it).
+        **equals
+            Column name → a value, or a list of values, to keep: ``category="Burglary"``,
+            ``category=["Robbery", "Burglary"]``; ``**{"Falls within": "Force 07"}`` for a
+            name that is not a Python name.
+
+        Returns
+        -------
+        LazyIncidents
+
+        Raises
+        ------
+        HotspotInputError
+            No condition, an unknown column, an empty list or a predicate that is not a
+            function (when called); a predicate whose result is not a boolean mask of the
+            partition's rows (when computed).
+
+        Examples
+        --------
+        >>> import tempfile, pandas as pd, hotspot as hs
+        >>> from hotspot import scale
+        >>> from hotspot.datasets import data_path
+        >>> raw = pd.read_parquet(data_path("toronto.parquet")).iloc[:3000]
+        >>> folder = tempfile.mkdtemp()
+        >>> raw.iloc[:1000].to_parquet(f"{folder}/a.parquet")
+        >>> raw.iloc[1000:].to_parquet(f"{folder}/b.parquet")
+        >>> lazy = scale.read_partitions(folder, quiet=True)
+        >>> robbery = lazy.where(category="Robbery")
+        >>> robbery.selection_label(), len(robbery.compute()) == int((raw["MCI"] == "Robbery").sum())
+        ("category == 'Robbery'", True)
+        """
+        conditions = conditions_from(predicate, equals, self.columns)
         dask, _ = dask_modules()
-        flat = [task for part in self.parts for task in part]
-        done = list(dask.persist(*flat) if self.client is None else self.client.persist(flat))
-        parts = tuple(zip(done[0::2], done[1::2], strict=True))
-        return _assemble(self, tuple(parts))
+        current = self.settled_or_self()
+        select = dask.delayed(apply_conditions, pure=True)
+        parts = tuple((select(frame, conditions), report) for frame, report in current.parts)
+        chosen = dataclasses.replace(
+            _assemble(current, parts), selection=current.selection + conditions
+        )
+        if current.rereads or "settled" in current._settled:
+            chosen._settled["settled"] = chosen  # the partitions are already settled
+        return chosen
+
+    def selection_label(self) -> str | None:
+        """The conditions of :meth:`where` in words, or None when every row is kept."""
+        return describe(self.selection)
+
+    def settled_or_self(self) -> LazyIncidents:
+        """The collection an earlier :meth:`settle` gave (no computation), else ``self``.
+
+        Start a computation with it, so that partitions once found to decide otherwise than
+        the whole archive are not read the provisional way again."""
+        return self._settled.get("settled", self)
+
+    def settle(self, reports: Sequence[LoadReport]) -> LazyIncidents:
+        """Check the partitions' whole-file decisions against the whole archive's.
+
+        ``reports`` are this collection's partition reports, computed (``self.reports``).
+        Their recorded evidence, summed, gives the decisions ``read_incidents`` takes on the
+        concatenated files (the day/month order of each group of dates, placeholder dates in
+        bulk: see the module's notes). When every partition decided so, this is ``self``: no
+        further work. Otherwise it is a new collection whose partitions that decided
+        otherwise are read again with the archive's decisions forced (``rereads`` lists
+        them): compute with it instead (``settled.frames``, ``settled.reports``). The answer
+        is remembered: :meth:`settled_or_self` gives it without computing.
+
+        Raises
+        ------
+        HotspotInputError
+            Where ``read_incidents`` refuses the concatenated files: a large group of dates
+            that could be day-first or month-first, or that mixes both (naming the files).
+
+        Examples
+        --------
+        A file of ``03/02/2019`` alone could be read either way; the archive's other file
+        is month-first, so it is read again month-first:
+
+        >>> import dask, tempfile, pandas as pd
+        >>> from hotspot import scale
+        >>> folder = tempfile.mkdtemp()
+        >>> base = {"lat": [43.70] * 30, "lon": [-79.40] * 30}
+        >>> pd.DataFrame({**base, "date": ["03/02/2019"] * 30}).to_csv(f"{folder}/a.csv")
+        >>> pd.DataFrame({**base, "date": ["02/25/2019"] * 30}).to_csv(f"{folder}/b.csv")
+        >>> inc = scale.read_partitions(folder, quiet=True)
+        >>> settled = inc.settle(dask.compute(*inc.reports))
+        >>> settled.rereads, str(settled.compute()["time"].max())
+        ((0,), '2019-03-02 00:00:00')
+        """
+        known = self._settled.get("settled")
+        if known is not None:
+            return known
+        evidence = [getattr(r, "decisions", None) or {} for r in reports]
+        names = [Path(p).name for p in self.paths]
+        verdicts = decide_whole(evidence, names)
+        parts = list(self.parts)
+        done: dict[int, LoadReport] = {}
+        # the orders first: placeholder dates are counted among dates read in the right order
+        order = [i for i, ev in enumerate(evidence) if not agrees(ev, verdicts, placeholders=False)]
+        if order:
+            for i in order:
+                parts[i] = self._reread(i, verdicts)
+            fresh = compute(self.client, *[parts[i][1] for i in order])
+            for i, report in zip(order, fresh, strict=True):
+                evidence[i], done[i] = report.decisions, report
+            verdicts = decide_whole(evidence, names)
+        again = [i for i, ev in enumerate(evidence) if not agrees(ev, verdicts)]
+        for i in again:
+            parts[i] = self._reread(i, verdicts)
+            done.pop(i, None)
+        if not order and not again:
+            self._settled["settled"] = self
+            return self
+        settled = _assemble(self, tuple(parts))
+        settled = dataclasses.replace(settled, rereads=tuple(sorted({*order, *again})))
+        settled._settled.update(settled=settled, reports=done)
+        self._settled["settled"] = settled
+        return settled
+
+    def _reread(self, i: int, verdicts: Verdicts) -> tuple[Any, Any]:
+        """Partition ``i``'s task, read with ``verdicts`` forced."""
+        dask, _ = dask_modules()
+        reader = dask.delayed(read_partition, pure=True, nout=2)
+        meta, template, csv = self.reading
+        frame, report = reader(self.paths[i], self.options, self.crs, meta, template, csv, verdicts)
+        if self.selection:
+            frame = dask.delayed(apply_conditions, pure=True)(frame, self.selection)
+        return frame, report
+
+    def _spliced_reports(self, before: list[LoadReport]) -> list[LoadReport]:
+        """The reports of the collection this one settled (``before``) with the re-read
+        partitions' own (computed now where :meth:`settle` did not)."""
+        reports = list(before)
+        done = self._settled.get("reports", {})
+        todo = [i for i in self.rereads if i not in done]
+        fresh = dict(
+            zip(todo, compute(self.client, *[self.parts[i][1] for i in todo]), strict=True)
+        )
+        for i in self.rereads:
+            reports[i] = done[i] if i in done else fresh[i]
+        return reports
+
+    def persist(self) -> LazyIncidents:
+        """The same collection, settled (see :meth:`settle`), with every partition read once
+        and kept in the cluster's memory (``dask.persist``): later counts and cubes do not
+        read the files again."""
+        persisted = _persist(self.settled_or_self(), None)
+        reports = list(compute(persisted.client, *persisted.reports))
+        settled = persisted.settle(reports)
+        if settled is persisted:
+            return persisted
+        done = _persist(settled, settled.rereads)
+        done = dataclasses.replace(done, rereads=settled.rereads)
+        done._settled["settled"] = done
+        return done
 
     def to_dask_geopandas(self) -> Any:
         """The rows as a ``dask_geopandas.GeoDataFrame`` with point geometry (needs
@@ -400,8 +610,17 @@ class LazyIncidents:
 
     def compute(self) -> gpd.GeoDataFrame:
         """All the kept rows in memory as incidents (a GeoDataFrame carrying the summed load
-        report), for data that fit."""
-        frames, reports = compute(self.client, self.frames, self.reports)
+        report), for data that fit; settled (see :meth:`settle`)."""
+        current = self.settled_or_self()
+        frames, reports = (
+            list(x) for x in compute(current.client, current.frames, current.reports)
+        )
+        settled = current.settle(reports)
+        if settled is not current:
+            todo = list(settled.rereads)
+            fresh = compute(settled.client, *[settled.parts[i] for i in todo])
+            for i, (frame, report) in zip(todo, fresh, strict=True):
+                frames[i], reports[i] = frame, report
         data = pd.concat(frames, keys=range(len(frames)), names=["partition", frames[0].index.name])
         points = gpd.points_from_xy(data.pop(X), data.pop(Y))
         incidents = gpd.GeoDataFrame(data, geometry=points, crs=self.crs)
@@ -454,6 +673,18 @@ class LazyIncidents:
     def summed_report(self, reports: list[LoadReport]) -> LoadReport:
         """:func:`sum_reports` of computed partition reports (for the reductions)."""
         return sum_reports(reports, self)
+
+
+def _persist(lazy: LazyIncidents, which: Sequence[int] | None) -> LazyIncidents:
+    """``lazy`` with its partitions (``which`` of them, or all) persisted."""
+    dask, _ = dask_modules()
+    which = range(lazy.npartitions) if which is None else which
+    flat = [task for i in which for task in lazy.parts[i]]
+    done = list(dask.persist(*flat) if lazy.client is None else lazy.client.persist(flat))
+    parts = list(lazy.parts)
+    for k, i in enumerate(which):
+        parts[i] = (done[2 * k], done[2 * k + 1])
+    return _assemble(lazy, tuple(parts))
 
 
 def _assemble(lazy: LazyIncidents, parts: tuple[Any, ...]) -> LazyIncidents:
@@ -610,7 +841,10 @@ def read_partitions(
     HotspotInputError
         No files match, no partition has a row to keep, the first non-empty partition cannot
         be read (the message of :func:`hotspot.read_incidents`), or an option is not one of
-        ``read_incidents``'; at compute time, a partition that ``read_incidents`` refuses.
+        ``read_incidents``'; at compute time, a partition that ``read_incidents`` refuses,
+        or dates that ``read_incidents`` refuses on the concatenated files (a large group of
+        day/month dates without evidence of their order, or mixing both orders; see
+        :meth:`LazyIncidents.settle`).
 
     See Also
     --------
@@ -672,7 +906,7 @@ def read_partitions(
     options = dict(read_incidents_options)
     found = None
     for path in paths:
-        task = dask.delayed(_first_partition, pure=True)(path, options, None)
+        task = dask.delayed(_first_partition, pure=True)(path, options)
         (found,) = compute(client, task)
         if found is not None:
             break
@@ -682,7 +916,7 @@ def read_partitions(
             "empty or every row is excluded); read one of them with hotspot.read_incidents() "
             "to see why."
         )
-    meta, first, fallback = found
+    meta, first, csv = found
     target = CRS.from_user_input(first.crs)
     pinned = dict(options)
     why = []
@@ -698,9 +932,11 @@ def read_partitions(
             f"non-empty one ({first.source}); pass crs= / timezone= to choose",
             quiet=quiet,
         )
-    template = dataclasses.replace(first, excluded_rows=first.excluded_rows.iloc[:0], notes=())
+    template = dataclasses.replace(
+        first, excluded_rows=first.excluded_rows.iloc[:0], notes=(), decisions={}
+    )
     reader = dask.delayed(read_partition, pure=True, nout=2)
-    parts = tuple(reader(path, pinned, target, meta, template, fallback) for path in paths)
+    parts = tuple(reader(path, pinned, target, meta, template, csv) for path in paths)
     frame = dd.from_delayed([p[0] for p in parts], meta=meta, verify_meta=False)
     return LazyIncidents(
         frame=frame,
@@ -711,4 +947,5 @@ def read_partitions(
         options=pinned,
         first=first,
         client=client,
+        reading=(meta, template, csv),
     )
