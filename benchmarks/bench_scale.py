@@ -16,8 +16,8 @@ Every measurement runs in a fresh child process (``sys.executable <this file> --
    over the national box (given as the study area: the default footprint would need the
    points in memory), about 2.43 million cells (its build time is reported apart). Timed:
    ``hotspot.scale.read_partitions(folder, client=client)`` then
-   ``hotspot.space_time_cube(lazy, cells, "W")`` (two passes over the files: first and last
-   time, then the tallies). Reported: wall time, throughput (incidents per second), each
+   ``hotspot.space_time_cube(lazy, cells, "W")`` (one pass over the files: tallies keyed by
+   calendar week, folded into the cube's bins on the client). Reported: wall time, throughput (incidents per second), each
    worker's peak RSS (``VmHWM`` read on the worker with ``client.run``, the mark reset after
    the cluster started) and CPU seconds, the client's peak, the cube's shape and the
    accounting (``incidents == counted`` must hold: every incident is in the box and the
@@ -28,10 +28,10 @@ Every measurement runs in a fresh child process (``sys.executable <this file> --
    ``hotspot.read_incidents(file)`` then ``hotspot.space_time_cube(inc, cells, "W")`` on the
    same grid. Reported: time, CPU time, throughput, peak RSS.
 
-Measured (2 December 2026, the shared 2-core machine at load ~5): 50 million in 364 s (137,000
-incidents/s), workers' peaks 2.3 and 3.1 GiB (over the target: the 2.43 million-cell grid is
-shipped to every worker), client 3.5 GiB; in memory 5 million in 16.8 s (297,000/s), 5.0 GiB;
-ratio 0.46. See docs/scale.md.
+Measured (2 December 2026, quiet 2-core machine, one-pass cube): 50 million in 82.2 s
+(608,000 incidents/s), workers' peaks 986 and 1,112 MiB, client 3.2 GiB; in memory 5 million in
+17.3 s (288,000/s), 5.1 GiB; ratio 2.11. (Before: 364 s and 2.3/3.1 GiB workers with the grid
+shipped to every worker; 162 s, ratio 0.86, with two passes over the files.) See docs/scale.md.
 
 The ratio printed is the Dask path's throughput over the in-memory path's, both in incidents
 per second, measured in the same run (the machine is shared: only same-run ratios count). The
