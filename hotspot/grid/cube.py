@@ -466,15 +466,8 @@ def space_time_cube(
     ordinals[has_time] = times[has_time].dt.to_period(period).array.asi8
     first_ord = first.ordinal if first is not None else int(ordinals[has_time].min())
     last_ord = last.ordinal if last is not None else int(ordinals[has_time].max())
-    if last_ord < first_ord:
-        raise HotspotInputError(
-            f"space_time_cube: end={end!r} is before start={start!r}; swap them."
-        )
-    n_bins = (last_ord - first_ord) // multiple + 1
-    offsets = pd.Period(ordinal=first_ord, freq=period)
-    bins = pd.DatetimeIndex(
-        [(offsets + k * multiple).start_time for k in range(n_bins)], name="time"
-    )
+    bins, edges = bins_from(first_ord, last_ord, period, multiple, start, end)
+    n_bins = len(bins)
     pos, method = cell_positions(incidents, cells)
     in_cells = pos >= 0
     last_ord_cube = first_ord + n_bins * multiple - 1
@@ -499,11 +492,6 @@ def space_time_cube(
         counts, unweighted = plain, None
     else:
         counts, unweighted = weighted.reshape(n_bins, n_cells), plain
-    edges = bins.append(
-        pd.DatetimeIndex(
-            [(pd.Period(ordinal=first_ord, freq=period) + n_bins * multiple).start_time]
-        )
-    )
     covered = times[has_time & in_cells] if (has_time & in_cells).any() else times[has_time]
     partial, coverage, padding = coverage_of(covered.min(), covered.max(), edges, base)
     timed = in_cells & has_time
@@ -652,6 +640,23 @@ def _weights_of(incidents: pd.DataFrame, weights: Any, func: str) -> tuple[np.nd
     """One finite weight >= 0 per incident and how it was given (None: every incident 1)."""
     values, note = check_incident_weights(incidents, weights, func=func)
     return (np.ones(len(incidents)), None) if values is None else (values, note)
+
+
+def bins_from(
+    first_ord: int, last_ord: int, period: str, multiple: int, start: Any, end: Any
+) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """The bins' starts and their ``n_bins + 1`` edges, from the first to the last base
+    period (pandas ordinals of ``period``), ``multiple`` periods a bin."""
+    if last_ord < first_ord:
+        raise HotspotInputError(
+            f"space_time_cube: end={end!r} is before start={start!r}; swap them."
+        )
+    n_bins = (last_ord - first_ord) // multiple + 1
+    first = pd.Period(ordinal=first_ord, freq=period)
+    edges = pd.DatetimeIndex(
+        [(first + k * multiple).start_time for k in range(n_bins + 1)], name="time"
+    )
+    return edges[:-1], edges
 
 
 def bin_of(value: Any, name: str, period: str) -> pd.Period | None:

@@ -37,6 +37,7 @@ from hotspot.grid.cube import (
     SpaceTimeCube,
     announce_cube_notes,
     bin_of,
+    bins_from,
     coverage_of,
     freq_word,
     parse_freq,
@@ -239,6 +240,21 @@ def cube_lazy(
     dask, _ = dask_modules()
     check_lazy_inputs(lazy, cells, incident_weights, func)
     lazy = lazy.settled_or_self()
+
+    def again(settled: Any) -> SpaceTimeCube:
+        """The cube of the collection whose partitions were read again with the whole
+        archive's decisions (``LazyIncidents.settle``)."""
+        return cube_lazy(
+            settled,
+            cells,
+            freq,
+            start=start,
+            end=end,
+            aoristic=aoristic,
+            incident_weights=incident_weights,
+            quiet=quiet,
+        )
+
     period, multiple, base = parse_freq(freq, func)
     if aoristic is not False:
         raise HotspotInputError(
@@ -273,18 +289,8 @@ def cube_lazy(
                 f"hotspot-times-{dask.base.tokenize(*lazy.frames)}",
             )
             (t_first, _), reports = compute(lazy.client, span, lazy.reports)
-            settled = lazy.settle(reports)
-            if settled is not lazy:  # partitions read again with the whole archive's decisions
-                return cube_lazy(
-                    settled,
-                    cells,
-                    freq,
-                    start=start,
-                    end=end,
-                    aoristic=aoristic,
-                    incident_weights=incident_weights,
-                    quiet=quiet,
-                )
+            if (settled := lazy.settle(reports)) is not lazy:
+                return again(settled)
             _check_found(lazy.summed_report(list(reports)), t_first, base, freq)
             first_ord = pd.Period(t_first, freq=period).ordinal
         if last_ord >= first_ord:
@@ -316,18 +322,8 @@ def cube_lazy(
         lazy.reports,
         *trees,
     )
-    settled = lazy.settle(reports)
-    if settled is not lazy:  # partitions read again with the whole archive's decisions
-        return cube_lazy(
-            settled,
-            cells,
-            freq,
-            start=start,
-            end=end,
-            aoristic=aoristic,
-            incident_weights=incident_weights,
-            quiet=quiet,
-        )
+    if (settled := lazy.settle(reports)) is not lazy:
+        return again(settled)
     report = lazy.summed_report(list(reports))
     check_found_rows(lazy, found["n"], report.rows_kept)
     t_first, t_last = found["span"]
@@ -336,15 +332,8 @@ def cube_lazy(
         first_ord = pd.Period(t_first, freq=period).ordinal
     if last_ord is None:
         last_ord = pd.Period(t_last, freq=period).ordinal
-    if last_ord < first_ord:
-        raise HotspotInputError(
-            f"space_time_cube: end={end!r} is before start={start!r}; swap them."
-        )
-    n_bins = (last_ord - first_ord) // multiple + 1
-    offsets = pd.Period(ordinal=first_ord, freq=period)
-    bins = pd.DatetimeIndex(
-        [(offsets + k * multiple).start_time for k in range(n_bins)], name="time"
-    )
+    bins, edges = bins_from(first_ord, last_ord, period, multiple, start, end)
+    n_bins = len(bins)
     size = n_bins * n_cells
     pieces = [piece for piece in pieces if piece]
     keys = np.concatenate([piece["keys"] for piece in pieces]) if pieces else np.empty(0, int)
@@ -363,11 +352,6 @@ def cube_lazy(
         np.add.at(weighted, slot, np.concatenate([p["w"] for p in pieces]) if pieces else 0.0)
         counts, unweighted = weighted.reshape(n_bins, n_cells), plain
     del slot, pieces
-    edges = bins.append(
-        pd.DatetimeIndex(
-            [(pd.Period(ordinal=first_ord, freq=period) + n_bins * multiple).start_time]
-        )
-    )
     c_first, c_last = found["covered"]
     if c_first is None:
         c_first, c_last = t_first, t_last
