@@ -214,3 +214,56 @@ def test_no_split_locations_with_duplicates():
     # not vacuous: locations of several incidents are both in clusters and in the noise
     stacked = counts[codes] > 1
     assert (fit.labels[stacked] >= 0).any() and (fit.labels[stacked] == -1).any()
+
+
+# --------------------------------------------------------------------------------------------
+# core distances: the k nearest neighbours on the same k-d tree, in parallel
+# --------------------------------------------------------------------------------------------
+
+
+def brute_neighbours(xy: np.ndarray, k: int) -> np.ndarray:
+    """Each point's k nearest, by (squared distance computed as the kernel does, index)."""
+    dx = xy[:, 0][None, :] - xy[:, 0][:, None]
+    dy = xy[:, 1][None, :] - xy[:, 1][:, None]
+    d = dx * dx + dy * dy
+    index = np.broadcast_to(np.arange(len(xy)), d.shape)
+    return np.stack([np.lexsort((index[i], d[i]))[:k] for i in range(len(xy))])
+
+
+@pytest.mark.parametrize("kind", ["distinct", "grid", "line"])
+@pytest.mark.parametrize("k", [1, 7, 51])
+@pytest.mark.parametrize("leaf", [1, 4, 32])
+def test_nearest_neighbours_equal_brute_force_ties_by_index(kind, k, leaf):
+    from hotspot.clustering._kernels import nearest_neighbours
+
+    rng = np.random.default_rng(k * 100 + leaf)
+    xy, _ = random_case(rng, kind, 700)
+    if kind == "line":
+        xy[:, 1] = 5.0  # every point on one line: boxes of zero height
+    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
+    order, span, child, box = kd_tree(x, y, leaf)
+    position = np.empty(len(xy), dtype=np.int64)
+    position[order] = np.arange(len(xy))
+    got = nearest_neighbours(x[order], y[order], position, k, order, span, child, box)
+    np.testing.assert_array_equal(got, brute_neighbours(xy, k))
+
+
+@pytest.mark.parametrize("kind", ["distinct", "grid"])
+def test_core_distances_equal_brute_force_with_weights(kind):
+    """Core distances from sorted brute-force distances and cumulative incident weights,
+    including light (harm) weights that need the search widened."""
+    rng = np.random.default_rng(3)
+    xy, _ = random_case(rng, kind, 600)
+    xy = np.unique(xy, axis=0)
+    d = cdist(xy, xy)
+    for weight, ms in (
+        (np.ones(len(xy), dtype=np.int64), 10),
+        (rng.integers(1, 6, len(xy)), 25),
+        (rng.uniform(0.05, 0.5, len(xy)), 8),
+    ):
+        expected = np.empty(len(xy))
+        for i in range(len(xy)):
+            ranked = np.lexsort((np.arange(len(xy)), d[i]))
+            reach = np.cumsum(weight[ranked]) >= ms
+            expected[i] = d[i, ranked[np.argmax(reach)]] if reach.any() else np.inf
+        np.testing.assert_allclose(core_distances(xy, weight, ms), expected, rtol=0, atol=1e-9)

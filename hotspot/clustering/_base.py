@@ -190,6 +190,8 @@ def check_length(
 
 #: Neighbour entries (locations x k) queried at once by :func:`core_distances`.
 CORE_CHUNK_CELLS = 2_000_000
+#: Points per leaf of the k-d tree :func:`core_distances` searches.
+KNN_LEAF_SIZE = 32
 
 
 def core_distances(xy: np.ndarray, weight: np.ndarray, min_samples: int) -> np.ndarray:
@@ -202,17 +204,24 @@ def core_distances(xy: np.ndarray, weight: np.ndarray, min_samples: int) -> np.n
     >>> core_distances(xy, np.array([1, 1, 5]), 3).tolist()
     [4.0, 5.0, 0.0]
     """
-    from scipy.spatial import cKDTree
+    from hotspot.clustering._kernels import kd_tree, nearest_neighbours
 
     m = len(xy)
     if m == 0:
         return np.empty(0)
     # with weights >= 1 the first min_samples locations always suffice; lighter (harm)
     # weights may need more neighbours: widen the search for the locations not yet reached
-    tree = cKDTree(xy)
+    x = np.ascontiguousarray(xy[:, 0], dtype=float)
+    y = np.ascontiguousarray(xy[:, 1], dtype=float)
+    tree = kd_tree(x, y, KNN_LEAF_SIZE)
+    order = tree[0]
+    tx, ty = x[order], y[order]
+    position = np.empty(m, dtype=np.int64)
+    position[order] = np.arange(m)
     nearest = np.zeros(m, dtype=np.int64)
     found = np.zeros(m, dtype=bool)
-    todo = np.arange(m) if weight.sum() >= min_samples else np.empty(0, dtype=np.int64)
+    # queried in tree order: neighbouring queries search the same nodes
+    todo = order if weight.sum() >= min_samples else np.empty(0, dtype=np.int64)
     k = min(min_samples, m)
     while len(todo):
         missed = []
@@ -221,8 +230,7 @@ def core_distances(xy: np.ndarray, weight: np.ndarray, min_samples: int) -> np.n
         step = max(1, CORE_CHUNK_CELLS // k)
         for lo in range(0, len(todo), step):
             rows = todo[lo : lo + step]
-            _, index = tree.query(xy[rows], k=k)
-            index = index.reshape(len(rows), k)
+            index = nearest_neighbours(tx, ty, position[rows], k, *tree)
             reached = np.cumsum(weight[index], axis=1) >= min_samples
             hit = reached.any(axis=1)
             nearest[rows[hit]] = index[hit, np.argmax(reached[hit], axis=1)]

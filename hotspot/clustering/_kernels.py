@@ -11,7 +11,7 @@ edge's distance is the same bits whichever kernel and direction computed it.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True, inline="always")
@@ -176,6 +176,130 @@ def _box_distance(px: float, py: float, box: np.ndarray, node: int) -> float:
     dx = max(box[node, 0] - px, 0.0, px - box[node, 1])
     dy = max(box[node, 2] - py, 0.0, py - box[node, 3])
     return np.sqrt(dx * dx + dy * dy)
+
+
+#: Depth bound of the k-d tree's search stack (median splits: depth <= log2(m) + 1).
+_STACK = 256
+#: Queries per parallel task of :func:`nearest_neighbours`.
+_QUERY_BLOCK = 512
+
+
+@njit(cache=True, inline="always")
+def _heap_down(hd: np.ndarray, hi: np.ndarray, size: int, i: int) -> None:
+    """Sift entry ``i`` down the max-heap of (squared distance, index) pairs."""
+    while True:
+        a = 2 * i + 1
+        if a >= size:
+            return
+        b = a + 1
+        big = a
+        if b < size and (hd[b] > hd[a] or (hd[b] == hd[a] and hi[b] > hi[a])):
+            big = b
+        if hd[big] > hd[i] or (hd[big] == hd[i] and hi[big] > hi[i]):
+            hd[i], hd[big] = hd[big], hd[i]
+            hi[i], hi[big] = hi[big], hi[i]
+            i = big
+        else:
+            return
+
+
+@njit(cache=True, parallel=True)
+def nearest_neighbours(
+    tx: np.ndarray,
+    ty: np.ndarray,
+    queries: np.ndarray,
+    k: int,
+    order: np.ndarray,
+    span: np.ndarray,
+    child: np.ndarray,
+    box: np.ndarray,
+) -> np.ndarray:
+    """The ``k`` nearest points to each query point, nearest first: an ``(n_queries, k)``
+    array of point indices (into the points the :func:`kd_tree` ``order, span, child, box``
+    was built on).
+
+    ``tx``, ``ty`` are the points' coordinates in tree order (``x[order]``: each leaf's points
+    side by side in memory) and ``queries`` the tree positions of the query points (queries
+    near each other in the tree search alike: give them in tree order).
+
+    The order is by squared distance ``dx * dx + dy * dy``, ties by index: a strict order, so
+    the answer is unique and does not depend on the tree or the threads. Each query keeps a
+    max-heap of its best ``k`` and searches the tree depth first, nearer child first, skipping
+    a node whose box is farther than the heap's worst (a box's squared distance is never above
+    that of a point inside it, in floating point too, so nothing is skipped that belongs).
+    Queries run in parallel blocks (numba ``prange``).
+    """
+    n = queries.shape[0]
+    out = np.empty((n, k), dtype=np.int64)
+    n_blocks = (n + _QUERY_BLOCK - 1) // _QUERY_BLOCK
+    for block in prange(n_blocks):
+        hd = np.empty(k)
+        hi = np.empty(k, dtype=np.int64)
+        stack = np.empty(_STACK, dtype=np.int64)
+        stack_lb = np.empty(_STACK)
+        for q in range(block * _QUERY_BLOCK, min(n, (block + 1) * _QUERY_BLOCK)):
+            px = tx[queries[q]]
+            py = ty[queries[q]]
+            size = 0
+            stack[0] = 0
+            stack_lb[0] = 0.0
+            top = 1
+            while top > 0:
+                top -= 1
+                node = stack[top]
+                if size == k and stack_lb[top] > hd[0]:
+                    continue
+                left = child[node, 0]
+                if left < 0:
+                    for p in range(span[node, 0], span[node, 1]):
+                        dx = tx[p] - px
+                        dy = ty[p] - py
+                        d = dx * dx + dy * dy
+                        own = order[p]  # ties go by the point's own index
+                        if size < k:
+                            # sift up the new entry
+                            i = size
+                            hd[i] = d
+                            hi[i] = own
+                            size += 1
+                            while i > 0:
+                                up = (i - 1) // 2
+                                if hd[i] > hd[up] or (hd[i] == hd[up] and hi[i] > hi[up]):
+                                    hd[i], hd[up] = hd[up], hd[i]
+                                    hi[i], hi[up] = hi[up], hi[i]
+                                    i = up
+                                else:
+                                    break
+                        elif d < hd[0] or (d == hd[0] and own < hi[0]):
+                            hd[0] = d
+                            hi[0] = own
+                            _heap_down(hd, hi, size, 0)
+                    continue
+                right = child[node, 1]
+                bx = max(box[left, 0] - px, 0.0, px - box[left, 1])
+                by = max(box[left, 2] - py, 0.0, py - box[left, 3])
+                lb_l = bx * bx + by * by
+                bx = max(box[right, 0] - px, 0.0, px - box[right, 1])
+                by = max(box[right, 2] - py, 0.0, py - box[right, 3])
+                lb_r = bx * bx + by * by
+                if lb_l <= lb_r:  # the nearer child is searched first: pushed last
+                    stack[top] = right
+                    stack_lb[top] = lb_r
+                    stack[top + 1] = left
+                    stack_lb[top + 1] = lb_l
+                else:
+                    stack[top] = left
+                    stack_lb[top] = lb_l
+                    stack[top + 1] = right
+                    stack_lb[top + 1] = lb_r
+                top += 2
+            # the heap, emptied from its worst: nearest first
+            for j in range(size - 1, -1, -1):
+                out[q, j] = hi[0]
+                hd[0] = hd[j]
+                hi[0] = hi[j]
+                _heap_down(hd, hi, j, 0)
+    return out
 
 
 @njit(cache=True)
