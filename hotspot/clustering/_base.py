@@ -188,8 +188,6 @@ def check_length(
     return float(value)
 
 
-#: Neighbour entries (locations x k) queried at once by :func:`core_distances`.
-CORE_CHUNK_CELLS = 2_000_000
 #: Points per leaf of the k-d tree :func:`core_distances` searches.
 KNN_LEAF_SIZE = 32
 
@@ -204,13 +202,11 @@ def core_distances(xy: np.ndarray, weight: np.ndarray, min_samples: int) -> np.n
     >>> core_distances(xy, np.array([1, 1, 5]), 3).tolist()
     [4.0, 5.0, 0.0]
     """
-    from hotspot.clustering._kernels import kd_tree, nearest_neighbours
+    from hotspot.clustering._kernels import kd_tree, reaching_neighbours
 
     m = len(xy)
     if m == 0:
         return np.empty(0)
-    # with weights >= 1 the first min_samples locations always suffice; lighter (harm)
-    # weights may need more neighbours: widen the search for the locations not yet reached
     x = np.ascontiguousarray(xy[:, 0], dtype=float)
     y = np.ascontiguousarray(xy[:, 1], dtype=float)
     tree = kd_tree(x, y, KNN_LEAF_SIZE)
@@ -218,31 +214,25 @@ def core_distances(xy: np.ndarray, weight: np.ndarray, min_samples: int) -> np.n
     tx, ty = x[order], y[order]
     position = np.empty(m, dtype=np.int64)
     position[order] = np.arange(m)
-    nearest = np.zeros(m, dtype=np.int64)
-    found = np.zeros(m, dtype=bool)
-    # queried in tree order: neighbouring queries search the same nodes
-    todo = order if weight.sum() >= min_samples else np.empty(0, dtype=np.int64)
+    weights = np.ascontiguousarray(weight, dtype=float)
+    nearest = np.full(m, -1, dtype=np.int64)
+    # queried in tree order: neighbouring queries search the same nodes. With weights >= 1
+    # the first min_samples locations always suffice; lighter (harm) weights may need more
+    # neighbours: the search is widened for the locations not yet reached
+    todo = order if weights.sum() >= min_samples else np.empty(0, dtype=np.int64)
     k = min(min_samples, m)
     while len(todo):
-        missed = []
-        # in chunks of about CORE_CHUNK_CELLS neighbour entries: memory stays tens of MiB at
-        # a million locations instead of m x k at once
-        step = max(1, CORE_CHUNK_CELLS // k)
-        for lo in range(0, len(todo), step):
-            rows = todo[lo : lo + step]
-            index = nearest_neighbours(tx, ty, position[rows], k, *tree)
-            reached = np.cumsum(weight[index], axis=1) >= min_samples
-            hit = reached.any(axis=1)
-            nearest[rows[hit]] = index[hit, np.argmax(reached[hit], axis=1)]
-            found[rows[hit]] = True
-            missed.append(rows[~hit])
+        found = reaching_neighbours(tx, ty, weights, position[todo], k, float(min_samples), *tree)
+        nearest[todo] = found
         if k == m:
             break
-        todo = np.concatenate(missed)
+        todo = todo[found < 0]
         k = min(2 * k, m)
+    reached = nearest >= 0
+    nearest[~reached] = np.arange(m)[~reached]
     # the distance recomputed from the coordinates, as scikit-learn's OPTICS computes it
     dx = xy[:, 0] - xy[nearest, 0]
     dy = xy[:, 1] - xy[nearest, 1]
     core = np.sqrt(dx * dx + dy * dy)
-    core[~found] = np.inf
+    core[~reached] = np.inf
     return core

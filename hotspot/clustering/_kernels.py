@@ -203,6 +203,87 @@ def _heap_down(hd: np.ndarray, hi: np.ndarray, size: int, i: int) -> None:
             return
 
 
+@njit(cache=True, inline="always")
+def _search(
+    px: float,
+    py: float,
+    k: int,
+    tx: np.ndarray,
+    ty: np.ndarray,
+    order: np.ndarray,
+    span: np.ndarray,
+    child: np.ndarray,
+    box: np.ndarray,
+    hd: np.ndarray,
+    hi: np.ndarray,
+    stack: np.ndarray,
+    stack_lb: np.ndarray,
+) -> None:
+    """Fill the max-heap ``hd``/``hi`` with the ``k`` nearest points to (px, py)."""
+    size = 0
+    stack[0] = 0
+    stack_lb[0] = 0.0
+    top = 1
+    while top > 0:
+        top -= 1
+        node = stack[top]
+        if size == k and stack_lb[top] > hd[0]:
+            continue
+        left = child[node, 0]
+        if left < 0:
+            for p in range(span[node, 0], span[node, 1]):
+                dx = tx[p] - px
+                dy = ty[p] - py
+                d = dx * dx + dy * dy
+                own = order[p]  # ties go by the point's own index
+                if size < k:  # sift the new entry up
+                    i = size
+                    hd[i] = d
+                    hi[i] = own
+                    size += 1
+                    while i > 0:
+                        up = (i - 1) // 2
+                        if hd[i] > hd[up] or (hd[i] == hd[up] and hi[i] > hi[up]):
+                            hd[i], hd[up] = hd[up], hd[i]
+                            hi[i], hi[up] = hi[up], hi[i]
+                            i = up
+                        else:
+                            break
+                elif d < hd[0] or (d == hd[0] and own < hi[0]):
+                    hd[0] = d
+                    hi[0] = own
+                    _heap_down(hd, hi, size, 0)
+            continue
+        right = child[node, 1]
+        bx = max(box[left, 0] - px, 0.0, px - box[left, 1])
+        by = max(box[left, 2] - py, 0.0, py - box[left, 3])
+        lb_l = bx * bx + by * by
+        bx = max(box[right, 0] - px, 0.0, px - box[right, 1])
+        by = max(box[right, 2] - py, 0.0, py - box[right, 3])
+        lb_r = bx * bx + by * by
+        if lb_l <= lb_r:  # the nearer child is searched first: pushed last
+            stack[top] = right
+            stack_lb[top] = lb_r
+            stack[top + 1] = left
+            stack_lb[top + 1] = lb_l
+        else:
+            stack[top] = left
+            stack_lb[top] = lb_l
+            stack[top + 1] = right
+            stack_lb[top + 1] = lb_r
+        top += 2
+
+
+@njit(cache=True, inline="always")
+def _sorted_heap(hd: np.ndarray, hi: np.ndarray, k: int, out: np.ndarray) -> None:
+    """Empty the full max-heap of ``k`` entries into ``out``, nearest first."""
+    for j in range(k - 1, -1, -1):
+        out[j] = hi[0]
+        hd[0] = hd[j]
+        hi[0] = hi[j]
+        _heap_down(hd, hi, j, 0)
+
+
 @njit(cache=True, parallel=True)
 def nearest_neighbours(
     tx: np.ndarray,
@@ -216,7 +297,7 @@ def nearest_neighbours(
 ) -> np.ndarray:
     """The ``k`` nearest points to each query point, nearest first: an ``(n_queries, k)``
     array of point indices (into the points the :func:`kd_tree` ``order, span, child, box``
-    was built on).
+    was built on; ``k`` at most their number).
 
     ``tx``, ``ty`` are the points' coordinates in tree order (``x[order]``: each leaf's points
     side by side in memory) and ``queries`` the tree positions of the query points (queries
@@ -238,67 +319,49 @@ def nearest_neighbours(
         stack = np.empty(_STACK, dtype=np.int64)
         stack_lb = np.empty(_STACK)
         for q in range(block * _QUERY_BLOCK, min(n, (block + 1) * _QUERY_BLOCK)):
-            px = tx[queries[q]]
-            py = ty[queries[q]]
-            size = 0
-            stack[0] = 0
-            stack_lb[0] = 0.0
-            top = 1
-            while top > 0:
-                top -= 1
-                node = stack[top]
-                if size == k and stack_lb[top] > hd[0]:
-                    continue
-                left = child[node, 0]
-                if left < 0:
-                    for p in range(span[node, 0], span[node, 1]):
-                        dx = tx[p] - px
-                        dy = ty[p] - py
-                        d = dx * dx + dy * dy
-                        own = order[p]  # ties go by the point's own index
-                        if size < k:
-                            # sift up the new entry
-                            i = size
-                            hd[i] = d
-                            hi[i] = own
-                            size += 1
-                            while i > 0:
-                                up = (i - 1) // 2
-                                if hd[i] > hd[up] or (hd[i] == hd[up] and hi[i] > hi[up]):
-                                    hd[i], hd[up] = hd[up], hd[i]
-                                    hi[i], hi[up] = hi[up], hi[i]
-                                    i = up
-                                else:
-                                    break
-                        elif d < hd[0] or (d == hd[0] and own < hi[0]):
-                            hd[0] = d
-                            hi[0] = own
-                            _heap_down(hd, hi, size, 0)
-                    continue
-                right = child[node, 1]
-                bx = max(box[left, 0] - px, 0.0, px - box[left, 1])
-                by = max(box[left, 2] - py, 0.0, py - box[left, 3])
-                lb_l = bx * bx + by * by
-                bx = max(box[right, 0] - px, 0.0, px - box[right, 1])
-                by = max(box[right, 2] - py, 0.0, py - box[right, 3])
-                lb_r = bx * bx + by * by
-                if lb_l <= lb_r:  # the nearer child is searched first: pushed last
-                    stack[top] = right
-                    stack_lb[top] = lb_r
-                    stack[top + 1] = left
-                    stack_lb[top + 1] = lb_l
-                else:
-                    stack[top] = left
-                    stack_lb[top] = lb_l
-                    stack[top + 1] = right
-                    stack_lb[top + 1] = lb_r
-                top += 2
-            # the heap, emptied from its worst: nearest first
-            for j in range(size - 1, -1, -1):
-                out[q, j] = hi[0]
-                hd[0] = hd[j]
-                hi[0] = hi[j]
-                _heap_down(hd, hi, j, 0)
+            p = queries[q]
+            _search(tx[p], ty[p], k, tx, ty, order, span, child, box, hd, hi, stack, stack_lb)
+            _sorted_heap(hd, hi, k, out[q])
+    return out
+
+
+@njit(cache=True, parallel=True)
+def reaching_neighbours(
+    tx: np.ndarray,
+    ty: np.ndarray,
+    weight: np.ndarray,
+    queries: np.ndarray,
+    k: int,
+    need: float,
+    order: np.ndarray,
+    span: np.ndarray,
+    child: np.ndarray,
+    box: np.ndarray,
+) -> np.ndarray:
+    """For each query, the nearest of its ``k`` nearest points (see
+    :func:`nearest_neighbours`) at which their summed ``weight`` (by point index) reaches
+    ``need``, the query itself included; -1 where the ``k`` do not reach it. Core distances
+    without an ``(n_queries, k)`` array."""
+    n = queries.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    n_blocks = (n + _QUERY_BLOCK - 1) // _QUERY_BLOCK
+    for block in prange(n_blocks):
+        hd = np.empty(k)
+        hi = np.empty(k, dtype=np.int64)
+        ranked = np.empty(k, dtype=np.int64)
+        stack = np.empty(_STACK, dtype=np.int64)
+        stack_lb = np.empty(_STACK)
+        for q in range(block * _QUERY_BLOCK, min(n, (block + 1) * _QUERY_BLOCK)):
+            p = queries[q]
+            _search(tx[p], ty[p], k, tx, ty, order, span, child, box, hd, hi, stack, stack_lb)
+            _sorted_heap(hd, hi, k, ranked)
+            out[q] = -1
+            total = 0.0
+            for j in range(k):
+                total += weight[ranked[j]]
+                if total >= need:
+                    out[q] = ranked[j]
+                    break
     return out
 
 
