@@ -55,7 +55,9 @@ def test_boruvka_gives_prims_tree(kind):
     for _ in range(15):
         xy, core = random_case(rng, kind, int(rng.integers(2, 700)))
         prim = mutual_reachability_mst(xy, core)
-        boruvka = mutual_reachability_mst_boruvka(xy, core, int(rng.integers(1, 40)))
+        boruvka = mutual_reachability_mst_boruvka(
+            xy, core, int(rng.integers(1, 40)), int(rng.integers(1, 6))
+        )
         # both are the unique minimum under the key (d_mr, lower id, higher id): same edges
         np.testing.assert_array_equal(canonical(prim), canonical(boruvka))
         assert prim[:, 2].sum() == pytest.approx(boruvka[:, 2].sum(), rel=1e-12)
@@ -72,7 +74,7 @@ def test_total_weight_equals_scipy_minimum_spanning_tree():
         reference = minimum_spanning_tree(mutual_reachability(xy, core)).sum()
         for edges in (
             mutual_reachability_mst(xy, core),
-            mutual_reachability_mst_boruvka(xy, core, 32),
+            mutual_reachability_mst_boruvka(xy, core, 32, 2),
         ):
             assert edges[:, 2].sum() == pytest.approx(reference, rel=1e-12)
             # every edge weighs its mutual reachability distance
@@ -85,11 +87,14 @@ def test_ties_are_broken_by_ids():
     xy = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
     core = np.zeros(4)
     expected = [[0, 1, 1.0], [0, 3, 1.0], [1, 2, 1.0]]
-    for edges in (mutual_reachability_mst(xy, core), mutual_reachability_mst_boruvka(xy, core, 1)):
+    for edges in (
+        mutual_reachability_mst(xy, core),
+        mutual_reachability_mst_boruvka(xy, core, 1, 2),
+    ):
         assert canonical(edges).tolist() == expected
     # all core distances infinite (the data hold fewer than min_samples): still a tree
     inf = np.full(4, np.inf)
-    for tree in (mutual_reachability_mst(xy, inf), mutual_reachability_mst_boruvka(xy, inf, 1)):
+    for tree in (mutual_reachability_mst(xy, inf), mutual_reachability_mst_boruvka(xy, inf, 1, 3)):
         edges = canonical(tree)
         assert edges[:, :2].tolist() == [[0, 1], [0, 2], [0, 3]]
         assert np.isinf(edges[:, 2]).all()
@@ -267,3 +272,15 @@ def test_core_distances_equal_brute_force_with_weights(kind):
             reach = np.cumsum(weight[ranked]) >= ms
             expected[i] = d[i, ranked[np.argmax(reach)]] if reach.any() else np.inf
         np.testing.assert_allclose(core_distances(xy, weight, ms), expected, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3, 8])
+def test_boruvka_tree_does_not_depend_on_the_threads(n_threads):
+    """Ranges of points searched apart, merged by the strict key: the same edges in the same
+    order whatever the number of ranges (ties of an integer grid included)."""
+    rng = np.random.default_rng(11)
+    cells = rng.choice(400 * 400, 40_000, replace=False)  # 40,000 distinct grid points
+    xy = np.column_stack([cells // 400, cells % 400]).astype(float) * 10
+    core = core_distances(xy, rng.integers(1, 4, len(xy)), 5)
+    one = mutual_reachability_mst_boruvka(xy, core, 8, 1)
+    np.testing.assert_array_equal(mutual_reachability_mst_boruvka(xy, core, 8, n_threads), one)

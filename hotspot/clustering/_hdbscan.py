@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numba
 import numpy as np
 
 from hotspot._messages import announce
@@ -93,7 +94,9 @@ def spanning_tree(xy: np.ndarray, core: np.ndarray) -> np.ndarray:
     if len(xy) < PRIM_BELOW:
         edges = mutual_reachability_mst(sorted_xy, sorted_core)
     else:
-        edges = mutual_reachability_mst_boruvka(sorted_xy, sorted_core, LEAF_SIZE)
+        edges = mutual_reachability_mst_boruvka(
+            sorted_xy, sorted_core, LEAF_SIZE, numba.get_num_threads()
+        )
     lo = np.minimum(edges[:, 0], edges[:, 1]).astype(np.int64)
     hi = np.maximum(edges[:, 0], edges[:, 1]).astype(np.int64)
     order = np.lexsort((hi, lo, edges[:, 2]))

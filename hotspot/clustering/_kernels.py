@@ -377,8 +377,10 @@ def _find(parent: np.ndarray, a: int) -> int:
     return root
 
 
-@njit(cache=True)
-def mutual_reachability_mst_boruvka(xy: np.ndarray, core: np.ndarray, leaf_size: int) -> np.ndarray:
+@njit(cache=True, parallel=True)
+def mutual_reachability_mst_boruvka(
+    xy: np.ndarray, core: np.ndarray, leaf_size: int, n_threads: int
+) -> np.ndarray:
     """The same tree as :func:`mutual_reachability_mst` (same edges, same key order), by
     Borůvka's algorithm on a k-d tree: O(m log m) for points in the plane.
 
@@ -389,6 +391,9 @@ def mutual_reachability_mst_boruvka(xy: np.ndarray, core: np.ndarray, leaf_size:
     max(core of the point, least core in the node, distance to the node's box) exceeds the
     bound; a point is skipped when its own core distance does. Then the chosen edges join
     their components, at least halving their number. Edges come in the order rounds add them.
+    The points are searched in parallel ranges (numba ``prange``), each with its own best key
+    per component; the least of them by the strict key is the component's edge, so the tree
+    does not depend on ``n_threads``, the number of ranges (at most one per 4,096 points).
     """
     m = xy.shape[0]
     edges = np.empty((max(m - 1, 0), 3))
@@ -414,71 +419,105 @@ def mutual_reachability_mst_boruvka(xy: np.ndarray, core: np.ndarray, leaf_size:
     parent = np.arange(m)  # union-find over tree positions
     comp = np.arange(m)  # component (its root) of each tree position
     node_comp = np.full(n_nodes, -1, dtype=np.int64)
+    # each thread searches a contiguous range of points (in tree order) with its own best
+    # edge per component; the merge keeps the least by the strict key: the same edges as
+    # one thread would find, whatever the number of threads
+    n_threads = max(1, min(n_threads, m // 4096 + 1))
+    t_w = np.empty((n_threads, m))
+    t_lo = np.empty((n_threads, m), dtype=np.int64)
+    t_hi = np.empty((n_threads, m), dtype=np.int64)
+    t_from = np.empty((n_threads, m), dtype=np.int64)
+    t_to = np.empty((n_threads, m), dtype=np.int64)
     best_w = np.empty(m)
-    best_lo = np.empty(m, dtype=np.int64)
-    best_hi = np.empty(m, dtype=np.int64)
     best_from = np.empty(m, dtype=np.int64)
     best_to = np.empty(m, dtype=np.int64)
-    stack = np.empty(2 * n_nodes + 2, dtype=np.int64)
-    stack_lb = np.empty(2 * n_nodes + 2)
     n_edges = 0
     while n_edges < m - 1:
+        for t in prange(n_threads):
+            bw = t_w[t]
+            blo = t_lo[t]
+            bhi = t_hi[t]
+            bfrom = t_from[t]
+            bto = t_to[t]
+            for c in range(m):
+                bw[c] = np.inf
+                blo[c] = m
+                bhi[c] = m
+                bfrom[c] = -1
+            stack = np.empty(_STACK, dtype=np.int64)
+            stack_lb = np.empty(_STACK)
+            for q in range(t * m // n_threads, (t + 1) * m // n_threads):
+                c = comp[q]
+                cq = pc[q]
+                if cq > bw[c]:
+                    continue
+                qx = px[q]
+                qy = py[q]
+                oq = order[q]
+                stack[0] = 0
+                stack_lb[0] = cq
+                top = 1
+                while top > 0:
+                    top -= 1
+                    node = stack[top]
+                    if stack_lb[top] > bw[c] or node_comp[node] == c:
+                        continue
+                    left = child[node, 0]
+                    if left < 0:
+                        for k in range(span[node, 0], span[node, 1]):
+                            if comp[k] == c:
+                                continue
+                            ck = pc[k]
+                            if ck > bw[c]:
+                                continue
+                            dx = px[k] - qx
+                            dy = py[k] - qy
+                            d = max(np.sqrt(dx * dx + dy * dy), cq, ck)
+                            ok = order[k]
+                            lo = min(oq, ok)
+                            hi = max(oq, ok)
+                            if _key_less(d, lo, hi, bw[c], blo[c], bhi[c]):
+                                bw[c] = d
+                                blo[c] = lo
+                                bhi[c] = hi
+                                bfrom[c] = q
+                                bto[c] = k
+                        continue
+                    right = child[node, 1]
+                    lb_l = max(cq, node_core[left], _box_distance(qx, qy, box, left))
+                    lb_r = max(cq, node_core[right], _box_distance(qx, qy, box, right))
+                    if lb_l <= lb_r:  # the nearer child is searched first: pushed last
+                        stack[top] = right
+                        stack_lb[top] = lb_r
+                        stack[top + 1] = left
+                        stack_lb[top + 1] = lb_l
+                    else:
+                        stack[top] = left
+                        stack_lb[top] = lb_l
+                        stack[top + 1] = right
+                        stack_lb[top + 1] = lb_r
+                    top += 2
         for c in range(m):
-            best_w[c] = np.inf
-            best_lo[c] = m
-            best_hi[c] = m
             best_from[c] = -1
-        for q in range(m):
-            c = comp[q]
-            cq = pc[q]
-            if cq > best_w[c]:
+            if comp[c] != c:
                 continue
-            qx = px[q]
-            qy = py[q]
-            oq = order[q]
-            stack[0] = 0
-            stack_lb[0] = cq
-            top = 1
-            while top > 0:
-                top -= 1
-                node = stack[top]
-                if stack_lb[top] > best_w[c] or node_comp[node] == c:
+            chosen = -1
+            for t in range(n_threads):
+                if t_from[t, c] < 0:
                     continue
-                left = child[node, 0]
-                if left < 0:
-                    for k in range(span[node, 0], span[node, 1]):
-                        if comp[k] == c:
-                            continue
-                        ck = pc[k]
-                        if ck > best_w[c]:
-                            continue
-                        dx = px[k] - qx
-                        dy = py[k] - qy
-                        d = max(np.sqrt(dx * dx + dy * dy), cq, ck)
-                        ok = order[k]
-                        lo = min(oq, ok)
-                        hi = max(oq, ok)
-                        if _key_less(d, lo, hi, best_w[c], best_lo[c], best_hi[c]):
-                            best_w[c] = d
-                            best_lo[c] = lo
-                            best_hi[c] = hi
-                            best_from[c] = q
-                            best_to[c] = k
-                    continue
-                right = child[node, 1]
-                lb_l = max(cq, node_core[left], _box_distance(qx, qy, box, left))
-                lb_r = max(cq, node_core[right], _box_distance(qx, qy, box, right))
-                if lb_l <= lb_r:  # the nearer child is searched first: pushed last
-                    stack[top] = right
-                    stack_lb[top] = lb_r
-                    stack[top + 1] = left
-                    stack_lb[top + 1] = lb_l
-                else:
-                    stack[top] = left
-                    stack_lb[top] = lb_l
-                    stack[top + 1] = right
-                    stack_lb[top + 1] = lb_r
-                top += 2
+                if chosen < 0 or _key_less(
+                    t_w[t, c],
+                    t_lo[t, c],
+                    t_hi[t, c],
+                    t_w[chosen, c],
+                    t_lo[chosen, c],
+                    t_hi[chosen, c],
+                ):
+                    chosen = t
+            if chosen >= 0:
+                best_w[c] = t_w[chosen, c]
+                best_from[c] = t_from[chosen, c]
+                best_to[c] = t_to[chosen, c]
         for c in range(m):
             if comp[c] != c or best_from[c] < 0:
                 continue
