@@ -17,6 +17,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from pyproj import Transformer
 
 import hotspot as hs
@@ -27,6 +28,10 @@ from hotspot.incidents import _sources
 # same read took 677 bytes per row here (pandas.read_csv + points_from_xy + to_crs: 665); a
 # shapely point per row alone costs about 220, so any return of it fails this bound.
 PEAK_BYTES_PER_ROW_1M = 380
+# The same with every row on a location of its own (geocoded data), where the output alone takes
+# about 344 bytes per row (a point each, 216): 534 when the points were built before the rows
+# were copied and from whole-column coordinates, 429 since they are built last, block by block.
+PEAK_BYTES_PER_ROW_DISTINCT_1M = 470
 
 CHILD = textwrap.dedent(
     """
@@ -198,3 +203,87 @@ def test_streamed_csv_falls_back_to_pandas_where_it_must(tmp_path, monkeypatch, 
     assert (_sources._stream_csv(path, ",", ".", 0) is not None) == streamed
     frame, _ = _sources.read_source(path)
     pd.testing.assert_frame_equal(frame, pd.read_csv(path, engine="pyarrow"), check_exact=True)
+
+
+def jittered_toronto(seed, *, shared=0, at_origin=0):
+    """Toronto's rows, each moved by its own seeded jitter of up to about 20 m (8 decimals), so
+    that no two share a location; then ``shared`` rows copy the location of another row and
+    ``at_origin`` rows are put at (0, 0)."""
+    raw = pd.read_parquet(data_path("toronto.parquet"))
+    rng = np.random.default_rng(seed)
+    n = len(raw)
+    raw["Lat"] = (raw["Lat"] + rng.uniform(-1.8e-4, 1.8e-4, n)).round(8)
+    raw["Long"] = (raw["Long"] + rng.uniform(-2.5e-4, 2.5e-4, n)).round(8)
+    rows = rng.choice(n, size=2 * shared + at_origin, replace=False)
+    copies, sources, origin = rows[:shared], rows[shared : 2 * shared], rows[2 * shared :]
+    raw.loc[copies, ["Lat", "Long"]] = raw.loc[sources, ["Lat", "Long"]].to_numpy()
+    raw.loc[origin, ["Lat", "Long"]] = 0.0
+    return raw
+
+
+@pytest.mark.parametrize(("shared", "at_origin"), [(0, 0), (5_000, 7)])
+def test_distinct_locations_match_a_plain_reference(tmp_path, monkeypatch, shared, at_origin):
+    # Geocoded data: (nearly) every row has a location of its own, so every row needs a point of
+    # its own, built block by block (small blocks here: many of them and a partial last one).
+    # The reference is the plain way: pandas' reader, pyproj's transformer, shapely's points.
+    from hotspot.incidents import read
+
+    monkeypatch.setattr(read, "_POINT_BLOCK", 10_000)
+    path = tmp_path / "geocoded.csv"
+    jittered_toronto(3, shared=shared, at_origin=at_origin).to_csv(
+        path, index=False, float_format="%.8f"
+    )
+    inc = hs.read_incidents(path, quiet=True)
+
+    reference = pd.read_csv(path, engine="pyarrow")
+    lon, lat = reference["Long"].to_numpy(), reference["Lat"].to_numpy()
+    kept = ~((lon == 0) & (lat == 0))
+    assert int((~kept).sum()) == at_origin
+    x, y = Transformer.from_crs(4326, 32617, always_xy=True).transform(lon[kept], lat[kept])
+    expected = shapely.points(x, y)
+    assert inc.crs.to_epsg() == 32617
+    assert inc.index.equals(reference.index[kept])
+    np.testing.assert_array_equal(shapely.get_x(inc.geometry.array), x)
+    np.testing.assert_array_equal(shapely.get_y(inc.geometry.array), y)
+    assert shapely.equals_exact(inc.geometry.array, expected, tolerance=0).all()
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(inc[list(reference.columns)]), reference[kept], check_exact=True
+    )
+    # one point object per distinct location: rows on one location share it, no other does
+    pairs = list(zip(lon[kept].tolist(), lat[kept].tolist(), strict=True))
+    distinct = len(set(pairs))
+    assert distinct == len(pairs) - shared
+    geoms = inc.geometry.array.to_numpy()
+    assert len({id(g) for g in geoms}) == distinct
+    first = {}
+    for pair, geom in zip(pairs, geoms, strict=True):
+        assert first.setdefault(pair, geom) is geom
+    most = 2 if shared else 1
+    notes = inc.attrs["hotspot"]["load_report"].notes
+    assert f"{distinct:,} distinct locations for {len(pairs):,} incidents; up to {most} " in (
+        "\n".join(notes)
+    )
+    excluded = hs.excluded_incidents(inc)
+    assert excluded.index.equals(reference.index[~kept])
+    assert set(excluded["reason"]) <= {"coordinates at (0, 0)"}
+
+
+@pytest.mark.slow
+def test_peak_memory_per_row_on_distinct_points_at_a_million_rows(tmp_path):
+    path = tmp_path / "geocoded.csv"
+    for seed in range(4):  # 963,968 rows, each with a jitter of its own
+        jittered_toronto(seed).to_csv(
+            path, mode="a", header=seed == 0, index=False, float_format="%.8f"
+        )
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    kept, read, peak = map(int, out.stdout.split())
+    assert read == 4 * 240_992 and kept == read
+    per_row = peak / read
+    assert 0 < per_row <= PEAK_BYTES_PER_ROW_DISTINCT_1M, f"{per_row:.0f} bytes per row"

@@ -6,7 +6,10 @@ excluded rows with its reason; ``rows_read == rows_kept + rows_excluded`` always
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import shlex
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -69,6 +72,7 @@ REASONS = (
     "time in the future",
     "outside time_range",
 )
+_POINT_BLOCK = 1 << 16  # rows of the coordinates turned into points at a time
 _CODE = {reason: i + 1 for i, reason in enumerate(REASONS)}
 TIME_REASONS = REASONS[REASONS.index("missing time") : REASONS.index("time in the future") + 1]
 
@@ -247,10 +251,12 @@ def read_incidents(
     Memory: a plain UTF-8 CSV is parsed in blocks of 16 MiB; the kept rows of a file are copied
     one column at a time while the source's column is released; rows on the same location share
     one shapely point (police data repeat locations: a point costs about 220 bytes, its
-    pointer 8). Reading 5 million Toronto rows peaks at about 240 bytes per row over the memory
-    before the call, against about 660 for ``pandas.read_csv`` + ``points_from_xy`` + ``to_crs``
-    (``benchmarks/bench_read_incidents.py``). A frame passed in is not released: it stays the
-    caller's.
+    pointer 8); the points are built last, from the coordinates cut into blocks freed as they
+    are used. Reading 5 million Toronto rows peaks at about 235 bytes per row over the memory
+    before the call, against about 660 for ``pandas.read_csv`` + ``points_from_xy`` + ``to_crs``;
+    with every row on a location of its own (geocoded data) about 385, where the incidents
+    returned take 350 (``benchmarks/bench_read_incidents.py --distinct``). A frame passed in is
+    not released: it stays the caller's.
 
     Examples
     --------
@@ -388,12 +394,15 @@ def read_incidents(
     )
 
     source_info = frame.attrs.get("hotspot_source")
-    # the points and the notes on their locations first, so that the full-length coordinates
-    # are gone before the rows are copied
-    xs, ys = xs[kept], ys[kept]
-    geometry, locations = _points(xs, ys, out_crs)
+    # the locations and the notes on them first, then the rows, the points last: each step's
+    # scratch (the notes' distances, a column copied while its source is released) comes on
+    # top of as little as possible, and the points (about 220 bytes a row where every row has
+    # a location of its own) on top of nothing but the coordinates they are built from
+    if not kept.all():
+        xs, ys = xs[kept], ys[kept]
+    locations = _locations(xs, ys)  # holds the coordinates the points are built from
     content_notes = _content_notes(locations, duplicates, xs, ys)
-    del xs, ys, locations
+    del xs, ys
     if kept.any():
         # A file's rows are ours: each column is released once its kept rows are copied, so
         # the source and the incidents are never both whole in memory. A caller's frame is
@@ -413,7 +422,7 @@ def read_incidents(
             if category_column == column:
                 category_column = f"{column}_original"
     if times is not None:
-        data["time"] = times[kept]
+        data["time"] = times if kept.all() else times[kept]
         if "time_end" in roles:
             data["time_start"] = data["time"]
             data["time_end"] = window_end[kept]
@@ -421,9 +430,11 @@ def read_incidents(
     if "category" in roles:
         # from the kept rows: text columns share their buffers with the source column
         data["category"] = data[category_column].astype("str")
-    _release_memory()  # the source's columns, copied and dropped
+    _release_memory()  # the source's columns, copied and dropped, and every scratch so far
+    geometry = _points(locations, out_crs)
+    del locations
     incidents = gpd.GeoDataFrame(data, geometry=geometry, crs=out_crs, copy=False)
-    del data
+    del data, geometry
 
     swapped = counts.get("latitude and longitude swapped", 0)
     if swapped:
@@ -892,15 +903,35 @@ def _time_bounds(time_range: Sequence[Any], name: str) -> tuple[pd.Timestamp, pd
 
 
 def _release_memory() -> None:
-    """Hand memory that pyarrow freed back to the system.
+    """Hand memory that pyarrow and the C allocator freed back to the system.
 
     pyarrow's allocator (mimalloc) keeps freed pages for reuse; after a large read the pages of
     its scratch and of dropped text columns would stay in the process (about 110 bytes per row
-    at 5 million rows), raising the peak of every later step.
+    at 5 million rows), raising the peak of every later step. glibc's ``malloc`` keeps freed
+    blocks below its (growing) mmap threshold too (the scratch of hashing, validation and time
+    parsing: about 40 bytes per row at 5 million rows); ``malloc_trim`` returns their pages.
     """
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None on a system without it (macOS, Windows, musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
 
 
 def _duplicate_rows(frame: pd.DataFrame) -> int:
@@ -935,38 +966,93 @@ def _kept_rows(frame: pd.DataFrame, kept: np.ndarray, *, release: bool) -> pd.Da
     return data
 
 
-def _points(xs: np.ndarray, ys: np.ndarray, crs: CRS) -> tuple[gpd.array.GeometryArray, np.ndarray]:
-    """Points at (xs, ys), one shapely point per distinct location shared by all its rows.
+class _Locations:
+    """The distinct locations of the rows, holding the coordinates to build their points from
+    until :func:`_points` takes them (so that nothing else keeps them alive while it builds).
 
-    A shapely point costs about 220 bytes; crime data repeat locations (police exports snap
-    incidents to a few thousand anonymised map points: Toronto's 241k incidents sit on 19k),
-    so one object per location takes the geometry from 220 to about 8 bytes per row (the
-    pointer). Shapely geometries are immutable, so sharing them is safe. Locations are told
-    apart by the bits of their coordinates. Also returns the number of rows on each location.
+    ``codes`` gives each row's location (None when every row has one of its own, in row
+    order); ``x``, ``y`` are the locations' coordinates (the rows' own when ``codes`` is None);
+    ``count`` is the number of locations and ``most`` the most rows on one.
     """
+
+    def __init__(
+        self, codes: np.ndarray | None, x: np.ndarray, y: np.ndarray, count: int, most: int
+    ) -> None:
+        self.codes: np.ndarray | None = codes
+        self.x: np.ndarray | None = x
+        self.y: np.ndarray | None = y
+        self.count = count
+        self.most = most
+
+    def take_blocks(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The coordinates as copies of :data:`_POINT_BLOCK` rows each; the whole arrays are
+        let go of (freed when the caller holds no other reference)."""
+        x, y = self.x, self.y
+        self.x = self.y = None
+        if x is None or y is None:
+            return []
+        return [
+            (x[start : start + _POINT_BLOCK].copy(), y[start : start + _POINT_BLOCK].copy())
+            for start in range(0, len(x), _POINT_BLOCK)
+        ]
+
+
+def _locations(xs: np.ndarray, ys: np.ndarray) -> _Locations:
+    """The distinct locations of (xs, ys), told apart by the bits of their coordinates."""
     if not len(xs):
-        return gpd.array.from_shapely(np.empty(0, dtype=object), crs=crs), np.zeros(0, int)
+        return _Locations(None, xs, ys, 0, 0)
     code_x, unique_x = pd.factorize(np.ascontiguousarray(xs, dtype=np.float64).view(np.int64))
     code_y, unique_y = pd.factorize(np.ascontiguousarray(ys, dtype=np.float64).view(np.int64))
     pair = code_x.astype(np.int64) * len(unique_y) + code_y
     del code_x, code_y
     codes, pairs = pd.factorize(pair)
     del pair
+    if len(pairs) == len(xs):  # every row its own location: codes are 0, 1, 2, ... in order
+        return _Locations(None, xs, ys, len(xs), 1)
     px = unique_x[pairs // len(unique_y)].view(np.float64)
     py = unique_y[pairs % len(unique_y)].view(np.float64)
-    shared = shapely.points(px, py)
-    geometry = gpd.array.from_shapely(shared.take(codes), crs=crs)
-    return geometry, np.bincount(codes, minlength=len(pairs))
+    del unique_x, unique_y, pairs
+    most = int(np.bincount(codes, minlength=len(px)).max())
+    if len(px) < np.iinfo(np.int32).max:
+        codes = codes.astype(np.int32)  # half the memory while the points are built
+    return _Locations(codes, px, py, len(px), most)
+
+
+def _points(locations: _Locations, crs: CRS) -> gpd.array.GeometryArray:
+    """Points at the rows' locations, one shapely point per distinct location shared by all
+    its rows; takes the coordinates out of ``locations``.
+
+    A shapely point costs about 220 bytes; crime data repeat locations (police exports snap
+    incidents to a few thousand anonymised map points: Toronto's 241k incidents sit on 19k),
+    so one object per location takes the geometry from 220 to about 8 bytes per row (the
+    pointer). Shapely geometries are immutable, so sharing them is safe. Where every row has a
+    location of its own (data geocoded to the address), the points are built straight from the
+    rows' coordinates. Either way the coordinates are cut into blocks first and each block is
+    freed once its points are built, so that at the end only the points are left (shapely
+    would also stack the whole coordinates into one more copy).
+    """
+    codes = locations.codes
+    blocks = locations.take_blocks()
+    points = np.empty(locations.count, dtype=object)
+    stop = locations.count
+    while blocks:  # from the last block, each freed as soon as its points are built
+        bx, by = blocks.pop()
+        points[stop - len(bx) : stop] = shapely.points(bx, by)
+        stop -= len(bx)
+        del bx, by
+    if codes is None:
+        return gpd.array.from_shapely(points, crs=crs)
+    return gpd.array.from_shapely(points.take(codes), crs=crs)
 
 
 def _content_notes(
-    locations: np.ndarray, duplicates: int, xs: np.ndarray, ys: np.ndarray
+    locations: _Locations, duplicates: int, xs: np.ndarray, ys: np.ndarray
 ) -> list[str]:
     notes = []
     if len(xs):
         notes.append(
-            f"{len(locations):,} distinct locations for {len(xs):,} incidents; "
-            f"up to {int(locations.max()):,} incidents on one location"
+            f"{locations.count:,} distinct locations for {len(xs):,} incidents; "
+            f"up to {locations.most:,} incidents on one location"
         )
         notes.extend(_spatial_outlier_note(xs, ys))
     if duplicates:
