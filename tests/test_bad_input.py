@@ -134,6 +134,20 @@ def test_folder(tmp_path):
         hs.read_incidents(folder, quiet=True)
 
 
+def test_a_folder_or_pattern_of_many_files_points_at_read_partitions(tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for name in ("2020-01.csv", "2020-02.csv"):
+        (folder / name).write_text("lat,lon\n53.8,-1.5\n")
+    pattern = str(folder / "*.csv")
+    with pytest.raises(
+        HotspotInputError, match=msg(pattern, "matching 2 files", "scale.read_partitions")
+    ):
+        hs.read_incidents(pattern, quiet=True)
+    with pytest.raises(HotspotInputError, match=msg(str(folder), "is a folder", "read_partitions")):
+        hs.read_incidents(folder, quiet=True)
+
+
 def test_missing_file(tmp_path):
     path = tmp_path / "nowhere.csv"
     with pytest.raises(HotspotInputError, match=msg(str(path), "no such file", "Check the path")):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import csv
+import glob
 import gzip
 import io
 import lzma
@@ -286,10 +287,20 @@ def read_source(
         )
     path = Path(source)
     name = str(path)
+    many = (
+        "; to read many files together (one partition each, validated as here), use "
+        f"hotspot.scale.read_partitions({name!r}) (needs the scale extra: pip install "
+        "'hotspot[scale]'), or pd.concat the files into one DataFrame"
+    )
     if not path.exists():
+        if glob.has_magic(name) and glob.glob(name):
+            raise HotspotInputError(
+                f"{name} is a pattern matching {len(glob.glob(name)):,} files; read_incidents "
+                f"reads one file{many}."
+            )
         raise HotspotInputError(f"{name}: no such file. Check the path (cwd is {Path.cwd()}).")
     if path.is_dir():
-        raise HotspotInputError(f"{name} is a folder; pass the incident file inside it.")
+        raise HotspotInputError(f"{name} is a folder; pass the incident file inside it{many}.")
     if path.stat().st_size == 0:
         raise HotspotInputError(f"{name} is empty (0 bytes): there are no incidents to read.")
     suffix = _suffix(path)
