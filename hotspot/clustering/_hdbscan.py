@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numba
 import numpy as np
 
 from hotspot._messages import announce
@@ -52,6 +51,7 @@ from hotspot.clustering._kernels import (
     mutual_reachability_mst,
     mutual_reachability_mst_boruvka,
     single_linkage,
+    thread_count,
 )
 
 ACCEPTED = ("min_cluster_size", "min_samples")
@@ -94,9 +94,7 @@ def spanning_tree(xy: np.ndarray, core: np.ndarray) -> np.ndarray:
     if len(xy) < PRIM_BELOW:
         edges = mutual_reachability_mst(sorted_xy, sorted_core)
     else:
-        edges = mutual_reachability_mst_boruvka(
-            sorted_xy, sorted_core, LEAF_SIZE, numba.get_num_threads()
-        )
+        edges = mutual_reachability_mst_boruvka(sorted_xy, sorted_core, LEAF_SIZE, thread_count())
     lo = np.minimum(edges[:, 0], edges[:, 1]).astype(np.int64)
     hi = np.maximum(edges[:, 0], edges[:, 1]).astype(np.int64)
     order = np.lexsort((hi, lo, edges[:, 2]))

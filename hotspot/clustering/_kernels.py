@@ -11,7 +11,12 @@ edge's distance is the same bits whichever kernel and direction computed it.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
+
+
+def thread_count() -> int:
+    """The threads numba's parallel kernels run on (``numba.get_num_threads()``)."""
+    return int(get_num_threads())
 
 
 @njit(cache=True, inline="always")
