@@ -190,6 +190,31 @@ _QUERY_BLOCK = 512
 
 
 @njit(cache=True, inline="always")
+def _push_children(
+    stack: np.ndarray,
+    stack_lb: np.ndarray,
+    top: int,
+    left: int,
+    right: int,
+    lb_l: float,
+    lb_r: float,
+) -> int:
+    """Push a node's two children with their lower bounds, the nearer last (searched first);
+    return the new top of the stack."""
+    if lb_l <= lb_r:
+        stack[top] = right
+        stack_lb[top] = lb_r
+        stack[top + 1] = left
+        stack_lb[top + 1] = lb_l
+    else:
+        stack[top] = left
+        stack_lb[top] = lb_l
+        stack[top + 1] = right
+        stack_lb[top + 1] = lb_r
+    return top + 2
+
+
+@njit(cache=True, inline="always")
 def _heap_down(hd: np.ndarray, hi: np.ndarray, size: int, i: int) -> None:
     """Sift entry ``i`` down the max-heap of (squared distance, index) pairs."""
     while True:
@@ -266,17 +291,7 @@ def _search(
         bx = max(box[right, 0] - px, 0.0, px - box[right, 1])
         by = max(box[right, 2] - py, 0.0, py - box[right, 3])
         lb_r = bx * bx + by * by
-        if lb_l <= lb_r:  # the nearer child is searched first: pushed last
-            stack[top] = right
-            stack_lb[top] = lb_r
-            stack[top + 1] = left
-            stack_lb[top + 1] = lb_l
-        else:
-            stack[top] = left
-            stack_lb[top] = lb_l
-            stack[top + 1] = right
-            stack_lb[top + 1] = lb_r
-        top += 2
+        top = _push_children(stack, stack_lb, top, left, right, lb_l, lb_r)
 
 
 @njit(cache=True, inline="always")
@@ -491,17 +506,7 @@ def mutual_reachability_mst_boruvka(
                     right = child[node, 1]
                     lb_l = max(cq, node_core[left], _box_distance(qx, qy, box, left))
                     lb_r = max(cq, node_core[right], _box_distance(qx, qy, box, right))
-                    if lb_l <= lb_r:  # the nearer child is searched first: pushed last
-                        stack[top] = right
-                        stack_lb[top] = lb_r
-                        stack[top + 1] = left
-                        stack_lb[top + 1] = lb_l
-                    else:
-                        stack[top] = left
-                        stack_lb[top] = lb_l
-                        stack[top + 1] = right
-                        stack_lb[top + 1] = lb_r
-                    top += 2
+                    top = _push_children(stack, stack_lb, top, left, right, lb_l, lb_r)
         for c in range(m):
             best_from[c] = -1
             if comp[c] != c:
