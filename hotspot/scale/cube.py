@@ -188,7 +188,7 @@ def combine_tallies(*tallies: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def without_tally(part: dict[str, Any]) -> dict[str, Any]:
-    """A partition's result without its tallies (summed apart, by key range)."""
+    """A partition's result without its tallies (summed apart, by ranges of cells)."""
     return {k: v for k, v in part.items() if k != "tally"}
 
 
