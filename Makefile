@@ -29,7 +29,7 @@ test: $(STAMP) $(CHROMIUM)
 
 # The inner loop: everything but the tests marked slow (real subprocesses, chromium, notebooks,
 # the docs build, whole-pipeline runs) and the longest tests listed in tests/slow_tests.txt
-# (over 0.4 s each; scripts/update_slow_tests.py rewrites the list). Whole files per worker
+# (over 0.2 s each on a quiet machine; scripts/update_slow_tests.py rewrites the list). Whole files per worker
 # (--dist loadfile): a module's fixtures are built once. tests/conftest.py loads the embedded
 # datasets once per worker. make test runs everything.
 test-fast: $(STAMP)
