@@ -398,6 +398,87 @@ def _find(parent: np.ndarray, a: int) -> int:
 
 
 @njit(cache=True, parallel=True)
+def _boruvka_search(
+    px: np.ndarray,
+    py: np.ndarray,
+    pc: np.ndarray,
+    order: np.ndarray,
+    comp: np.ndarray,
+    node_comp: np.ndarray,
+    node_core: np.ndarray,
+    span: np.ndarray,
+    child: np.ndarray,
+    box: np.ndarray,
+    t_w: np.ndarray,
+    t_lo: np.ndarray,
+    t_hi: np.ndarray,
+    t_from: np.ndarray,
+    t_to: np.ndarray,
+) -> None:
+    """One Borůvka round's search: each of ``len(t_w)`` ranges of points (tree order), in
+    parallel, finds every component's lightest outgoing edge from its own points into row
+    ``t`` of ``t_w``/``t_lo``/``t_hi``/``t_from``/``t_to`` (the caller merges the rows).
+    Apart from the rest of :func:`mutual_reachability_mst_boruvka` so that only this loop is
+    compiled as parallel code (numba's parallel compilation of the whole took seconds more)."""
+    m = px.shape[0]
+    n_threads = t_w.shape[0]
+    for t in prange(n_threads):
+        bw = t_w[t]
+        blo = t_lo[t]
+        bhi = t_hi[t]
+        bfrom = t_from[t]
+        bto = t_to[t]
+        for c in range(m):
+            bw[c] = np.inf
+            blo[c] = m
+            bhi[c] = m
+            bfrom[c] = -1
+        stack = np.empty(_STACK, dtype=np.int64)
+        stack_lb = np.empty(_STACK)
+        for q in range(t * m // n_threads, (t + 1) * m // n_threads):
+            c = comp[q]
+            cq = pc[q]
+            if cq > bw[c]:
+                continue
+            qx = px[q]
+            qy = py[q]
+            oq = order[q]
+            stack[0] = 0
+            stack_lb[0] = cq
+            top = 1
+            while top > 0:
+                top -= 1
+                node = stack[top]
+                if stack_lb[top] > bw[c] or node_comp[node] == c:
+                    continue
+                left = child[node, 0]
+                if left < 0:
+                    for k in range(span[node, 0], span[node, 1]):
+                        if comp[k] == c:
+                            continue
+                        ck = pc[k]
+                        if ck > bw[c]:
+                            continue
+                        dx = px[k] - qx
+                        dy = py[k] - qy
+                        d = max(np.sqrt(dx * dx + dy * dy), cq, ck)
+                        ok = order[k]
+                        lo = min(oq, ok)
+                        hi = max(oq, ok)
+                        if _key_less(d, lo, hi, bw[c], blo[c], bhi[c]):
+                            bw[c] = d
+                            blo[c] = lo
+                            bhi[c] = hi
+                            bfrom[c] = q
+                            bto[c] = k
+                    continue
+                right = child[node, 1]
+                lb_l = max(cq, node_core[left], _box_distance(qx, qy, box, left))
+                lb_r = max(cq, node_core[right], _box_distance(qx, qy, box, right))
+                top = _push_children(stack, stack_lb, top, left, right, lb_l, lb_r)
+
+
+@njit(cache=True)
 def mutual_reachability_mst_boruvka(
     xy: np.ndarray, core: np.ndarray, leaf_size: int, n_threads: int
 ) -> np.ndarray:
@@ -453,60 +534,23 @@ def mutual_reachability_mst_boruvka(
     best_to = np.empty(m, dtype=np.int64)
     n_edges = 0
     while n_edges < m - 1:
-        for t in prange(n_threads):
-            bw = t_w[t]
-            blo = t_lo[t]
-            bhi = t_hi[t]
-            bfrom = t_from[t]
-            bto = t_to[t]
-            for c in range(m):
-                bw[c] = np.inf
-                blo[c] = m
-                bhi[c] = m
-                bfrom[c] = -1
-            stack = np.empty(_STACK, dtype=np.int64)
-            stack_lb = np.empty(_STACK)
-            for q in range(t * m // n_threads, (t + 1) * m // n_threads):
-                c = comp[q]
-                cq = pc[q]
-                if cq > bw[c]:
-                    continue
-                qx = px[q]
-                qy = py[q]
-                oq = order[q]
-                stack[0] = 0
-                stack_lb[0] = cq
-                top = 1
-                while top > 0:
-                    top -= 1
-                    node = stack[top]
-                    if stack_lb[top] > bw[c] or node_comp[node] == c:
-                        continue
-                    left = child[node, 0]
-                    if left < 0:
-                        for k in range(span[node, 0], span[node, 1]):
-                            if comp[k] == c:
-                                continue
-                            ck = pc[k]
-                            if ck > bw[c]:
-                                continue
-                            dx = px[k] - qx
-                            dy = py[k] - qy
-                            d = max(np.sqrt(dx * dx + dy * dy), cq, ck)
-                            ok = order[k]
-                            lo = min(oq, ok)
-                            hi = max(oq, ok)
-                            if _key_less(d, lo, hi, bw[c], blo[c], bhi[c]):
-                                bw[c] = d
-                                blo[c] = lo
-                                bhi[c] = hi
-                                bfrom[c] = q
-                                bto[c] = k
-                        continue
-                    right = child[node, 1]
-                    lb_l = max(cq, node_core[left], _box_distance(qx, qy, box, left))
-                    lb_r = max(cq, node_core[right], _box_distance(qx, qy, box, right))
-                    top = _push_children(stack, stack_lb, top, left, right, lb_l, lb_r)
+        _boruvka_search(
+            px,
+            py,
+            pc,
+            order,
+            comp,
+            node_comp,
+            node_core,
+            span,
+            child,
+            box,
+            t_w,
+            t_lo,
+            t_hi,
+            t_from,
+            t_to,
+        )
         for c in range(m):
             best_from[c] = -1
             if comp[c] != c:
