@@ -546,3 +546,49 @@ def test_toronto_20_areas_500_m_apart_is_solved_exactly_and_fast():
     )
     assert out["forecast_risk"].sum() <= top + 1e-9
     assert seconds < 10
+
+
+def test_expected_capture_is_tested_against_random_cells():
+    """The rule replayed on the back-test's random forecaster, period by period, and a
+    one-sided sign test of the chosen cells' shares against the random cells' (scipy's
+    binomtest on the wins and losses counted by hand)."""
+    from scipy.stats import binomtest
+
+    cells = grid(5, risk=[0.0, 1.0, 2.0, 3.0, 4.0])
+    bt = stand_in(cells)
+    out = allocate_patrols(cells, 1, backtest=bt, forecaster="naive", quiet=True)
+    against = out.attrs["hotspot"]["allocate_patrols"]["expected_capture"]["against_random"]
+    totals = bt.actual.sum(axis=1).astype(float)
+    # n=1: each period's top cell under each forecaster
+    picks = {name: np.argmax(bt.risks[name], axis=1) for name in ("naive", "random")}
+    share = {
+        name: np.where(totals > 0, bt.actual[np.arange(4), pick] / np.maximum(totals, 1), np.nan)
+        for name, pick in picks.items()
+    }
+    both = ~np.isnan(share["naive"])
+    wins = int((share["naive"][both] > share["random"][both]).sum())
+    losses = int((share["naive"][both] < share["random"][both]).sum())
+    assert (against["wins"], against["losses"]) == (wins, losses)
+    assert against["ties"] == int(both.sum()) - wins - losses
+    expected_p = binomtest(wins, wins + losses, 0.5, alternative="greater").pvalue
+    assert against["pvalue"] == pytest.approx(expected_p)
+    assert against["candidates"] == 1 and against["reliable"] == (expected_p < 0.05)
+    hit = bt.actual[np.arange(4), picks["random"]].sum()
+    assert against["random_pooled"] == pytest.approx(hit / totals.sum())
+    # asked not to, or replaying random itself: no comparison
+    off = allocate_patrols(cells, 1, backtest=bt, forecaster="naive", compare_random=False)
+    assert off.attrs["hotspot"]["allocate_patrols"]["expected_capture"]["against_random"] is None
+    itself = allocate_patrols(cells, 1, backtest=bt, forecaster="random", quiet=True)
+    assert itself.attrs["hotspot"]["allocate_patrols"]["expected_capture"]["against_random"] is None
+
+
+def test_sign_test_against_random_by_hand():
+    from hotspot.forecast.allocate import sign_test_against_random
+
+    chosen = [0.5, 0.4, np.nan, 0.3, 0.2, 0.2]
+    blind = [0.1, 0.4, 0.2, 0.1, 0.1, 0.3]
+    found = sign_test_against_random(chosen, blind, candidates=2)
+    # 3 wins, 1 loss, 1 tie; P(X >= 3 | n=4, 1/2) = 5/16, doubled for two candidates
+    assert (found["wins"], found["losses"], found["ties"]) == (3, 1, 1)
+    assert found["pvalue"] == pytest.approx(2 * 5 / 16) and not found["reliable"]
+    assert sign_test_against_random([np.nan], [0.1])["pvalue"] == 1.0

@@ -11,6 +11,7 @@ import hotspot as hs
 from hotspot.cli import main
 from hotspot.errors import HotspotInputError
 from hotspot.forecast.plan import default_forecasters, plan_patrols
+from hotspot.maps.forecast import capture_sentence
 from hotspot.report.forecast import patrol_table, write_forecast
 from hotspot.simulate import simulate_incidents
 
@@ -60,6 +61,9 @@ def test_beating_random_on_planted_hot_spots_is_said_to_be_reliable(plan):
     assert against["reliable"] and against["wins"] == 8  # every week, p = 3 x 0.5**8
     assert against["pvalue"] == pytest.approx(3 * 0.5**8)
     assert "not reliably better" not in plan.sentence()
+    # the patrols carry the corrected comparison, for patrol_map and the report
+    assert plan.capture["against_random"] == against
+    assert "corrected for choosing the best of 3 forecasters" in capture_sentence(plan.patrols)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -376,6 +376,25 @@ def test_patrol_map_states_the_back_test_in_a_sentence(forecast):
     )
 
 
+def test_patrol_map_says_whether_the_cells_beat_random_ones(forecast):
+    """The back-test's comparison with as many random cells (allocate_patrols'
+    compare_random, plan_patrols' corrected one) is printed after the capture, and a rule
+    that does not beat random cells is said not to."""
+    better = {"wins": 50, "losses": 2, "ties": 0, "pvalue": 1e-12, "candidates": 1}
+    capture = {**CAPTURE, "against_random": {**better, "reliable": True}}
+    text = legend(render(patrol_map(stand_in_allocation(forecast, capture=capture), tiles=None)))
+    assert (
+        "They held more than as many cells picked at random in 50 of 52 weeks "
+        "(sign test: p = 1e-12)." in text
+    )
+    worse = {"wins": 27, "losses": 25, "ties": 0, "pvalue": 1.0, "candidates": 4}
+    capture = {**CAPTURE, "against_random": {**worse, "reliable": False}}
+    said = capture_sentence(stand_in_allocation(forecast, capture=capture))
+    assert "corrected for choosing the best of 4 forecasters: p = 1" in said
+    assert "not reliably better than cells picked at random" in said
+    assert "do not send patrols on it alone" in said
+
+
 def test_patrol_cells_are_numbered_and_their_tooltips_say_the_rank(forecast):
     allocation = stand_in_allocation(forecast, capture=CAPTURE)
     page = render(patrol_map(allocation, forecast=forecast, tiles=None))

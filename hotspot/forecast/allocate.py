@@ -100,6 +100,7 @@ def allocate_patrols(
     exclude: Any = None,
     backtest: Any = None,
     forecaster: str | None = None,
+    compare_random: bool = True,
     risk_column: str = "forecast_risk",
     quiet: bool = False,
 ) -> gpd.GeoDataFrame:
@@ -136,6 +137,12 @@ def allocate_patrols(
     forecaster : str, optional
         Which of ``backtest.forecasters`` to replay. Default: the one matching the forecast's
         own forecaster (``"naive"`` for a ``NaiveForecaster`` forecast).
+    compare_random : bool, default=True
+        With ``backtest``, replay the rule on the back-test's ``random`` forecaster too and
+        test, period by period, whether the chosen cells held more of the next period's
+        incidents than as many cells picked at random (a one-sided sign test:
+        ``expected_capture["against_random"]``, see :func:`sign_test_against_random`). A
+        rule that does not beat random cells is said to (maps and reports print it).
     risk_column : str, default="forecast_risk"
         The column to maximise (finite, >= 0).
     quiet : bool, default=False
@@ -159,7 +166,10 @@ def allocate_patrols(
         (periods with incidents), ``empty_periods`` (periods without, left out of the
         statistics), ``mean``, ``min``, ``max``, ``q10``, ``q90`` of the per-period shares,
         ``pooled`` (the incidents captured over all periods / all incidents), ``by_period``
-        (each period's share, NaN for a period without incidents), ``solvers``.
+        (each period's share, NaN for a period without incidents), ``solvers``, and
+        ``against_random`` (with ``compare_random``; None otherwise or when the back-test
+        has no ``random`` forecaster or replays it): ``wins``, ``losses``, ``ties``,
+        ``pvalue``, ``candidates``, ``reliable``, ``random_pooled``.
 
     Raises
     ------
@@ -295,7 +305,9 @@ def allocate_patrols(
         greedy_gap = max(0.0, 1.0 - choice.greedy_total / best) if best > 0 else 0.0
     capture = None
     if backtest is not None:
-        capture = _expected_capture(forecast, rule, backtest, forecaster, quiet=quiet)
+        capture = _expected_capture(
+            forecast, rule, backtest, forecaster, compare_random=compare_random, quiet=quiet
+        )
     elif forecaster is not None:
         raise HotspotInputError(
             f"{FUNC}: forecaster={forecaster!r} is given without backtest; pass "
@@ -655,7 +667,13 @@ def _backtest_forecaster(forecast: gpd.GeoDataFrame, backtest: Any, forecaster: 
 
 
 def _expected_capture(
-    forecast: gpd.GeoDataFrame, rule: _Rule, backtest: Any, forecaster: Any, *, quiet: bool
+    forecast: gpd.GeoDataFrame,
+    rule: _Rule,
+    backtest: Any,
+    forecaster: Any,
+    *,
+    compare_random: bool,
+    quiet: bool,
 ) -> dict[str, Any]:
     for field in ("risks", "actual", "cells", "forecasters", "periods"):
         if not hasattr(backtest, field):
@@ -671,22 +689,32 @@ def _expected_capture(
             f"{FUNC}: the back-test was run on other cells ({len(backtest.cells):,} cells, "
             f"the forecast has {len(forecast):,}); back-test on the forecast's cells."
         )
-    risks = np.asarray(backtest.risks[name], dtype=float)[:, where]
     actual = np.asarray(backtest.actual)[:, where]
     starts = pd.DatetimeIndex(backtest.periods["start"])
-    shares, hits, totals, solvers = [], 0.0, 0.0, Counter()
-    for k in range(len(risks)):
-        choice = _choose(
-            risks[k], rule, where=f" in the back-test period from {starts[k]:%Y-%m-%d}"
-        )
-        solvers[choice.solver] += 1
-        total = float(actual[k].sum())
-        hit = float(actual[k][choice.chosen].sum())
-        hits += hit
-        totals += total
-        shares.append(hit / total if total > 0 else np.nan)
-    by_period = np.asarray(shares, dtype=float)
+
+    def replay(forecaster_name: str) -> tuple[np.ndarray, float, float, Counter]:
+        """Each period's captured share, the incidents captured and in all, the solvers."""
+        risks = np.asarray(backtest.risks[forecaster_name], dtype=float)[:, where]
+        shares, hits, totals, solvers = [], 0.0, 0.0, Counter()
+        for k in range(len(risks)):
+            choice = _choose(
+                risks[k], rule, where=f" in the back-test period from {starts[k]:%Y-%m-%d}"
+            )
+            solvers[choice.solver] += 1
+            total = float(actual[k].sum())
+            hit = float(actual[k][choice.chosen].sum())
+            hits += hit
+            totals += total
+            shares.append(hit / total if total > 0 else np.nan)
+        return np.asarray(shares, dtype=float), hits, totals, solvers
+
+    by_period, hits, totals, solvers = replay(name)
     shares_ = by_period[~np.isnan(by_period)]
+    against = None
+    if compare_random and name != "random" and "random" in backtest.forecasters:
+        blind, blind_hits, blind_totals, _ = replay("random")
+        against = sign_test_against_random(by_period, blind)
+        against["random_pooled"] = blind_hits / blind_totals if blind_totals > 0 else None
 
     def stat(f: Any) -> float | None:
         return float(f(shares_)) if len(shares_) else None
@@ -696,7 +724,7 @@ def _expected_capture(
         "forecaster": name,
         "period": period,
         "periods": len(shares_),
-        "empty_periods": len(risks) - len(shares_),
+        "empty_periods": len(by_period) - len(shares_),
         "mean": stat(np.mean),
         "min": stat(np.min),
         "max": stat(np.max),
@@ -705,4 +733,82 @@ def _expected_capture(
         "pooled": hits / totals if totals > 0 else None,
         "by_period": by_period.tolist(),
         "solvers": dict(solvers),
+        "against_random": against,
     }
+
+
+def sign_test_against_random(
+    chosen: Any, random: Any, *, candidates: int = 1, alpha: float = 0.05
+) -> dict[str, Any]:
+    """Did the chosen cells hold more than random cells, period by period?
+
+    A one-sided sign test over the periods where the two shares differ (ties and periods
+    without incidents left out), its p-value multiplied by ``candidates`` (Bonferroni) when
+    the rule was the best of several compared on the same back-test: the best of several
+    looks better than it is, even on data without any pattern.
+
+    Parameters
+    ----------
+    chosen, random : array-like of float
+        Each period's share of incidents in the chosen and in the random cells (NaN: a period
+        without incidents).
+    candidates : int, default=1
+        How many forecasters the rule was chosen from on the same back-test.
+    alpha : float, default=0.05
+        The level below which the rule is called reliably better (``reliable``).
+
+    Returns
+    -------
+    dict
+        ``wins``, ``losses``, ``ties``, ``pvalue`` (corrected), ``candidates``, ``reliable``.
+
+    Examples
+    --------
+    >>> found = sign_test_against_random([0.3, 0.2, 0.25, 0.4, 0.1], [0.1, 0.1, 0.3, 0.2, 0.0])
+    >>> found["wins"], found["losses"], round(found["pvalue"], 4), found["reliable"]
+    (4, 1, 0.1875, False)
+    """
+    from scipy.stats import binomtest
+
+    chosen = np.asarray(chosen, dtype=float)
+    random = np.asarray(random, dtype=float)
+    both = ~np.isnan(chosen) & ~np.isnan(random)
+    wins = int((chosen[both] > random[both]).sum())
+    losses = int((chosen[both] < random[both]).sum())
+    p = binomtest(wins, wins + losses, 0.5, alternative="greater").pvalue if wins + losses else 1.0
+    pvalue = min(1.0, float(p) * max(1, int(candidates)))
+    return {
+        "wins": wins,
+        "losses": losses,
+        "ties": int(both.sum()) - wins - losses,
+        "pvalue": pvalue,
+        "candidates": int(candidates),
+        "reliable": pvalue < alpha,
+    }
+
+
+def random_verdict(against: dict[str, Any], unit: str = "week") -> str:
+    """:func:`sign_test_against_random`'s answer in words, for a briefing.
+
+    Examples
+    --------
+    >>> random_verdict({"wins": 50, "losses": 2, "pvalue": 1e-12, "candidates": 1,
+    ...                 "reliable": True})
+    'They held more than as many cells picked at random in 50 of 52 weeks (sign test: p = 1e-12).'
+    """
+    counted = against["wins"] + against["losses"]
+    test = (
+        f"sign test, corrected for choosing the best of {against['candidates']} forecasters"
+        if against.get("candidates", 1) > 1
+        else "sign test"
+    )
+    said = (
+        f"They held more than as many cells picked at random in {against['wins']} of "
+        f"{counted} {unit}s ({test}: p = {against['pvalue']:.2g})"
+    )
+    if against["reliable"]:
+        return said + "."
+    return (
+        said + ": not reliably better than cells picked at random. On these data the "
+        "forecast adds little to choosing blindly; do not send patrols on it alone."
+    )

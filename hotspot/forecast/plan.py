@@ -28,7 +28,11 @@ from hotspot.forecast._base import (
     as_duration,
     prepare_training,
 )
-from hotspot.forecast.allocate import allocate_patrols
+from hotspot.forecast.allocate import (
+    allocate_patrols,
+    random_verdict,
+    sign_test_against_random,
+)
 from hotspot.forecast.backtesting import BacktestResult, backtest
 from hotspot.forecast.kde import KDEForecaster
 from hotspot.forecast.prospective import ProspectiveForecaster
@@ -120,19 +124,7 @@ class PatrolPlan:
 
     def _verdict(self, unit: str) -> str:
         """Whether the chosen cells beat random ones week by week, in words."""
-        a = self.params["against_random"]
-        counted = a["wins"] + a["losses"]
-        said = (
-            f"They held more than the random cells in {a['wins']} of {counted} {unit}s "
-            f"(sign test, corrected for choosing the best of {a['candidates']} forecasters: "
-            f"p = {a['pvalue']:.2g})"
-        )
-        if a["reliable"]:
-            return said + "."
-        return (
-            said + ": not reliably better than cells picked at random. On these data the "
-            "forecast adds little to choosing blindly; do not send patrols on it alone."
-        )
+        return random_verdict(self.params["against_random"], unit)
 
     def _random_capture(self) -> float:
         row = self.choice[self.choice["forecaster"] == "random"]
@@ -273,6 +265,7 @@ def plan_patrols(
             min_spacing=min_spacing,
             backtest=result,
             forecaster=name,
+            compare_random=False,  # once below, for the chosen forecaster, corrected
             quiet=True,
         )
         capture = chosen.attrs["hotspot"]["allocate_patrols"]["expected_capture"]
@@ -294,6 +287,10 @@ def plan_patrols(
     choice = choice.sort_values("pooled", ascending=False, kind="stable").reset_index(drop=True)
     forecast, patrols = plans[best]
     against_random = _against_random(plans, best, n_candidates=len(candidates))
+    # the patrols carry the corrected comparison: patrol_map and the report print it
+    patrols.attrs["hotspot"]["allocate_patrols"]["expected_capture"]["against_random"] = (
+        against_random
+    )
     params = {
         "method": FUNC,
         "origin": f"{origin:%Y-%m-%d}",
@@ -309,30 +306,18 @@ def plan_patrols(
 
 
 def _against_random(plans: dict[str, Any], best: str, *, n_candidates: int) -> dict[str, Any]:
-    """Did the chosen cells beat random cells week by week? A one-sided sign test over the
-    windows where the two differ, Bonferroni-corrected for choosing the best of
-    ``n_candidates`` forecasters on the same back-test (the best of several looks better than
-    it is, even on data without any pattern)."""
-    from scipy.stats import binomtest
+    """Did the chosen cells beat random cells week by week? :func:`sign_test_against_random`
+    with the Bonferroni correction for choosing the best of ``n_candidates`` forecasters on
+    the same back-test."""
 
-    def shares(name: str) -> np.ndarray:
-        capture = plans[name][1].attrs["hotspot"]["allocate_patrols"]["expected_capture"]
-        return np.asarray(capture["by_period"], dtype=float)
+    def capture(name: str) -> dict[str, Any]:
+        return plans[name][1].attrs["hotspot"]["allocate_patrols"]["expected_capture"]
 
-    chosen, blind = shares(best), shares("random")
-    both = ~np.isnan(chosen) & ~np.isnan(blind)
-    wins = int((chosen[both] > blind[both]).sum())
-    losses = int((chosen[both] < blind[both]).sum())
-    p = binomtest(wins, wins + losses, 0.5, alternative="greater").pvalue if wins + losses else 1.0
-    pvalue = min(1.0, float(p) * max(1, n_candidates))
-    return {
-        "wins": wins,
-        "losses": losses,
-        "ties": int(both.sum()) - wins - losses,
-        "pvalue": pvalue,
-        "candidates": n_candidates,
-        "reliable": pvalue < 0.05,
-    }
+    found = sign_test_against_random(
+        capture(best)["by_period"], capture("random")["by_period"], candidates=n_candidates
+    )
+    found["random_pooled"] = capture("random")["pooled"]
+    return found
 
 
 def _unfitted(models: dict[str, Forecaster], name: str, horizon: Any, rng: Any) -> Forecaster:

@@ -588,7 +588,11 @@ def capture_sentence(allocation: Any, unit: str = "week") -> str:
     week's incidents (2.1–21 % by week)": the cells were chosen afresh each week, so the
     sentence does not say "these" cells. The headline is the mean over the periods, the
     range their lowest and highest. Without a back-test it says the allocation is not
-    back-tested.
+    back-tested. When the capture holds ``against_random`` (:func:`hotspot.allocate_patrols`
+    with ``compare_random=True``, the default, or :func:`hotspot.plan_patrols`), it adds
+    whether the cells beat as many random cells period by period ("They held more than as many
+    cells picked at random in 50 of 52 weeks (sign test: p = 1e-12)."), or warns that they did
+    not.
 
     Examples
     --------
@@ -621,10 +625,16 @@ def capture_sentence(allocation: Any, unit: str = "week") -> str:
     if low is not None and high is not None:
         lo, hi = _percent(low).rstrip(" %"), _percent(high)
         spread = f" ({lo}–{hi} by {unit})"
-    return (
+    said = (
         f"Chosen this way {when}, {cells} held {_percent(capture['mean'])} of the next "
         f"{unit}'s incidents{spread}."
     )
+    against = capture.get("against_random")
+    if isinstance(against, dict) and against.get("wins") is not None:
+        from hotspot.forecast.allocate import random_verdict
+
+        said += " " + random_verdict(against, unit)
+    return said
 
 
 def _capture_label(capture: dict, params: dict) -> str | None:
