@@ -304,12 +304,15 @@ def legend_html(
         for label, c, s in zip(labels, colours, shapes, strict=True)
     )
     extra = f"<div style='margin-top:4px;max-width:220px'>{escape(note)}</div>" if note else ""
-    return (
-        "<div class='hotspot-legend' style='position:fixed;bottom:44px;left:12px;z-index:9999;"
-        "background:white;padding:8px 10px;border:1px solid #999;border-radius:4px;"
-        f"font:12px sans-serif;max-height:70vh;overflow:auto'><b>{escape(title)}</b>{rows}"
-        f"{extra}</div>"
-    )
+    return f"<div class='hotspot-legend' style='{LEGEND_BOX}'><b>{escape(title)}</b>{rows}{extra}</div>"
+
+
+#: The legend box of every HTML map: bottom left, above Leaflet's scale bar (metric and
+#: imperial lines, about 50 px high with its margin), scrolling when taller than 70 % of the view.
+LEGEND_BOX = (
+    "position:fixed;bottom:62px;left:12px;z-index:9999;background:white;padding:8px 10px;"
+    "border:1px solid #999;border-radius:4px;font:12px sans-serif;max-height:70vh;overflow:auto"
+)
 
 
 def classify(values: np.ndarray, edges: np.ndarray, floor: float = 0.0) -> np.ndarray:

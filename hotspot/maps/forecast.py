@@ -38,7 +38,14 @@ from hotspot.maps._layers import (
     to_lonlat,
 )
 from hotspot.maps._result_attrs import hotspot_attrs
-from hotspot.maps._style import CLUSTER_HULL, COUNT_COLOURS, class_labels, escape, format_number
+from hotspot.maps._style import (
+    CLUSTER_HULL,
+    COUNT_COLOURS,
+    LEGEND_BOX,
+    class_labels,
+    escape,
+    format_number,
+)
 
 __all__ = ["backtest_plot", "forecast_map", "patrol_map"]
 
@@ -398,9 +405,7 @@ def _legend(
     )
     notes = "".join(f"<div style='margin-top:4px'>{escape(p)}</div>" for p in paragraphs if p)
     return (
-        "<div class='hotspot-legend' style='position:fixed;bottom:44px;left:12px;z-index:9999;"
-        "background:white;padding:8px 10px;border:1px solid #999;border-radius:4px;"
-        "font:12px sans-serif;max-height:70vh;overflow:auto;max-width:300px'>"
+        f"<div class='hotspot-legend' style='{LEGEND_BOX};max-width:300px'>"
         f"<b>{escape(title)}</b>{first}{body}{notes}</div>"
     )
 
