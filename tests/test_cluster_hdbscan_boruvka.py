@@ -238,8 +238,10 @@ def brute_neighbours(xy: np.ndarray, k: int) -> np.ndarray:
 @pytest.mark.parametrize("kind", ["distinct", "grid", "line"])
 @pytest.mark.parametrize("k", [1, 7, 51])
 @pytest.mark.parametrize("leaf", [1, 4, 32])
-def test_nearest_neighbours_equal_brute_force_ties_by_index(kind, k, leaf):
-    from hotspot.clustering._kernels import nearest_neighbours
+def test_the_neighbour_search_equals_brute_force_ties_by_index(kind, k, leaf):
+    """With unit weights, the neighbour at which ``need = j`` is reached is the j-th
+    nearest: every rank 1..k checked against a brute-force sort by (distance, index)."""
+    from hotspot.clustering._kernels import reaching_neighbours
 
     rng = np.random.default_rng(k * 100 + leaf)
     xy, _ = random_case(rng, kind, 700)
@@ -249,8 +251,21 @@ def test_nearest_neighbours_equal_brute_force_ties_by_index(kind, k, leaf):
     order, span, child, box = kd_tree(x, y, leaf)
     position = np.empty(len(xy), dtype=np.int64)
     position[order] = np.arange(len(xy))
-    got = nearest_neighbours(x[order], y[order], position, k, order, span, child, box)
+    ones = np.ones(len(xy))
+    got = np.column_stack(
+        [
+            reaching_neighbours(
+                x[order], y[order], ones, position, k, float(j), order, span, child, box
+            )
+            for j in range(1, k + 1)
+        ]
+    )
     np.testing.assert_array_equal(got, brute_neighbours(xy, k))
+    # a need above the k neighbours' total weight is not reached
+    beyond = reaching_neighbours(
+        x[order], y[order], ones, position, k, k + 0.5, order, span, child, box
+    )
+    assert (beyond == -1).all()
 
 
 @pytest.mark.parametrize("kind", ["distinct", "grid"])

@@ -185,7 +185,7 @@ def _box_distance(px: float, py: float, box: np.ndarray, node: int) -> float:
 
 #: Depth bound of the k-d tree's search stack (median splits: depth <= log2(m) + 1).
 _STACK = 256
-#: Queries per parallel task of :func:`nearest_neighbours`.
+#: Queries per parallel task of :func:`reaching_neighbours`.
 _QUERY_BLOCK = 512
 
 
@@ -305,47 +305,6 @@ def _sorted_heap(hd: np.ndarray, hi: np.ndarray, k: int, out: np.ndarray) -> Non
 
 
 @njit(cache=True, parallel=True)
-def nearest_neighbours(
-    tx: np.ndarray,
-    ty: np.ndarray,
-    queries: np.ndarray,
-    k: int,
-    order: np.ndarray,
-    span: np.ndarray,
-    child: np.ndarray,
-    box: np.ndarray,
-) -> np.ndarray:
-    """The ``k`` nearest points to each query point, nearest first: an ``(n_queries, k)``
-    array of point indices (into the points the :func:`kd_tree` ``order, span, child, box``
-    was built on; ``k`` at most their number).
-
-    ``tx``, ``ty`` are the points' coordinates in tree order (``x[order]``: each leaf's points
-    side by side in memory) and ``queries`` the tree positions of the query points (queries
-    near each other in the tree search alike: give them in tree order).
-
-    The order is by squared distance ``dx * dx + dy * dy``, ties by index: a strict order, so
-    the answer is unique and does not depend on the tree or the threads. Each query keeps a
-    max-heap of its best ``k`` and searches the tree depth first, nearer child first, skipping
-    a node whose box is farther than the heap's worst (a box's squared distance is never above
-    that of a point inside it, in floating point too, so nothing is skipped that belongs).
-    Queries run in parallel blocks (numba ``prange``).
-    """
-    n = queries.shape[0]
-    out = np.empty((n, k), dtype=np.int64)
-    n_blocks = (n + _QUERY_BLOCK - 1) // _QUERY_BLOCK
-    for block in prange(n_blocks):
-        hd = np.empty(k)
-        hi = np.empty(k, dtype=np.int64)
-        stack = np.empty(_STACK, dtype=np.int64)
-        stack_lb = np.empty(_STACK)
-        for q in range(block * _QUERY_BLOCK, min(n, (block + 1) * _QUERY_BLOCK)):
-            p = queries[q]
-            _search(tx[p], ty[p], k, tx, ty, order, span, child, box, hd, hi, stack, stack_lb)
-            _sorted_heap(hd, hi, k, out[q])
-    return out
-
-
-@njit(cache=True, parallel=True)
 def reaching_neighbours(
     tx: np.ndarray,
     ty: np.ndarray,
@@ -358,10 +317,21 @@ def reaching_neighbours(
     child: np.ndarray,
     box: np.ndarray,
 ) -> np.ndarray:
-    """For each query, the nearest of its ``k`` nearest points (see
-    :func:`nearest_neighbours`) at which their summed ``weight`` (by point index) reaches
-    ``need``, the query itself included; -1 where the ``k`` do not reach it. Core distances
-    without an ``(n_queries, k)`` array."""
+    """For each query, the nearest of its ``k`` nearest points at which their summed
+    ``weight`` (by point index) reaches ``need``, the query itself included; -1 where the
+    ``k`` do not reach it: core distances without an ``(n_queries, k)`` array.
+
+    The points are those the :func:`kd_tree` ``order, span, child, box`` was built on
+    (``k`` at most their number); ``tx``, ``ty`` are their coordinates in tree order
+    (``x[order]``: each leaf's points side by side in memory) and ``queries`` the tree
+    positions of the query points (queries near each other search alike: give them in tree
+    order). Neighbours are ordered by squared distance ``dx * dx + dy * dy``, ties by index:
+    a strict order, so the answer is unique and does not depend on the tree or the threads.
+    Each query keeps a max-heap of its best ``k`` and searches the tree depth first, nearer
+    child first, skipping a node whose box is farther than the heap's worst (a box's squared
+    distance is never above that of a point inside it, in floating point too). Queries run
+    in parallel blocks (numba ``prange``).
+    """
     n = queries.shape[0]
     out = np.empty(n, dtype=np.int64)
     n_blocks = (n + _QUERY_BLOCK - 1) // _QUERY_BLOCK
