@@ -38,20 +38,16 @@ def compute(client: Any, *things: Any) -> tuple[Any, ...]:
     return dask.compute(*things, scheduler=client)
 
 
-def selection_of(lazy: Any) -> str | None:
-    """The lazy incidents' selection in words (``LazyIncidents.where``), or None."""
-    return lazy.selection_label() if hasattr(lazy, "selection_label") else None
-
-
 def check_found_rows(lazy: Any, n_found: int, rows_kept: int) -> None:
     """Refuse a count or cube of no incidents, naming the selection when it is the cause."""
     if n_found:
         return
-    label = selection_of(lazy)
+    label = lazy.selection_label()
     if label is not None and rows_kept:
         raise HotspotInputError(
             f"the selection where({label}) kept none of the {rows_kept:,} incidents read from "
-            "the files; check the values (e.g. lazy.frame['category'].unique().compute())."
+            "the files; check the values the files hold (e.g. on the collection read_partitions "
+            "gave, before where: lazy.frame['category'].unique().compute())."
         )
     raise HotspotInputError("incidents is empty: there is nothing to analyse.")
 

@@ -47,7 +47,6 @@ from hotspot.scale._common import (
     merge_tallies,
     place_records,
     place_tally,
-    selection_of,
     tally,
     tree_reduce,
 )
@@ -251,8 +250,8 @@ def count_lazy(
         )
         params.update(weighted_column="count_weighted", incident_weights=incident_weights)
     extra: dict[str, Any] = {"counts": counted, "incidents_report": report.to_dict()}
-    if selection_of(lazy) is not None:
-        extra["selection"] = selection_of(lazy)
+    if lazy.selection_label() is not None:
+        extra["selection"] = lazy.selection_label()
     places = place_records(found["places"]) if int(counts.sum()) else None
     if places is not None:
         extra["places"] = places

@@ -52,7 +52,6 @@ from hotspot.scale._common import (
     merge_tallies,
     place_records,
     place_tally,
-    selection_of,
     tally,
     tree_reduce,
 )
@@ -402,8 +401,8 @@ def cube_lazy(
     if places:
         attrs["places"] = places
     attrs["incidents_report"] = report.to_dict()
-    if selection_of(lazy) is not None:
-        attrs["selection"] = selection_of(lazy)
+    if lazy.selection_label() is not None:
+        attrs["selection"] = lazy.selection_label()
     if weight_accounting is not None:
         attrs["incident_weights"] = weight_accounting
     return SpaceTimeCube(

@@ -479,7 +479,7 @@ class LazyIncidents:
         chosen = dataclasses.replace(
             _assemble(current, parts), selection=current.selection + conditions
         )
-        if current.rereads or "settled" in current._settled:
+        if "settled" in current._settled:
             chosen._settled["settled"] = chosen  # the partitions are already settled
         return chosen
 
