@@ -154,3 +154,19 @@ def test_a_selection_that_keeps_nothing_says_so(lazy, grid):
             HotspotInputError, match=r"where\(category == 'Burglary'\) kept none of the 5,000"
         ):
             run()
+
+
+def test_maps_of_a_selection_say_which_rows_they_show(lazy, grid, tmp_path):
+    """The selection travels with the results made from the counts (Gi* here) and is printed
+    in the footer of the exported map (and the PNG's: the same facts), beside the data and
+    the period."""
+    from hotspot.maps._facts import result_facts
+
+    counts = hs.count_incidents(lazy.where(category="Robbery"), grid, quiet=True)
+    hot = hs.gistar(counts, weights="queen", permutations=0, quiet=True)
+    assert result_facts(hot)["Selection"] == "rows where category == 'Robbery'"
+    path = tmp_path / "robbery.html"
+    hs.maps.export_map(hot, path, offline=True)
+    html = path.read_text(encoding="utf-8")
+    assert "<b>Selection</b>: rows where category == &#x27;Robbery&#x27;" in html
+    assert "Selection" not in result_facts(hs.count_incidents(lazy, grid, quiet=True))

@@ -48,7 +48,8 @@ def _settings(method: str, params: dict[str, Any], meta: dict[str, Any]) -> str:
 
 
 def result_facts(result: Any) -> dict[str, str]:
-    """Footer lines read from the result's attrs: data, period and method with its parameters.
+    """Footer lines read from the result's attrs: data (and the rows selected, for a result of
+    ``LazyIncidents.where``), period and method with its parameters.
 
     Examples
     --------
@@ -69,6 +70,8 @@ def result_facts(result: Any) -> dict[str, str]:
     lines: dict[str, str] = {}
     if report.get("source"):
         lines["Data"] = f"{Path(str(report['source'])).name} ({report.get('schema', '')})"
+    if meta.get("selection"):  # LazyIncidents.where: the rows the numbers are of
+        lines["Selection"] = f"rows where {meta['selection']}"
     stamped = meta.get("period")
     period = _period(meta, params)
     if isinstance(stamped, dict) and stamped.get("label"):
