@@ -140,3 +140,15 @@ def test_mistakes_say_what_to_do(incidents, cells, call, match):
 def test_cell_geometry_reads_the_grid_size_or_the_median_area(cells):
     assert cell_geometry(cells).size == 100.0
     assert as_duration("1W", "h", func="f") == pd.Timedelta(days=7)
+
+
+def test_the_names_hotspot_imports_on_first_use_are_the_forecast_packages():
+    """hotspot.FORECAST_NAMES repeats names of hotspot.forecast (it must not import it):
+    every one is exported by both and resolves to the forecast package's object."""
+    import hotspot
+    import hotspot.forecast
+
+    assert hotspot.FORECAST_NAMES <= set(hotspot.forecast.__all__)
+    assert hotspot.FORECAST_NAMES <= set(hotspot.__all__)
+    for name in hotspot.FORECAST_NAMES:
+        assert getattr(hotspot, name) is getattr(hotspot.forecast, name)
